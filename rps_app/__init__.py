@@ -1,0 +1,33 @@
+"""RPS: the operations system of the Rumah Perlindungan Sosial, Dinas Sosial Kabupaten Tegal."""
+import os
+
+from flask import Flask
+
+from . import config as configuration
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the web application. Keys in `config` override everything else."""
+    app = Flask(__name__, instance_path=configuration.instance_path(config),
+                instance_relative_config=True)
+    configuration.load(app, config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from . import extensions, errors, navigation, security, transaction
+    from .auth import permissions
+
+    from . import models  # noqa: F401  (the whole schema, for SQLAlchemy and Alembic)
+
+    extensions.init_app(app)
+    transaction.init_app(app)
+    errors.init_app(app)
+    security.init_app(app)
+    permissions.init_app(app)
+    navigation.init_app(app)
+
+    from .blueprints import register_blueprints
+    register_blueprints(app)
+
+    from .cli import register_commands
+    register_commands(app)
+    return app

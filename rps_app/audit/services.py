@@ -1,0 +1,64 @@
+"""The single mechanism every service uses to write the audit log."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from .. import clock
+from ..extensions import db
+from ..transaction import keep_on_failure as _keep
+from .models import AuditEntry
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: passed by views, API and CLI to services (services never read `request`)."""
+    user_id: int | None
+    username: str | None
+    ip: str | None = None
+    role: str | None = None
+
+    @classmethod
+    def system(cls, name: str = "system") -> "Actor":
+        return cls(user_id=None, username=name, ip=None, role=None)
+
+
+def record(actor: Actor | None, action: str, entity: str, entity_id=None,
+           detail: dict | None = None, keep_on_failure: bool = False) -> AuditEntry:
+    """Add an audit entry to the unit of work.
+
+    keep_on_failure: the entry is written even when the request fails and rolls back
+    (refused logins, denied access, reads of a client record that then failed).
+    """
+    def make() -> AuditEntry:
+        return AuditEntry(
+            at=clock.now(),
+            user_id=actor.user_id if actor else None,
+            username=actor.username if actor else None,
+            ip=actor.ip if actor else None,
+            action=action, entity=entity,
+            entity_id=None if entity_id is None else str(entity_id),
+            detail=detail,
+        )
+    entry = make()
+    db.session.add(entry)
+    if keep_on_failure:
+        _keep(make)
+    return entry
+
+
+def query(entity: str | None = None, entity_id=None, since: datetime | None = None,
+          username: str | None = None, action: str | None = None):
+    """A select of audit entries, newest first, filtered."""
+    stmt = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if entity:
+        stmt = stmt.where(AuditEntry.entity == entity)
+    if entity_id is not None and entity_id != "":
+        stmt = stmt.where(AuditEntry.entity_id == str(entity_id))
+    if since is not None:
+        stmt = stmt.where(AuditEntry.at >= since)
+    if username:
+        stmt = stmt.where(AuditEntry.username == username)
+    if action:
+        stmt = stmt.where(AuditEntry.action == action)
+    return stmt

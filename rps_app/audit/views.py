@@ -1,0 +1,4 @@
+"""The audit log page (admin, kepala)."""
+from flask import Blueprint
+
+bp = Blueprint("audit", __name__)

@@ -1,0 +1,4 @@
+"""JSON API of auth under /api/v1."""
+from flask import Blueprint
+
+api = Blueprint("auth_api", __name__)

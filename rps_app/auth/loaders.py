@@ -1,0 +1,51 @@
+"""How a request is tied to a user: session cookie for pages, bearer token for the API."""
+import hashlib
+
+from flask import request
+from sqlalchemy import select
+
+from .. import clock
+from ..errors import NotAuthenticated
+from ..extensions import db, login_manager
+from .models import ApiToken, User
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@login_manager.user_loader
+def load_user_from_session(cookie_id: str):
+    # The API authenticates by bearer token only: a browser's cookie is ambient
+    # authority, and the API is exempt from CSRF.
+    if request.path.startswith("/api/"):
+        return None
+    try:
+        user_id, version = (int(part) for part in cookie_id.split(":"))
+    except ValueError:
+        return None
+    user = db.session.get(User, user_id)
+    # A cookie from before logout, a password change or deactivation names an older version.
+    if user is None or not user.active or user.session_version != version:
+        return None
+    return user
+
+
+@login_manager.request_loader
+def load_user_from_bearer(req):
+    header = req.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    token = db.session.scalar(select(ApiToken).where(
+        ApiToken.token_hash == token_digest(header[7:].strip())))
+    if token is None or token.expires_at <= clock.now():
+        return None
+    user = db.session.get(User, token.user_id)
+    if user is None or not user.active or user.session_version != token.session_version:
+        return None
+    return user
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    raise NotAuthenticated("Silakan masuk terlebih dahulu.")

@@ -1,0 +1,60 @@
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ..types import UTCDateTime
+
+
+class User(UserMixin, db.Model):
+    """A member of staff. Never deleted: deactivated, so the audit log keeps its names."""
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120), default="")
+    nip: Mapped[str | None] = mapped_column(String(30))  # staff ID (NIP) for documents
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped at logout, password change and deactivation: every older session cookie and
+    # API token names an older version and stops working.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[str | None] = mapped_column(String(5))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'kepala', 'petugas', 'staf')", name="role"),
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return bool(self.active)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+
+class LoginFailure(db.Model):
+    """One failed login; counted per username in a sliding window (shared by all workers)."""
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    ip: Mapped[str | None] = mapped_column(String(64))
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API. Only its sha256 is stored."""
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    session_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

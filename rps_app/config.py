@@ -1,0 +1,53 @@
+"""Configuration: defaults -> instance config.py -> environment -> create_app(config)."""
+import os
+
+# Keys that may also come from an environment variable of the same name.
+ENV_KEYS = (
+    "SECRET_KEY",
+    "SQLALCHEMY_DATABASE_URI",
+    "RPS_TIMEZONE",
+    "RPS_MAX_STAY_DAYS",
+    "RPS_REPORTS_DIR",
+    "RPS_TOKEN_HOURS",
+    "RPS_UPLOAD_MAX_BYTES",
+)
+INT_KEYS = {"RPS_MAX_STAY_DAYS", "RPS_TOKEN_HOURS", "RPS_UPLOAD_MAX_BYTES"}
+
+
+def instance_path(config: dict | None = None) -> str:
+    """The instance folder: RPS_INSTANCE_PATH, else instance/ under the current directory."""
+    path = (config or {}).get("RPS_INSTANCE_PATH") or os.environ.get("RPS_INSTANCE_PATH")
+    return os.path.abspath(path or os.path.join(os.getcwd(), "instance"))
+
+
+def defaults(instance: str) -> dict:
+    return {
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + os.path.join(instance, "rps.sqlite3"),
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        "RPS_TIMEZONE": "Asia/Jakarta",
+        "RPS_MAX_STAY_DAYS": 7,
+        "RPS_REPORTS_DIR": os.path.join(instance, "reports"),
+        "RPS_TOKEN_HOURS": 12,
+        "RPS_UPLOAD_MAX_BYTES": 5 * 1024 * 1024,
+        "RPS_LOGIN_MAX_FAILURES": 5,
+        "RPS_LOGIN_WINDOW_MINUTES": 15,
+        "BABEL_DEFAULT_LOCALE": "id",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "PER_PAGE": 25,
+    }
+
+
+def load(app, config: dict | None) -> None:
+    app.config.update(defaults(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    for key in ENV_KEYS:
+        if key in os.environ:
+            value = os.environ[key]
+            app.config[key] = int(value) if key in INT_KEYS else value
+    if config:
+        app.config.update(config)
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["RPS_TIMEZONE"]

@@ -1,0 +1,128 @@
+"""DomainError and its kinds, turned into a JSON error body or an HTML page.
+
+Services raise DomainError; the API answers
+{"error": {"code", "message", "fields"}} with the status of the kind.
+"""
+from flask import flash, g, jsonify, redirect, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    status = 422
+    code = "validation_error"
+
+    def __init__(self, message: str, fields: dict | None = None, code: str | None = None,
+                 status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+        if code:
+            self.code = code
+        if status:
+            self.status = status
+
+
+class ValidationError(DomainError):
+    status, code = 422, "validation_error"
+
+
+class Conflict(DomainError):
+    status, code = 409, "conflict"
+
+
+class NotFound(DomainError):
+    status, code = 404, "not_found"
+
+
+class Forbidden(DomainError):
+    status, code = 403, "forbidden"
+
+
+class NotAuthenticated(DomainError):
+    status, code = 401, "not_authenticated"
+
+
+class TooManyAttempts(DomainError):
+    status, code = 429, "too_many_attempts"
+
+
+class BadRequest(DomainError):
+    status, code = 400, "bad_request"
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def json_error(status: int, code: str, message: str, fields: dict | None = None):
+    response = jsonify(error_body(code, message, fields))
+    response.status_code = status
+    return response
+
+
+# Werkzeug's HTTP errors, named as the contract names them.
+HTTP_CODES = {
+    400: ("bad_request", "Permintaan tidak dapat dibaca."),
+    401: ("not_authenticated", "Silakan masuk terlebih dahulu."),
+    403: ("forbidden", "Anda tidak berwenang untuk tindakan ini."),
+    404: ("not_found", "Data atau halaman tidak ditemukan."),
+    405: ("method_not_allowed", "Metode permintaan tidak diizinkan."),
+    409: ("conflict", "Bertentangan dengan keadaan data saat ini."),
+    413: ("payload_too_large", "Kiriman terlalu besar."),
+    422: ("validation_error", "Isian tidak valid."),
+    429: ("too_many_attempts", "Terlalu banyak percobaan. Coba lagi nanti."),
+    500: ("internal_error", "Terjadi kesalahan pada server."),
+}
+
+
+def _http_message(status: int) -> tuple[str, str]:
+    code, message = HTTP_CODES.get(status, ("error", "Terjadi kesalahan."))
+    return code, _(message)
+
+
+def handle_domain_error(error: DomainError):
+    g.request_failed = True  # a redirect after a refused form must not commit
+    if is_api_request():
+        return json_error(error.status, error.code, error.message, error.fields)
+    if error.status in (401,):
+        return redirect("/login")
+    if error.status in (403, 404, 429):
+        return render_template("errors/error.html", status=error.status,
+                               message=error.message), error.status
+    # A form error: tell the officer and send them back to the page they came from.
+    flash(error.message, "error")
+    for field, message in error.fields.items():
+        flash(f"{field}: {message}", "error")
+    return redirect(request.referrer or "/"), 303
+
+
+def handle_http_error(error: HTTPException):
+    status = error.code or 500
+    code, message = _http_message(status)
+    if status == 400 and getattr(error, "description", None) and "CSRF" in str(error.description):
+        code, message = "csrf_failed", _("Formulir kedaluwarsa atau tidak sah. Muat ulang halaman dan coba lagi.")
+    if is_api_request():
+        return json_error(status, code, message)
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def handle_unexpected(error: Exception):
+    from flask import current_app
+    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    return handle_http_error(_InternalError())
+
+
+class _InternalError(HTTPException):
+    code = 500
+
+
+def init_app(app) -> None:
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    if not app.config.get("PROPAGATE_EXCEPTIONS") and not app.testing:
+        app.register_error_handler(Exception, handle_unexpected)

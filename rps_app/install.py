@@ -1,0 +1,62 @@
+"""`rps init`: create or migrate the schema, seed the default facility, first admin."""
+import os
+import secrets
+
+import click
+from flask import current_app
+from flask_migrate import upgrade
+
+from . import clock
+from .audit.services import Actor
+from .cli import rps
+from .extensions import db
+
+
+def ensure_secret_key() -> bool:
+    """Write a random SECRET_KEY into the instance config.py when none is configured."""
+    if current_app.config.get("SECRET_KEY"):
+        return False
+    path = os.path.join(current_app.instance_path, "config.py")
+    key = secrets.token_hex(32)
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(f"\n# Written by `rps init`. Keep it secret; changing it logs everyone out.\n"
+                     f"SECRET_KEY = {key!r}\n")
+    os.chmod(path, 0o600)
+    current_app.config["SECRET_KEY"] = key
+    return True
+
+
+def initialise(actor: Actor) -> str | None:
+    """Schema, facility, install time and (on a new installation) the first admin.
+
+    Returns the first admin's one-time password when one was created. Idempotent.
+    """
+    from .auth import services as auth
+    from .facility import services as facility
+    from .settings import services as settings
+
+    upgrade(directory=current_app.extensions["migrate"].directory)
+    facility.seed_default_facility(actor)
+    if settings.get("installed_at") is None:
+        # Scheduled jobs are due only after this moment (contract: first `rps init`).
+        settings.put("installed_at", clock.now().isoformat())
+    password = None
+    if not auth.any_user():
+        password = secrets.token_urlsafe(12)
+        auth.create_user(actor, "admin", password, role="admin", full_name="Administrator",
+                         must_change_password=True)
+    db.session.commit()
+    return password
+
+
+@rps.command("init")
+def init_command():
+    """Create or migrate the database, seed the default facility, create the first admin."""
+    if ensure_secret_key():
+        click.echo("SECRET_KEY baru ditulis ke instance/config.py.")
+    password = initialise(Actor.system("rps init"))
+    click.echo(f"Basis data siap: {db.engine.url.render_as_string(hide_password=True)}")
+    if password:
+        click.echo("Admin pertama dibuat.")
+        click.echo(f"  Nama pengguna : admin")
+        click.echo(f"  Kata sandi    : {password}   (sekali pakai: wajib diganti saat masuk pertama)")

@@ -1,0 +1,1 @@
+"""`rps serve`: the production server."""

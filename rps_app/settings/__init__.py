@@ -1,0 +1,1 @@
+"""Installation-wide settings kept in the database (letterhead, signatory, install time)."""

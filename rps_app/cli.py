@@ -12,6 +12,7 @@ COMMAND_MODULES = [
     "rps_app.install",        # init
     "rps_app.auth.commands",  # create-user
     "rps_app.server",         # serve
+    "rps_app.backup",         # backup
 ]
 
 

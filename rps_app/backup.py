@@ -1,0 +1,1 @@
+"""`rps backup FILE`."""

@@ -1,0 +1,1 @@
+"""Clients: the people the RPS receives, their identity, and who read or changed it."""

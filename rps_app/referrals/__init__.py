@@ -1,0 +1,1 @@
+"""Referral institutions and the letters the RPS issues (referral, handover, BAST)."""

@@ -1,0 +1,1 @@
+"""Intake, stays, bed placement, transfers, case notes, services and exits."""

@@ -1,0 +1,61 @@
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, CheckConstraint, Date, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..types import UTCDateTime
+
+
+class Client(db.Model):
+    """A person received by the RPS, once; every admission of theirs is a Stay.
+
+    Never deleted. Identity may be unknown at intake (`name` is then an alias) and be
+    completed later; every change is recorded field by field in the audit log.
+    """
+    __tablename__ = "clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_number: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(120))  # the name, or an alias when unknown
+    identity_known: Mapped[bool] = mapped_column(Boolean, default=False)
+    nik: Mapped[str | None] = mapped_column(String(16), index=True)
+    sex: Mapped[str] = mapped_column(String(1))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    estimated_age: Mapped[int | None] = mapped_column(Integer)
+    age_estimated_on: Mapped[date | None] = mapped_column(Date)  # the estimate's date
+    birth_place: Mapped[str | None] = mapped_column(String(100))
+    origin_regency: Mapped[str | None] = mapped_column(String(100))
+    origin_address: Mapped[str | None] = mapped_column(String(300))
+    pmks_category: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str | None] = mapped_column(Text)  # physical description
+    guardian: Mapped[str | None] = mapped_column(String(200))  # for children, disabled persons
+    photo_path: Mapped[str | None] = mapped_column(String(200))  # under the instance folder
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    stays: Mapped[list["Stay"]] = relationship(  # noqa: F821
+        back_populates="client", order_by="Stay.entered_at")
+
+    __table_args__ = (
+        CheckConstraint("sex IN ('L', 'P')", name="sex"),
+        CheckConstraint("pmks_category BETWEEN 1 AND 26", name="pmks_category"),
+        CheckConstraint("birth_date IS NOT NULL OR estimated_age IS NOT NULL", name="age_known"),
+        CheckConstraint("estimated_age IS NULL OR estimated_age BETWEEN 0 AND 130",
+                        name="estimated_age"),
+        Index("ix_clients_name", "name"),
+    )
+
+    def age_on(self, day: date) -> int:
+        """Age in whole years on `day`, from the birth date or the dated estimate."""
+        if self.birth_date is not None:
+            years = day.year - self.birth_date.year
+            if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
+                years -= 1
+            return years
+        base = self.age_estimated_on or day
+        return (self.estimated_age or 0) + max(0, day.year - base.year
+                                               - ((day.month, day.day) < (base.month, base.day)))
+
+    def is_minor_on(self, day: date) -> bool:
+        return self.age_on(day) < 18

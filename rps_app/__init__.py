@@ -30,4 +30,12 @@ def create_app(config: dict | None = None) -> Flask:
 
     from .cli import register_commands
     register_commands(app)
+
+    proxies = app.config["RPS_PROXY_FIX"]
+    if proxies:
+        # Behind a reverse proxy: client address, scheme (secure cookies) and host from
+        # the X-Forwarded-* headers of that many proxies; never trusted otherwise (spoofable).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,
+                                x_host=proxies, x_port=proxies, x_prefix=proxies)
     return app

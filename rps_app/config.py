@@ -10,8 +10,9 @@ ENV_KEYS = (
     "RPS_REPORTS_DIR",
     "RPS_TOKEN_HOURS",
     "RPS_UPLOAD_MAX_BYTES",
+    "RPS_PROXY_FIX",
 )
-INT_KEYS = {"RPS_MAX_STAY_DAYS", "RPS_TOKEN_HOURS", "RPS_UPLOAD_MAX_BYTES"}
+INT_KEYS = {"RPS_MAX_STAY_DAYS", "RPS_TOKEN_HOURS", "RPS_UPLOAD_MAX_BYTES", "RPS_PROXY_FIX"}
 
 
 def instance_path(config: dict | None = None) -> str:
@@ -29,6 +30,8 @@ def defaults(instance: str) -> dict:
         "RPS_REPORTS_DIR": os.path.join(instance, "reports"),
         "RPS_TOKEN_HOURS": 12,
         "RPS_UPLOAD_MAX_BYTES": 5 * 1024 * 1024,
+        # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
+        "RPS_PROXY_FIX": 0,
         "RPS_LOGIN_MAX_FAILURES": 5,
         "RPS_LOGIN_WINDOW_MINUTES": 15,
         "BABEL_DEFAULT_LOCALE": "id",

@@ -89,3 +89,5 @@ def init_app(app) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
                    default_translation_directories="translations")
+    from flask_babel import get_locale
+    app.jinja_env.globals["get_locale"] = get_locale  # base.html: <html lang=...>, ID | EN

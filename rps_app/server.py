@@ -47,7 +47,8 @@ class Server(BaseApplication):
 
     def load_config(self):
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:  # older gunicorn lacks some (control socket)
+                self.cfg.set(key, value)
 
     def load(self):
         return self.application
@@ -67,6 +68,9 @@ def options(host: str, port: int, workers: int, threads: int) -> dict:
         # Proxy headers are trusted in one place only: the app's RPS_PROXY_FIX (ProxyFix).
         "forwarded_allow_ips": "",
         "proc_name": "rps",
+        # gunicorn 23+ listens on a control socket in $HOME; two servers on one machine
+        # would fight over it and nothing here uses it.
+        "control_socket_disable": True,
     }
 
 

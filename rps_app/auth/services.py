@@ -1,15 +1,32 @@
-"""Accounts: creating users, passwords (scrypt), login with throttling, API tokens."""
-from sqlalchemy import exists, func, select
-from werkzeug.security import generate_password_hash
+"""Accounts: creating users, passwords (scrypt), login with throttling, API tokens.
+
+Services never read the request: views pass an Actor (who acts, from which address).
+"""
+import logging
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, exists, func, or_, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import clock
 from ..audit import services as audit
-from ..errors import Conflict, ValidationError
+from ..audit.services import Actor
+from ..errors import Conflict, NotAuthenticated, TooManyAttempts, ValidationError
 from ..extensions import db
-from .models import User
+from ..transaction import keep_on_failure
+from .loaders import token_digest
+from .models import ApiToken, LoginFailure, User
 from .permissions import ROLES
 
+log = logging.getLogger(__name__)
+
 MIN_PASSWORD_LENGTH = 10
+LANGUAGES = ("id", "en")
+# Checked against when the username is unknown, so that a wrong username takes as long as
+# a wrong password (the answer time does not tell which usernames exist).
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 
 
 def hash_password(password: str) -> str:
@@ -26,21 +43,42 @@ def any_user() -> bool:
     return db.session.scalar(select(exists().where(User.id.isnot(None))))
 
 
+def _normalise(username: str | None) -> str:
+    return (username or "").strip()
+
+
+def find_user(username: str) -> User | None:
+    """Usernames are unique regardless of case."""
+    return db.session.scalar(select(User).where(
+        func.lower(User.username) == _normalise(username).lower()))
+
+
+def _check_user_fields(full_name: str, nip: str | None, role: str) -> dict:
+    fields = {}
+    if len(full_name or "") > 120:
+        fields["full_name"] = "Nama lengkap terlalu panjang (maks. 120)."
+    if nip and len(nip) > 30:
+        fields["nip"] = "NIP terlalu panjang (maks. 30)."
+    if role not in ROLES:
+        fields["role"] = "Peran harus salah satu dari: " + ", ".join(ROLES) + "."
+    return fields
+
+
 def create_user(actor, username: str, password: str, role: str, full_name: str = "",
                 nip: str | None = None, must_change_password: bool = False) -> User:
-    username = (username or "").strip()
-    fields = {}
+    username = _normalise(username)
+    full_name, nip = (full_name or "").strip(), (nip or "").strip() or None
+    fields = _check_user_fields(full_name, nip, role)
     if not username:
         fields["username"] = "Nama pengguna wajib diisi."
     elif len(username) > 80:
         fields["username"] = "Nama pengguna terlalu panjang (maks. 80)."
-    if role not in ROLES:
-        fields["role"] = "Peran harus salah satu dari: " + ", ".join(ROLES) + "."
+    elif any(ch.isspace() for ch in username):
+        fields["username"] = "Nama pengguna tidak boleh mengandung spasi."
     if fields:
         raise ValidationError("Data pengguna tidak valid.", fields)
     check_password_rules(password)
-    taken = db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower()))
-    if taken:
+    if find_user(username) is not None:
         raise Conflict("Nama pengguna sudah dipakai.", {"username": "Nama pengguna sudah dipakai."},
                        code="username_taken")
     user = User(username=username, full_name=full_name or username, nip=nip, role=role,
@@ -50,3 +88,202 @@ def create_user(actor, username: str, password: str, role: str, full_name: str =
     db.session.flush()
     audit.record(actor, "create", "user", user.id, {"username": username, "role": role})
     return user
+
+
+# --- login and throttling -------------------------------------------------------------
+
+def _window_start() -> datetime:
+    return clock.now() - timedelta(minutes=current_app.config["RPS_LOGIN_WINDOW_MINUTES"])
+
+
+def recent_failures(username: str) -> int:
+    """Failed logins for this username inside the window (all workers share the table)."""
+    return db.session.scalar(select(func.count(LoginFailure.id)).where(
+        LoginFailure.username == _normalise(username).lower(),
+        LoginFailure.at > _window_start()))
+
+
+def _record_failure(actor: Actor, username: str, reason: str) -> None:
+    """Count and audit a failed login; both survive the rollback of the failed request."""
+    name = _normalise(username).lower()[:80]
+    at = clock.now()
+
+    def make_failure() -> LoginFailure:
+        return LoginFailure(username=name, at=at, ip=actor.ip)
+
+    db.session.add(make_failure())
+    keep_on_failure(make_failure)
+    audit.record(Actor(user_id=None, username=name, ip=actor.ip), "login_failed", "user", None,
+                 {"reason": reason}, keep_on_failure=True)
+    log.warning("login failed for username %r from %s (%s)", name, actor.ip, reason)
+
+
+def authenticate(actor: Actor, username: str, password: str) -> User:
+    """The user with these credentials, or NotAuthenticated / TooManyAttempts.
+
+    `actor` carries the client's address (no user yet). The password is never logged.
+    """
+    username = _normalise(username)
+    if recent_failures(username) >= current_app.config["RPS_LOGIN_MAX_FAILURES"]:
+        log.warning("login refused (throttled) for username %r from %s",
+                    username.lower(), actor.ip)
+        raise TooManyAttempts("Terlalu banyak percobaan masuk yang gagal untuk nama pengguna "
+                              "ini. Coba lagi nanti.")
+    user = find_user(username) if username else None
+    password_ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
+    if user is None or not password_ok or not user.active:
+        reason = ("unknown_user" if user is None else
+                  "wrong_password" if not password_ok else "inactive")
+        _record_failure(actor, username, reason)
+        raise NotAuthenticated("Nama pengguna atau kata sandi salah.")
+    # A success ends the run of failures, so that old typos do not count against a later one.
+    db.session.execute(delete(LoginFailure).where(LoginFailure.username == user.username.lower()))
+    audit.record(actor_for(user, actor), "login", "user", user.id)
+    return user
+
+
+def actor_for(user: User, actor: Actor) -> Actor:
+    return Actor(user_id=user.id, username=user.username, ip=actor.ip, role=user.role)
+
+
+def end_sessions(user: User) -> None:
+    """Every session cookie and API token of this user stops working."""
+    user.session_version = (user.session_version or 1) + 1
+    db.session.flush()
+
+
+def logout(actor: Actor, user: User) -> None:
+    end_sessions(user)
+    audit.record(actor, "logout", "user", user.id)
+
+
+# --- API tokens -------------------------------------------------------------------------
+
+def issue_token(actor: Actor, user: User) -> tuple[str, datetime]:
+    """A new bearer token (returned once, stored as its sha256) and its expiry."""
+    token = secrets.token_urlsafe(32)
+    now = clock.now()
+    expires_at = now + timedelta(hours=current_app.config["RPS_TOKEN_HOURS"])
+    db.session.add(ApiToken(user_id=user.id, token_hash=token_digest(token),
+                            session_version=user.session_version, created_at=now,
+                            expires_at=expires_at))
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id,
+                                              ApiToken.expires_at <= now))
+    audit.record(actor, "token_issued", "user", user.id)
+    return token, expires_at
+
+
+def revoke_token(actor: Actor, token: str) -> None:
+    db.session.execute(delete(ApiToken).where(ApiToken.token_hash == token_digest(token)))
+    audit.record(actor, "token_revoked", "user", actor.user_id)
+
+
+# --- own account ------------------------------------------------------------------------
+
+def change_password(actor: Actor, user: User, current: str, new: str, confirm: str) -> None:
+    """Change one's own password; every other session and token of the user dies."""
+    if not check_password_hash(user.password_hash, current or ""):
+        raise ValidationError("Kata sandi saat ini salah.",
+                              {"current_password": "Kata sandi saat ini salah."})
+    check_password_rules(new, "new_password")
+    if new != confirm:
+        raise ValidationError("Konfirmasi kata sandi tidak sama.",
+                              {"confirm_password": "Harus sama dengan kata sandi baru."})
+    if check_password_hash(user.password_hash, new):
+        raise ValidationError("Kata sandi baru harus berbeda.",
+                              {"new_password": "Harus berbeda dari kata sandi saat ini."})
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    end_sessions(user)
+    audit.record(actor, "password_changed", "user", user.id)
+
+
+def set_language(actor: Actor, user: User, language: str) -> None:
+    if language not in LANGUAGES:
+        raise ValidationError("Bahasa tidak dikenal.", {"language": "Pilih id atau en."})
+    if user.language != language:
+        audit.record(actor, "update", "user", user.id, {"language": [user.language, language]})
+        user.language = language
+        db.session.flush()
+
+
+# --- administration ---------------------------------------------------------------------
+
+def users_query(q: str | None = None, include_inactive: bool = True):
+    """A select of users by username, full name or NIP, active first then by username."""
+    stmt = select(User).order_by(User.active.desc(), func.lower(User.username))
+    q = (q or "").strip()
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(or_(func.lower(User.username).like(like),
+                              func.lower(User.full_name).like(like),
+                              func.lower(func.coalesce(User.nip, "")).like(like)))
+    if not include_inactive:
+        stmt = stmt.where(User.active.is_(True))
+    return stmt
+
+
+def get_user(user_id: int) -> User:
+    from ..errors import NotFound
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("Pengguna tidak ditemukan.")
+    return user
+
+
+def _keep_an_admin(user: User) -> None:
+    """Refuse to leave the installation without an active administrator."""
+    if user.role != "admin" or not user.active:
+        return
+    others = db.session.scalar(select(func.count(User.id)).where(
+        User.role == "admin", User.active.is_(True), User.id != user.id))
+    if not others:
+        raise Conflict("Harus ada minimal satu administrator aktif.",
+                       code="last_admin")
+
+
+def update_user(actor: Actor, user: User, full_name: str, nip: str | None, role: str) -> None:
+    full_name, nip = (full_name or "").strip(), (nip or "").strip() or None
+    fields = _check_user_fields(full_name, nip, role)
+    if not full_name:
+        fields["full_name"] = "Nama lengkap wajib diisi."
+    if fields:
+        raise ValidationError("Data pengguna tidak valid.", fields)
+    if role != user.role:
+        _keep_an_admin(user)
+    changes = {name: [getattr(user, name), value]
+               for name, value in (("full_name", full_name), ("nip", nip), ("role", role))
+               if getattr(user, name) != value}
+    if not changes:
+        return
+    for name, (_, value) in changes.items():
+        setattr(user, name, value)
+    db.session.flush()
+    audit.record(actor, "update", "user", user.id, changes)
+
+
+def set_active(actor: Actor, user: User, active: bool) -> None:
+    """Deactivate (never delete) or reactivate. Deactivation ends every session and token."""
+    if user.active == active:
+        return
+    if not active:
+        if user.id == actor.user_id:
+            raise Conflict("Anda tidak dapat menonaktifkan akun Anda sendiri.",
+                           code="own_account")
+        _keep_an_admin(user)
+        end_sessions(user)
+    user.active = active
+    db.session.flush()
+    audit.record(actor, "activate" if active else "deactivate", "user", user.id)
+
+
+def reset_password(actor: Actor, user: User, password: str, confirm: str) -> None:
+    """An administrator sets a temporary password; the user must change it at next login."""
+    check_password_rules(password, "password")
+    if password != confirm:
+        raise ValidationError("Konfirmasi kata sandi tidak sama.",
+                              {"confirm_password": "Harus sama dengan kata sandi baru."})
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    end_sessions(user)
+    audit.record(actor, "password_reset", "user", user.id)

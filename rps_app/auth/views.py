@@ -1,4 +1,238 @@
 """Login, logout, own account, and the admin's user management pages."""
-from flask import Blueprint
+from urllib.parse import urlsplit
+
+from flask import (Blueprint, current_app, flash, redirect, render_template, request, session,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from ..errors import DomainError, is_api_request
+from ..extensions import db
+from ..web import current_actor, page_number
+from . import services
+from .forms import (ConfirmForm, LanguageForm, LoginForm, PasswordChangeForm, PasswordResetForm,
+                    UserCreateForm, UserEditForm)
+from .permissions import PUBLIC, Permission, access_of, public, requires
 
 bp = Blueprint("auth", __name__)
+
+# What a user who must change the password may still open (everything else sends them to
+# the password page, or answers 403 password_change_required in the API).
+ALLOWED_BEFORE_PASSWORD_CHANGE = {"auth.account", "auth.account_password", "auth.logout",
+                                  "auth_api.me", "auth_api.revoke_token"}
+
+
+@bp.before_app_request
+def require_password_change():
+    if not current_user.is_authenticated or not current_user.must_change_password:
+        return None
+    endpoint = request.endpoint
+    if (endpoint is None or endpoint in ALLOWED_BEFORE_PASSWORD_CHANGE
+            or access_of(endpoint) == PUBLIC):
+        return None
+    if is_api_request():
+        raise DomainError("Kata sandi harus diganti terlebih dahulu (lewat halaman Akun).",
+                          code="password_change_required", status=403)
+    flash(_("Silakan ganti kata sandi Anda terlebih dahulu."), "warning")
+    return redirect(url_for("auth.account"))
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` when it is a path on this site, else None (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
+
+
+def show_errors(form, error: DomainError) -> None:
+    """Put a service's field messages on the form's fields (the rest above the form)."""
+    for name, message in error.fields.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors) + [message]
+        else:
+            form.form_errors.append(message)
+    if not error.fields:
+        form.form_errors.append(error.message)
+
+
+# --- login and logout -------------------------------------------------------------------
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    target = safe_next(request.args.get("next")) or url_for("reporting.dashboard")
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(target)
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(current_actor(), form.username.data, form.password.data)
+        except DomainError as error:
+            status = error.status
+            form.form_errors.append(
+                _("Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam %(minutes)s menit.",
+                  minutes=current_app.config["RPS_LOGIN_WINDOW_MINUTES"])
+                if status == 429 else _("Nama pengguna atau kata sandi salah."))
+        else:
+            login_user(user)
+            if user.language:
+                session["lang"] = user.language
+            return redirect(target, 303)
+    elif form.is_submitted():
+        status = 422
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@requires(Permission.ACCOUNT)
+def logout():
+    services.logout(current_actor(), current_user._get_current_object())
+    language = session.get("lang")
+    logout_user()
+    session.clear()
+    if language:
+        session["lang"] = language
+    flash(_("Anda telah keluar."), "success")
+    return redirect(url_for("auth.login"), 303)
+
+
+# --- own account --------------------------------------------------------------------------
+
+def _account_page(password_form=None, language_form=None, status: int = 200):
+    password_form = password_form or PasswordChangeForm()
+    language_form = language_form or LanguageForm(language=current_user.language or "id")
+    return render_template("auth/account.html", password_form=password_form,
+                           language_form=language_form), status
+
+
+@bp.get("/account")
+@requires(Permission.ACCOUNT)
+def account():
+    return _account_page()
+
+
+@bp.post("/account/password")
+@requires(Permission.ACCOUNT)
+def account_password():
+    form = PasswordChangeForm()
+    if form.validate():
+        user = current_user._get_current_object()
+        try:
+            services.change_password(current_actor(), user, form.current_password.data,
+                                     form.new_password.data, form.confirm_password.data)
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            login_user(user)  # this browser continues under the new session version
+            flash(_("Kata sandi telah diganti. Sesi di perangkat lain telah diakhiri."), "success")
+            return redirect(url_for("auth.account"), 303)
+    return _account_page(password_form=form, status=422)
+
+
+@bp.post("/account/language")
+@requires(Permission.ACCOUNT)
+def account_language():
+    form = LanguageForm()
+    if form.validate():
+        services.set_language(current_actor(), current_user._get_current_object(),
+                              form.language.data)
+        session["lang"] = form.language.data
+        flash(_("Bahasa tampilan disimpan."), "success")
+        return redirect(url_for("auth.account"), 303)
+    return _account_page(language_form=form, status=422)
+
+
+# --- user administration -----------------------------------------------------------------
+
+@bp.get("/admin/users")
+@requires(Permission.ADMIN)
+def users():
+    q = request.args.get("q", "").strip()
+    page = db.paginate(services.users_query(q), page=page_number(),
+                       per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("auth/users.html", page=page, q=q)
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@requires(Permission.ADMIN)
+def user_new():
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(current_actor(), form.username.data, form.password.data,
+                                        form.role.data, full_name=form.full_name.data,
+                                        nip=form.nip.data, must_change_password=True)
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            flash(_("Pengguna %(username)s dibuat. Kata sandi awal wajib diganti saat masuk pertama.",
+                    username=user.username), "success")
+            return redirect(url_for("auth.user_edit", user_id=user.id), 303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/user_new.html", form=form), status
+
+
+def _user_page(user, form=None, reset_form=None, status: int = 200):
+    form = form or UserEditForm(obj=user)
+    return render_template("auth/user_edit.html", user=user, form=form,
+                           reset_form=reset_form or PasswordResetForm(),
+                           confirm_form=ConfirmForm()), status
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@requires(Permission.ADMIN)
+def user_edit(user_id: int):
+    user = services.get_user(user_id)
+    form = UserEditForm(obj=user)
+    if not form.validate_on_submit():
+        return _user_page(user, form, status=422 if form.is_submitted() else 200)
+    try:
+        services.update_user(current_actor(), user, form.full_name.data, form.nip.data,
+                             form.role.data)
+    except DomainError as error:
+        show_errors(form, error)
+        return _user_page(user, form, status=422)
+    flash(_("Data pengguna disimpan."), "success")
+    return redirect(url_for("auth.user_edit", user_id=user.id), 303)
+
+
+@bp.post("/admin/users/<int:user_id>/password")
+@requires(Permission.ADMIN)
+def user_reset_password(user_id: int):
+    user = services.get_user(user_id)
+    form = PasswordResetForm()
+    if form.validate():
+        try:
+            services.reset_password(current_actor(), user, form.password.data,
+                                    form.confirm_password.data)
+        except DomainError as error:
+            show_errors(form, error)
+        else:
+            flash(_("Kata sandi sementara disimpan; pengguna wajib menggantinya saat masuk."),
+                  "success")
+            return redirect(url_for("auth.user_edit", user_id=user.id), 303)
+    return _user_page(user, reset_form=form, status=422)
+
+
+def _set_active(user_id: int, active: bool):
+    user = services.get_user(user_id)
+    services.set_active(current_actor(), user, active)  # refusals flash and go back
+    flash(_("Pengguna %(username)s diaktifkan kembali.", username=user.username) if active else
+          _("Pengguna %(username)s dinonaktifkan; semua sesinya berakhir.", username=user.username),
+          "success")
+    return redirect(url_for("auth.user_edit", user_id=user.id), 303)
+
+
+@bp.post("/admin/users/<int:user_id>/deactivate")
+@requires(Permission.ADMIN)
+def user_deactivate(user_id: int):
+    return _set_active(user_id, False)
+
+
+@bp.post("/admin/users/<int:user_id>/reactivate")
+@requires(Permission.ADMIN)
+def user_reactivate(user_id: int):
+    return _set_active(user_id, True)

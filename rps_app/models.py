@@ -8,3 +8,4 @@ from .referrals.models import Institution  # noqa: F401
 from .clients.models import Client  # noqa: F401
 from .stays.models import (BedAssignment, Belonging, CaseNote, Intake,  # noqa: F401
                            IsolationDecision, ServiceRecord, Stay, StayExit, StayExtension)
+from .reporting.models import ReportRun  # noqa: F401

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 09:42:12.376719
+Create Date: 2026-11-28 09:43:46.399037
 
 """
 from alembic import op
@@ -178,6 +178,32 @@ def upgrade():
     )
     with op.batch_alter_table('intakes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_intakes_bast_number'), ['bast_number'], unique=False)
+
+    op.create_table('report_runs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('period_from', sa.Date(), nullable=False),
+    sa.Column('period_to', sa.Date(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('requested_by', sa.String(length=80), nullable=True),
+    sa.Column('file_path', sa.String(length=300), nullable=True),
+    sa.Column('sha256', sa.String(length=64), nullable=True),
+    sa.Column('summary', sa.JSON(), nullable=True),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('started_at', rps_app.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', rps_app.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', rps_app.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint("kind IN ('daily', 'monthly', 'occupancy', 'length-of-stay', 'overdue-check')", name=op.f('ck_report_runs_kind')),
+    sa.CheckConstraint("status IN ('running', 'done', 'failed')", name=op.f('ck_report_runs_status')),
+    sa.CheckConstraint('period_from <= period_to', name=op.f('ck_report_runs_period')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_report_runs_user_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_runs')),
+    sa.UniqueConstraint('kind', 'period_from', 'period_to', name='uq_report_runs_kind_period')
+    )
+    with op.batch_alter_table('report_runs', schema=None) as batch_op:
+        batch_op.create_index('ix_report_runs_created_at', ['created_at'], unique=False)
 
     op.create_table('bed_outages',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -388,6 +414,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_bed_outages_bed_id'))
 
     op.drop_table('bed_outages')
+    with op.batch_alter_table('report_runs', schema=None) as batch_op:
+        batch_op.drop_index('ix_report_runs_created_at')
+
+    op.drop_table('report_runs')
     with op.batch_alter_table('intakes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_intakes_bast_number'))
 

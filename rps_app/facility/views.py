@@ -134,28 +134,31 @@ def bed_add(room_id: int):
     return redirect(url_for(".room", room_id=room_id), 303)
 
 
+def bed_action(bed_id: int, form, action, done: Callable[[str], str], **on_refusal):
+    """Run a bed action from the room page and go back to it (or show it with the refusal)."""
+    bed = services.get_bed(bed_id)
+    outcome = run(form, lambda: action(current_actor(), bed_id))
+    if not outcome.ok:
+        return render_room(bed.room_id, **on_refusal), outcome.status
+    flash(done(bed.label), "success")
+    return redirect(url_for(".room", room_id=bed.room_id), 303)
+
+
 @bp.post("/admin/beds/<int:bed_id>/out-of-service")
 @requires(Permission.ADMIN)
 def bed_out_of_service(bed_id: int):
-    bed = services.get_bed(bed_id)
     form = OutageForm()
-    outcome = run(form, lambda: services.take_out_of_service(current_actor(), bed_id,
-                                                             form.reason.data))
-    if not outcome.ok:
-        return render_room(bed.room_id, outage_form=form, outage_bed_id=bed_id), outcome.status
-    flash(_("Tempat tidur %(label)s dinyatakan tidak tersedia.", label=bed.label), "success")
-    return redirect(url_for(".room", room_id=bed.room_id), 303)
+    return bed_action(
+        bed_id, form, lambda actor, ident: services.take_out_of_service(actor, ident, form.reason.data),
+        lambda label: _("Tempat tidur %(label)s dinyatakan tidak tersedia.", label=label),
+        outage_form=form, outage_bed_id=bed_id)
 
 
 @bp.post("/admin/beds/<int:bed_id>/in-service")
 @requires(Permission.ADMIN)
 def bed_in_service(bed_id: int):
-    bed = services.get_bed(bed_id)
-    outcome = run(ConfirmForm(), lambda: services.return_to_service(current_actor(), bed_id))
-    if not outcome.ok:
-        return render_room(bed.room_id), outcome.status
-    flash(_("Tempat tidur %(label)s tersedia kembali.", label=bed.label), "success")
-    return redirect(url_for(".room", room_id=bed.room_id), 303)
+    return bed_action(bed_id, ConfirmForm(), services.return_to_service,
+                      lambda label: _("Tempat tidur %(label)s tersedia kembali.", label=label))
 
 
 @bp.get("/admin/beds/<int:bed_id>/retire")
@@ -171,9 +174,5 @@ def bed_retire_confirm(bed_id: int):
 @bp.post("/admin/beds/<int:bed_id>/retire")
 @requires(Permission.ADMIN)
 def bed_retire(bed_id: int):
-    bed = services.get_bed(bed_id)
-    outcome = run(ConfirmForm(), lambda: services.retire_bed(current_actor(), bed_id))
-    if not outcome.ok:
-        return render_room(bed.room_id), outcome.status
-    flash(_("Tempat tidur %(label)s dipensiunkan.", label=bed.label), "success")
-    return redirect(url_for(".room", room_id=bed.room_id), 303)
+    return bed_action(bed_id, ConfirmForm(), services.retire_bed,
+                      lambda label: _("Tempat tidur %(label)s dipensiunkan.", label=label))

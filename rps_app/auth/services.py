@@ -39,6 +39,13 @@ def check_password_rules(password: str, field: str = "password") -> None:
                               {field: f"Minimal {MIN_PASSWORD_LENGTH} karakter."})
 
 
+def _check_new_password(password: str, confirm: str, field: str) -> None:
+    check_password_rules(password, field)
+    if password != confirm:
+        raise ValidationError("Konfirmasi kata sandi tidak sama.",
+                              {"confirm_password": "Harus sama dengan kata sandi baru."})
+
+
 def any_user() -> bool:
     return db.session.scalar(select(exists().where(User.id.isnot(None))))
 
@@ -185,10 +192,7 @@ def change_password(actor: Actor, user: User, current: str, new: str, confirm: s
     if not check_password_hash(user.password_hash, current or ""):
         raise ValidationError("Kata sandi saat ini salah.",
                               {"current_password": "Kata sandi saat ini salah."})
-    check_password_rules(new, "new_password")
-    if new != confirm:
-        raise ValidationError("Konfirmasi kata sandi tidak sama.",
-                              {"confirm_password": "Harus sama dengan kata sandi baru."})
+    _check_new_password(new, confirm, "new_password")
     if check_password_hash(user.password_hash, new):
         raise ValidationError("Kata sandi baru harus berbeda.",
                               {"new_password": "Harus berbeda dari kata sandi saat ini."})
@@ -279,10 +283,7 @@ def set_active(actor: Actor, user: User, active: bool) -> None:
 
 def reset_password(actor: Actor, user: User, password: str, confirm: str) -> None:
     """An administrator sets a temporary password; the user must change it at next login."""
-    check_password_rules(password, "password")
-    if password != confirm:
-        raise ValidationError("Konfirmasi kata sandi tidak sama.",
-                              {"confirm_password": "Harus sama dengan kata sandi baru."})
+    _check_new_password(password, confirm, "password")
     user.password_hash = hash_password(password)
     user.must_change_password = True
     end_sessions(user)

@@ -3,7 +3,7 @@
 Services raise DomainError; the API answers
 {"error": {"code", "message", "fields"}} with the status of the kind.
 """
-from flask import flash, g, jsonify, redirect, render_template, request
+from flask import flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -90,7 +90,9 @@ def handle_domain_error(error: DomainError):
     if is_api_request():
         return json_error(error.status, error.code, error.message, error.fields)
     if error.status in (401,):
-        return redirect("/login")
+        # Back to this page after login (GET only: a form post cannot be replayed).
+        target = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for("auth.login", next=target) if target and target != "/" else "/login")
     if error.status in (403, 404, 429):
         return render_template("errors/error.html", status=error.status,
                                message=error.message), error.status

@@ -1,4 +1,21 @@
-"""JSON API of audit under /api/v1."""
-from flask import Blueprint
+"""JSON API of audit under /api/v1: GET /audit (admin, kepala)."""
+from flask import Blueprint, jsonify, request
+
+from ..auth.permissions import Permission, requires
+from ..extensions import db
+from . import services
+from .forms import api_filters
 
 api = Blueprint("audit_api", __name__)
+
+
+@api.get("/audit")
+@requires(Permission.AUDIT_READ)
+def audit_entries():
+    """`[{at, username, action, entity, entity_id}]`, newest first, at most `limit` rows."""
+    filters = api_filters(request.args)
+    stmt = services.query(entity=filters["entity"], entity_id=filters["entity_id"],
+                          since=filters["since"]).limit(filters["limit"])
+    return jsonify([{"at": entry.at.isoformat(), "username": entry.username,
+                     "action": entry.action, "entity": entry.entity,
+                     "entity_id": entry.entity_id} for entry in db.session.scalars(stmt)])

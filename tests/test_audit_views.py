@@ -1,0 +1,93 @@
+"""The audit log page: filters, Jakarta times, pagination, access."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from rps_app import clock
+from rps_app.audit.services import Actor, record
+from rps_app.extensions import db
+
+from .conftest import login
+
+T0 = datetime(2026, 11, 5, 17, 30, tzinfo=timezone.utc)  # 6 Nov 2026 00:30 WIB
+
+
+@pytest.fixture
+def entries(app):
+    """budi and sari, one entry a day from 6 Nov (WIB), on clients 1..5 and a bed."""
+    with app.app_context():
+        rows = [("budi", "create", "client", 1), ("sari", "update", "client", 1),
+                ("budi", "read", "client", 2), ("sari", "retire", "bed", 3),
+                ("budi", "update", "client", 5)]
+        for day, (username, action, entity, entity_id) in enumerate(rows):
+            clock.freeze(T0 + timedelta(days=day))
+            record(Actor(user_id=None, username=username, ip="10.1.1.1"), action, entity, entity_id)
+        db.session.commit()
+    clock.freeze(None)
+
+
+def rows(client, **query) -> str:
+    response = client.get("/audit", query_string=query)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    return html[html.index("<tbody>"):html.index("</tbody>")]
+
+
+def test_shows_entries_in_jakarta_time(client, app, entries):
+    login(client, app, role="kepala")
+    html = rows(client, entity="bed")
+    assert "09/11/2026 00:30:00" in html  # 8 Nov 17:30 UTC
+    assert "retire" in html and "sari" in html and "10.1.1.1" in html
+
+
+@pytest.mark.parametrize("query, expected", [
+    ({"entity": "client"}, ["update 5", "read 2", "update 1", "create 1"]),
+    ({"entity": "client", "entity_id": "1"}, ["update 1", "create 1"]),
+    ({"username": "sari"}, ["retire 3", "update 1"]),
+    ({"action": "update"}, ["update 5", "update 1"]),
+    ({"date_from": "2026-11-07", "date_to": "2026-11-08", "username": "budi"}, ["read 2"]),
+    ({"date_from": "2026-11-09", "entity": "client"}, ["update 5"]),
+    ({"date_to": "06/11/2026", "entity": "client"}, ["create 1"]),
+])
+def test_filters(client, app, entries, query, expected):
+    login(client, app, role="admin", username="admin1")
+    html = rows(client, **query)
+    found = []
+    for chunk in html.split("<tr>")[1:]:
+        cells = [c.split("</td>")[0].strip() for c in chunk.split("<td>")[1:]]
+        found.append(f"{cells[2]} {cells[4]}")
+    assert found == expected
+
+
+def test_bad_date_is_named_and_not_a_server_error(client, app, entries):
+    login(client, app, role="admin", username="admin1")
+    html = client.get("/audit?date_from=besok").get_data(as_text=True)
+    assert "Tanggal tidak valid" in html
+    html = client.get("/audit?date_from=2026-11-08&date_to=2026-11-07").get_data(as_text=True)
+    assert "tidak boleh sebelum" in html
+
+
+def test_paginates_and_keeps_the_filters(client, app):
+    with app.app_context():
+        clock.freeze(T0)
+        for n in range(60):
+            record(Actor.system("bulk"), "read", "client", n)
+        db.session.commit()
+        clock.freeze(None)
+    login(client, app, role="kepala")
+    first = client.get("/audit?entity=client").get_data(as_text=True)
+    assert "Halaman 1 dari 3" in first
+    assert "entity=client" in first.split("Berikutnya")[0].rsplit("href=", 1)[1]
+    third = rows(client, entity="client", page="3")
+    assert third.count("<tr>") == 10
+
+
+@pytest.mark.parametrize("role", ["petugas", "staf"])
+def test_petugas_and_staf_are_refused(client, app, role):
+    login(client, app, role=role)
+    assert client.get("/audit").status_code == 403
+
+
+def test_needs_login(client):
+    response = client.get("/audit")
+    assert response.status_code in (302, 303) and "/login" in response.headers["Location"]

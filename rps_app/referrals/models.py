@@ -1,12 +1,18 @@
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer,
+                        LargeBinary, String, Text, UniqueConstraint, text)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..types import UTCDateTime
 
 INSTITUTION_KINDS = ("panti", "balai", "hospital", "dinsos", "other")
+LETTER_KINDS = ("referral", "handover", "intake_bast")
+LETTER_STATUSES = ("valid", "replaced")
+
+VALID = text("status = 'valid'")
+VALID_BAST = text("status = 'valid' AND kind = 'intake_bast'")
 
 
 class Institution(db.Model):
@@ -27,3 +33,56 @@ class Institution(db.Model):
     __table_args__ = (
         CheckConstraint("kind IN ('panti', 'balai', 'hospital', 'dinsos', 'other')", name="kind"),
     )
+
+
+class Letter(db.Model):
+    """An issued document: numbered once, its PDF kept byte for byte, never edited.
+
+    A correction is a new letter (with a new number) naming the one it replaces; the
+    replaced letter stays on file with status `replaced`, and its verification page says so.
+    """
+    __tablename__ = "letters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    number: Mapped[str] = mapped_column(String(120), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+    stay_id: Mapped[int | None] = mapped_column(ForeignKey("stays.id"), index=True)
+    intake_id: Mapped[int | None] = mapped_column(ForeignKey("intakes.id"), index=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Everything printed, as it was when the letter was issued (JSON-safe values only).
+    content: Mapped[dict] = mapped_column(JSON)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    # The secret part of the public verification address: random, not guessable.
+    verify_code: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="valid")
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("letters.id"), unique=True)
+    correction_reason: Mapped[str | None] = mapped_column(Text)
+    replaced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    replaces: Mapped["Letter | None"] = relationship(remote_side=[id],
+                                                     back_populates="replaced_by")
+    replaced_by: Mapped["Letter | None"] = relationship(back_populates="replaces")
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('referral', 'handover', 'intake_bast')", name="kind"),
+        CheckConstraint("status IN ('valid', 'replaced')", name="status"),
+        CheckConstraint("sequence > 0", name="sequence"),
+        CheckConstraint("(kind = 'intake_bast') = (intake_id IS NOT NULL)", name="intake_link"),
+        CheckConstraint("(kind = 'intake_bast') = (stay_id IS NULL)", name="stay_link"),
+        # One agenda book per year: a sequence number is used once.
+        UniqueConstraint("year", "sequence", name="uq_letters_year_sequence"),
+        # At most one valid exit letter per stay and one valid BAST per intake, even when
+        # two requests race to issue the first one.
+        Index("uq_letters_valid_stay", "stay_id", unique=True,
+              sqlite_where=VALID, postgresql_where=VALID),
+        Index("uq_letters_valid_intake", "intake_id", unique=True,
+              sqlite_where=VALID_BAST, postgresql_where=VALID_BAST),
+    )
+
+    @property
+    def valid(self) -> bool:
+        return self.status == "valid"

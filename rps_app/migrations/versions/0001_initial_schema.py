@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 09:43:46.399037
+Create Date: 2026-11-28 09:45:26.090410
 
 """
 from alembic import op
@@ -319,6 +319,45 @@ def upgrade():
     with op.batch_alter_table('isolation_decisions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_isolation_decisions_stay_id'), ['stay_id'], unique=False)
 
+    op.create_table('letters',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('number', sa.String(length=120), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('stay_id', sa.Integer(), nullable=True),
+    sa.Column('intake_id', sa.Integer(), nullable=True),
+    sa.Column('issued_at', rps_app.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('issued_by_id', sa.Integer(), nullable=True),
+    sa.Column('content', sa.JSON(), nullable=False),
+    sa.Column('pdf', sa.LargeBinary(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('verify_code', sa.String(length=64), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('replaces_id', sa.Integer(), nullable=True),
+    sa.Column('correction_reason', sa.Text(), nullable=True),
+    sa.Column('replaced_at', rps_app.types.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("(kind = 'intake_bast') = (intake_id IS NOT NULL)", name=op.f('ck_letters_intake_link')),
+    sa.CheckConstraint("(kind = 'intake_bast') = (stay_id IS NULL)", name=op.f('ck_letters_stay_link')),
+    sa.CheckConstraint("kind IN ('referral', 'handover', 'intake_bast')", name=op.f('ck_letters_kind')),
+    sa.CheckConstraint("status IN ('valid', 'replaced')", name=op.f('ck_letters_status')),
+    sa.CheckConstraint('sequence > 0', name=op.f('ck_letters_sequence')),
+    sa.ForeignKeyConstraint(['intake_id'], ['intakes.id'], name=op.f('fk_letters_intake_id_intakes')),
+    sa.ForeignKeyConstraint(['issued_by_id'], ['users.id'], name=op.f('fk_letters_issued_by_id_users')),
+    sa.ForeignKeyConstraint(['replaces_id'], ['letters.id'], name=op.f('fk_letters_replaces_id_letters')),
+    sa.ForeignKeyConstraint(['stay_id'], ['stays.id'], name=op.f('fk_letters_stay_id_stays')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_letters')),
+    sa.UniqueConstraint('number', name=op.f('uq_letters_number')),
+    sa.UniqueConstraint('replaces_id', name=op.f('uq_letters_replaces_id')),
+    sa.UniqueConstraint('verify_code', name=op.f('uq_letters_verify_code')),
+    sa.UniqueConstraint('year', 'sequence', name='uq_letters_year_sequence')
+    )
+    with op.batch_alter_table('letters', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_letters_intake_id'), ['intake_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_letters_stay_id'), ['stay_id'], unique=False)
+        batch_op.create_index('uq_letters_valid_intake', ['intake_id'], unique=True, sqlite_where=sa.text("status = 'valid' AND kind = 'intake_bast'"), postgresql_where=sa.text("status = 'valid' AND kind = 'intake_bast'"))
+        batch_op.create_index('uq_letters_valid_stay', ['stay_id'], unique=True, sqlite_where=sa.text("status = 'valid'"), postgresql_where=sa.text("status = 'valid'"))
+
     op.create_table('service_records',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('stay_id', sa.Integer(), nullable=False),
@@ -380,6 +419,13 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_service_records_given_on'))
 
     op.drop_table('service_records')
+    with op.batch_alter_table('letters', schema=None) as batch_op:
+        batch_op.drop_index('uq_letters_valid_stay', sqlite_where=sa.text("status = 'valid'"), postgresql_where=sa.text("status = 'valid'"))
+        batch_op.drop_index('uq_letters_valid_intake', sqlite_where=sa.text("status = 'valid' AND kind = 'intake_bast'"), postgresql_where=sa.text("status = 'valid' AND kind = 'intake_bast'"))
+        batch_op.drop_index(batch_op.f('ix_letters_stay_id'))
+        batch_op.drop_index(batch_op.f('ix_letters_intake_id'))
+
+    op.drop_table('letters')
     with op.batch_alter_table('isolation_decisions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_isolation_decisions_stay_id'))
 

@@ -1,0 +1,162 @@
+"""Issuing letters: number, content snapshot, PDF, sha256 and verification code, once.
+
+A letter is never changed after it is issued. Downloading it again returns the stored
+bytes; a correction is a new letter (new number) that replaces the old one.
+"""
+import hashlib
+import secrets
+
+from sqlalchemy import or_, select
+
+from .. import clock
+from ..audit.services import Actor, record
+from ..errors import Conflict, NotFound, ValidationError
+from ..extensions import db
+from ..stays.models import Intake, Stay
+from . import content as snapshots
+from . import documents, letter_settings, numbering
+from .models import Letter
+
+
+def _issue(actor: Actor, kind: str, body: dict, *, stay_id: int | None = None,
+           intake_id: int | None = None, replaces: Letter | None = None,
+           reason: str | None = None) -> Letter:
+    moment = clock.now()
+    issued_on = clock.to_local(moment).date()
+    # Taken inside this transaction: the counter row stays locked until the commit, so the
+    # next letter waits for this one, and a failure gives the number back (no gap).
+    number = numbering.take(issued_on)
+    letterhead = letter_settings.letterhead()
+    signatory = letter_settings.signatory()
+    full = {**body, **letter_settings.snapshot(), "kind": kind, "number": number.text,
+            "date": issued_on.isoformat(), "place": letterhead.place}
+    if replaces is not None:
+        full["replaces"] = {"number": replaces.number, "reason": reason}
+    pdf = documents.build_pdf(kind, full, number.text, issued_on, letterhead, signatory)
+    if replaces is not None:
+        # Before the new row: at most one valid letter per stay or intake (unique index).
+        replaces.status = "replaced"
+        replaces.replaced_at = moment
+        db.session.flush()
+    letter = Letter(kind=kind, number=number.text, year=number.year, sequence=number.sequence,
+                    stay_id=stay_id, intake_id=intake_id, issued_at=moment,
+                    issued_by_id=actor.user_id, content=full, pdf=pdf,
+                    sha256=hashlib.sha256(pdf).hexdigest(),
+                    verify_code=secrets.token_urlsafe(24), status="valid",
+                    replaces_id=replaces.id if replaces else None, correction_reason=reason)
+    db.session.add(letter)
+    db.session.flush()
+    record(actor, "issue", "letter", letter.id,
+           {"kind": kind, "number": number.text, "stay_id": stay_id, "intake_id": intake_id,
+            "replaces_id": letter.replaces_id})
+    return letter
+
+
+def _valid_letter(**where) -> Letter | None:
+    stmt = select(Letter).where(Letter.status == "valid")
+    for name, value in where.items():
+        stmt = stmt.where(getattr(Letter, name) == value)
+    return db.session.scalar(stmt.limit(1))
+
+
+def _exit_body(stay: Stay) -> tuple[str, dict] | None:
+    """The letter kind and content of an exited stay, or None when its exit has no letter."""
+    if stay.exited_at is None:
+        raise Conflict("Klien belum keluar: surat rujukan dibuat saat klien keluar.")
+    kind = snapshots.exit_letter_kind(stay.exit_type)
+    if kind is None:
+        return None
+    stay_exit = stay.exit
+    if kind == "referral" and (stay_exit is None or stay_exit.institution is None):
+        raise ValidationError("Lembaga tujuan rujukan wajib dipilih.",
+                              fields={"institution_id": "Lembaga tujuan wajib dipilih."})
+    if kind == "handover" and (stay_exit is None or not stay_exit.family_contact):
+        raise ValidationError("Data keluarga penerima wajib diisi.",
+                              fields={"family_contact": "Data keluarga wajib diisi."})
+    return kind, snapshots.for_exit(stay)
+
+
+def issue_exit_letter(actor: Actor, stay: Stay) -> Letter | None:
+    """The referral letter (panti, balai, hospital) or handover letter (family, home
+    region) of an exited stay; None for exits without a letter (absconded, deceased,
+    other). Asking again returns the letter already issued."""
+    existing = _valid_letter(stay_id=stay.id)
+    if existing is not None:
+        return existing
+    made = _exit_body(stay)
+    if made is None:
+        return None
+    kind, body = made
+    return _issue(actor, kind, body, stay_id=stay.id)
+
+
+def issue_intake_bast(actor: Actor, intake: Intake) -> Letter:
+    """The BAST penerimaan of a whole intake batch: issued on first request, then kept."""
+    existing = _valid_letter(intake_id=intake.id, kind="intake_bast")
+    if existing is not None:
+        return existing
+    return _issue(actor, "intake_bast", snapshots.for_intake(intake), intake_id=intake.id)
+
+
+def reissue(actor: Actor, letter_id: int, reason: str) -> Letter:
+    """A corrected letter from the records as they are now; the old one is replaced."""
+    old = get_letter(letter_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Alasan koreksi wajib diisi.",
+                              fields={"reason": "Alasan koreksi wajib diisi."})
+    if len(reason) > 1000:
+        raise ValidationError("Alasan koreksi paling banyak 1000 karakter.",
+                              fields={"reason": "Paling banyak 1000 karakter."})
+    if not old.valid:
+        raise Conflict("Surat ini sudah diganti; koreksi surat penggantinya.")
+    if old.kind == "intake_bast":
+        intake = db.session.get(Intake, old.intake_id)
+        return _issue(actor, "intake_bast", snapshots.for_intake(intake), intake_id=intake.id,
+                      replaces=old, reason=reason)
+    made = _exit_body(db.session.get(Stay, old.stay_id))
+    if made is None:
+        raise Conflict("Jenis keluar klien ini tidak lagi memerlukan surat.")
+    kind, body = made
+    return _issue(actor, kind, body, stay_id=old.stay_id, replaces=old, reason=reason)
+
+
+def get_letter(letter_id: int) -> Letter:
+    letter = db.session.get(Letter, letter_id)
+    if letter is None:
+        raise NotFound("Surat tidak ditemukan.")
+    return letter
+
+
+def letter_pdf(actor: Actor, letter_id: int) -> Letter:
+    """A letter to download; the read is audited (letters carry personal data)."""
+    letter = get_letter(letter_id)
+    record(actor, "read", "letter", letter.id)
+    return letter
+
+
+def intake_bast(actor: Actor, intake_id: int) -> Letter:
+    """The intake's BAST to download (issued now if it never was); the read is audited."""
+    intake = db.session.get(Intake, intake_id)
+    if intake is None:
+        raise NotFound("Penerimaan tidak ditemukan.")
+    letter = issue_intake_bast(actor, intake)
+    record(actor, "read", "letter", letter.id)
+    return letter
+
+
+def find_by_code(code: str) -> Letter:
+    letter = db.session.scalar(select(Letter).where(Letter.verify_code == code))
+    if letter is None:
+        raise NotFound("Surat dengan kode ini tidak dikenal.")
+    return letter
+
+
+def letters_for_client(client_id: int) -> list[Letter]:
+    """Every letter about a client, newest first: exit letters of their stays and the
+    BASTs of the intakes that brought them (replaced ones too, marked by `status`)."""
+    stays = select(Stay.id).where(Stay.client_id == client_id)
+    intakes = select(Stay.intake_id).where(Stay.client_id == client_id)
+    return list(db.session.scalars(
+        select(Letter).where(or_(Letter.stay_id.in_(stays), Letter.intake_id.in_(intakes)))
+        .order_by(Letter.issued_at.desc(), Letter.id.desc())))

@@ -1,0 +1,407 @@
+"""Occupancy, length of stay and admissions, computed in SQL (contract.md, Metrics).
+
+Every query is bounded by the report's range, never by the length of history:
+- the stays of a range are those open in it, found through the indexed date columns
+  (open stays, plus stays whose exit_date >= from; both with entry_date <= to);
+- the nights of the range are a `days` CTE of VALUES built from the range's dates
+  (portable to SQLite and PostgreSQL), each with the UTC instant at which its local
+  day ends, so that bed service times (stored in UTC) compare without time-zone SQL;
+- results come back grouped (per date, per kind, per length), so Python only adds up
+  a few dozen rows.
+A stay occupies the night of D when entry_date <= D < exit_date (open: through `to`).
+"""
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time, timedelta
+from statistics import median
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import aliased
+
+from .. import clock
+from ..clients.models import Client
+from ..extensions import db
+from ..facility.models import Bed, BedOutage, Room
+from ..stays.models import BedAssignment, Intake, ServiceRecord, Stay
+from ..types import UTCDateTime
+
+CLIENT_KINDS = ("shelter", "isolation")
+SEXES = ("L", "P")
+RETURN_WINDOW_DAYS = 180
+BUCKETS = (("0-1", 0, 1), ("2-3", 2, 3), ("4-7", 4, 7), ("8-14", 8, 14), ("15-30", 15, 30),
+           ("31+", 31, None))
+
+
+# ------------------------------------------------------------------ results
+
+def _plain(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+class _Json:
+    def as_json(self) -> dict:
+        return _plain(asdict(self))
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    """A ratio to four decimals; None when there is nothing to divide by."""
+    return round(numerator / denominator, 4) if denominator else None
+
+
+@dataclass
+class KindOccupancy:
+    bed_nights: int = 0
+    available_bed_nights: int = 0
+    occupancy_rate: float | None = None
+
+
+@dataclass
+class DayCount:
+    date: date
+    occupied: int
+    capacity: int
+
+
+@dataclass
+class Occupancy(_Json):
+    period_from: date
+    period_to: date
+    bed_nights: int
+    available_bed_nights: int
+    occupancy_rate: float | None
+    by_room_kind: dict  # shelter|isolation -> KindOccupancy, unplaced -> {bed_nights}
+    by_sex: dict        # L|P -> {bed_nights}
+    daily: list[DayCount]
+
+    def as_json(self) -> dict:
+        data = super().as_json()
+        data.pop("period_from"), data.pop("period_to")
+        return data
+
+
+@dataclass
+class OverLimit:
+    stay_id: int
+    client_id: int
+    name: str
+    nights: int
+    entry_date: date
+
+
+@dataclass
+class LengthOfStay(_Json):
+    period_from: date
+    period_to: date
+    max_stay_days: int
+    exited: dict    # count, mean, median, max, buckets
+    active: dict    # count, over_limit: [OverLimit]
+    exits_by_type: dict
+    returns: int
+
+    def as_json(self) -> dict:
+        data = super().as_json()
+        for key in ("period_from", "period_to", "max_stay_days"):
+            data.pop(key)
+        return data
+
+
+@dataclass
+class Admissions(_Json):
+    total: int
+    by_agency: dict
+    by_pmks: dict   # category code -> count
+    by_sex: dict
+
+
+@dataclass
+class ServiceCounts(_Json):
+    by_component: dict = field(default_factory=dict)  # component -> {records, clients}
+
+
+# ------------------------------------------------------------------ SQL helpers
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def days_between(later, earlier):
+    """`later - earlier` in whole days, for Date columns or bound dates, on either database."""
+    if _dialect() == "sqlite":
+        return sa.cast(sa.func.julianday(later) - sa.func.julianday(earlier), sa.Integer)
+    return sa.type_coerce(sa.cast(later, sa.Date) - sa.cast(earlier, sa.Date), sa.Integer)
+
+
+def day_end_utc(day: date) -> datetime:
+    """The instant (aware) at which local day `day` ends: local midnight of the next day."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=clock.local_zone())
+
+
+def date_range(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+def _days_cte(start: date, end: date):
+    rows = [(d, day_end_utc(d)) for d in date_range(start, end)]
+    return (sa.values(sa.column("d", sa.Date), sa.column("day_end", UTCDateTime()), name="days")
+            .data(rows).cte("days"))
+
+
+def stays_in_range(start: date, end: date):
+    """The stays that may occupy a night in [start, end]: open ones and those exiting
+    after `start`, both entered by `end`. A UNION ALL so that each half uses its index."""
+    cols = (Stay.id, Stay.client_id, Stay.entry_date, Stay.exit_date)
+    open_ = sa.select(*cols).where(Stay.exit_date.is_(None), Stay.entry_date <= end)
+    exited = sa.select(*cols).where(Stay.exit_date > start, Stay.entry_date <= end)
+    return sa.union_all(open_, exited).subquery("s")
+
+
+# ------------------------------------------------------------------ occupancy
+
+def _occupied_rows(start: date, end: date):
+    """(date, sex, room kind or None, count) of the occupied nights in the range."""
+    days, s = _days_cte(start, end), stays_in_range(start, end)
+    a = aliased(BedAssignment)
+    night_bed = sa.and_(a.stay_id == s.c.id, a.start_date <= days.c.d,
+                        sa.or_(a.end_date.is_(None), a.end_date > days.c.d))
+    stmt = (sa.select(days.c.d, Client.sex, Room.kind, sa.func.count())
+            .select_from(days)
+            .join(s, sa.and_(s.c.entry_date <= days.c.d,
+                             sa.or_(s.c.exit_date.is_(None), s.c.exit_date > days.c.d)))
+            .join(Client, Client.id == s.c.client_id)
+            .outerjoin(a, night_bed)
+            .outerjoin(Room, Room.id == a.room_id)
+            .group_by(days.c.d, Client.sex, Room.kind))
+    return db.session.execute(stmt).all()
+
+
+def _capacity_rows(start: date, end: date):
+    """(date, room kind, beds) of client beds in service each night of the range."""
+    days = _days_cte(start, end)
+    out = (sa.select(BedOutage.id)
+           .where(BedOutage.bed_id == Bed.id, BedOutage.start_at < days.c.day_end,
+                  sa.or_(BedOutage.end_at.is_(None), BedOutage.end_at >= days.c.day_end)))
+    stmt = (sa.select(days.c.d, Room.kind, sa.func.count(Bed.id))
+            .select_from(days)
+            .join(Bed, sa.and_(Bed.created_at < days.c.day_end,
+                               sa.or_(Bed.retired_at.is_(None), Bed.retired_at >= days.c.day_end)))
+            .join(Room, sa.and_(Room.id == Bed.room_id, Room.kind.in_(CLIENT_KINDS)))
+            .where(~out.exists())
+            .group_by(days.c.d, Room.kind))
+    return db.session.execute(stmt).all()
+
+
+def occupancy(start: date, end: date) -> Occupancy:
+    occupied_by_day: Counter = Counter()
+    nights_by_kind: Counter = Counter()
+    nights_by_sex: Counter = Counter()
+    for day, sex, kind, count in _occupied_rows(start, end):
+        occupied_by_day[day] += count
+        nights_by_kind[kind if kind in CLIENT_KINDS else "unplaced"] += count
+        nights_by_sex[sex] += count
+    capacity_by_day: Counter = Counter()
+    beds_by_kind: Counter = Counter()
+    for day, kind, count in _capacity_rows(start, end):
+        capacity_by_day[day] += count
+        beds_by_kind[kind] += count
+    bed_nights = sum(occupied_by_day.values())
+    available = sum(capacity_by_day.values())
+    by_kind: dict = {kind: KindOccupancy(nights_by_kind[kind], beds_by_kind[kind],
+                                         rate(nights_by_kind[kind], beds_by_kind[kind]))
+                     for kind in CLIENT_KINDS}
+    by_kind["unplaced"] = {"bed_nights": nights_by_kind["unplaced"]}
+    return Occupancy(
+        period_from=start, period_to=end, bed_nights=bed_nights,
+        available_bed_nights=available, occupancy_rate=rate(bed_nights, available),
+        by_room_kind=by_kind, by_sex={sex: {"bed_nights": nights_by_sex[sex]} for sex in SEXES},
+        daily=[DayCount(d, occupied_by_day[d], capacity_by_day[d]) for d in date_range(start, end)])
+
+
+# ------------------------------------------------------------------ length of stay
+
+def max_stay_days() -> int:
+    return int(current_app.config["RPS_MAX_STAY_DAYS"])
+
+
+def _bucket(nights: int) -> str:
+    return next(name for name, low, high in BUCKETS if nights >= low and (high is None or nights <= high))
+
+
+def summarise_lengths(histogram: dict[int, int]) -> dict:
+    """count, mean, median, max and buckets from {nights: number of stays}."""
+    count = sum(histogram.values())
+    buckets = {name: 0 for name, _, _ in BUCKETS}
+    for nights, n in histogram.items():
+        buckets[_bucket(nights)] += n
+    if not count:
+        return {"count": 0, "mean": None, "median": None, "max": None, "buckets": buckets}
+    values = sorted(histogram)
+    total = sum(nights * n for nights, n in histogram.items())
+    # The median of the expanded list, without expanding it: walk the sorted lengths.
+    def nth(k: int) -> int:
+        seen = 0
+        for nights in values:
+            seen += histogram[nights]
+            if seen > k:
+                return nights
+        raise IndexError(k)
+    middle = (nth((count - 1) // 2) + nth(count // 2)) / 2
+    return {"count": count, "mean": round(total / count, 2), "median": middle,
+            "max": values[-1], "buckets": buckets}
+
+
+def exited_histogram(start: date, end: date) -> dict[int, int]:
+    nights = days_between(Stay.exit_date, Stay.entry_date).label("nights")
+    stmt = (sa.select(nights, sa.func.count())
+            .where(Stay.exit_date >= start, Stay.exit_date <= end)
+            .group_by(nights))
+    return {int(n): int(c) for n, c in db.session.execute(stmt)}
+
+
+def over_limit(end: date, limit: int | None = None) -> list[OverLimit]:
+    """Stays open at the end of `end` whose nights so far exceed the limit, longest first."""
+    limit = max_stay_days() if limit is None else limit
+    s = stays_in_range(end, end)  # open at the end of `end`
+    nights = days_between(sa.literal(end + timedelta(days=1), sa.Date), s.c.entry_date)
+    stmt = (sa.select(s.c.id, s.c.client_id, Client.name, nights, s.c.entry_date)
+            .join(Client, Client.id == s.c.client_id)
+            .where(s.c.entry_date <= end - timedelta(days=limit))
+            .order_by(s.c.entry_date, s.c.id))
+    return [OverLimit(*row) for row in db.session.execute(stmt)]
+
+
+def active_count(end: date) -> int:
+    """Stays open at the end of `end`."""
+    s = stays_in_range(end, end)
+    return int(db.session.scalar(sa.select(sa.func.count()).select_from(s)))
+
+
+def exits_by_type(start: date, end: date) -> dict[str, int]:
+    stmt = (sa.select(Stay.exit_type, sa.func.count())
+            .where(Stay.exit_date >= start, Stay.exit_date <= end)
+            .group_by(Stay.exit_type).order_by(Stay.exit_type))
+    return {kind: int(n) for kind, n in db.session.execute(stmt)}
+
+
+def returns(start: date, end: date) -> int:
+    """Clients entering in [start, end] within 180 days after an earlier exit of theirs."""
+    earlier = aliased(Stay)
+    gap = days_between(Stay.entry_date, earlier.exit_date)
+    came_back = (sa.select(earlier.id)
+                 .where(earlier.client_id == Stay.client_id, earlier.id != Stay.id,
+                        earlier.exit_date >= start - timedelta(days=RETURN_WINDOW_DAYS),
+                        earlier.exit_date <= end,
+                        earlier.entered_at < Stay.entered_at,
+                        gap >= 0, gap <= RETURN_WINDOW_DAYS))
+    stmt = (sa.select(sa.func.count(sa.distinct(Stay.client_id)))
+            .where(Stay.entry_date >= start, Stay.entry_date <= end, came_back.exists()))
+    return int(db.session.scalar(stmt))
+
+
+def length_of_stay(start: date, end: date) -> LengthOfStay:
+    limit = max_stay_days()
+    return LengthOfStay(
+        period_from=start, period_to=end, max_stay_days=limit,
+        exited=summarise_lengths(exited_histogram(start, end)),
+        active={"count": active_count(end), "over_limit": over_limit(end, limit)},
+        exits_by_type=exits_by_type(start, end), returns=returns(start, end))
+
+
+# ------------------------------------------------------------------ admissions, services
+
+def admissions(start: date, end: date) -> Admissions:
+    stmt = (sa.select(Intake.agency, Client.pmks_category, Client.sex, sa.func.count())
+            .select_from(Stay)
+            .join(Intake, Intake.id == Stay.intake_id)
+            .join(Client, Client.id == Stay.client_id)
+            .where(Stay.entry_date >= start, Stay.entry_date <= end)
+            .group_by(Intake.agency, Client.pmks_category, Client.sex))
+    agency, pmks, sex = Counter(), Counter(), Counter()
+    for ag, category, s, n in db.session.execute(stmt):
+        agency[ag] += n
+        pmks[int(category)] += n
+        sex[s] += n
+    return Admissions(total=sum(agency.values()), by_agency=dict(sorted(agency.items())),
+                      by_pmks=dict(sorted(pmks.items())),
+                      by_sex={s: sex[s] for s in SEXES})
+
+
+def service_counts(start: date, end: date) -> ServiceCounts:
+    stmt = (sa.select(ServiceRecord.component, sa.func.count(),
+                      sa.func.count(sa.distinct(ServiceRecord.stay_id)))
+            .where(ServiceRecord.given_on >= start, ServiceRecord.given_on <= end)
+            .group_by(ServiceRecord.component).order_by(ServiceRecord.component))
+    return ServiceCounts({int(c): {"records": int(n), "stays": int(s)}
+                          for c, n, s in db.session.execute(stmt)})
+
+
+# ------------------------------------------------------------------ today
+
+def occupied_by_room(day: date) -> dict[int, int]:
+    """room id -> stays whose bed was in it on the night of `day` (bounded by one night)."""
+    s = stays_in_range(day, day)
+    stmt = (sa.select(BedAssignment.room_id, sa.func.count())
+            .join(s, s.c.id == BedAssignment.stay_id)
+            .where(s.c.entry_date <= day, sa.or_(s.c.exit_date.is_(None), s.c.exit_date > day),
+                   BedAssignment.start_date <= day,
+                   sa.or_(BedAssignment.end_date.is_(None), BedAssignment.end_date > day))
+            .group_by(BedAssignment.room_id))
+    return {room_id: int(n) for room_id, n in db.session.execute(stmt)}
+
+
+@dataclass
+class CensusGroup:
+    key: str      # "L" (Putra), "P" (Putri), "isolation"
+    occupied: int
+    capacity: int
+
+
+def census_now() -> tuple[list[CensusGroup], int]:
+    """Beds taken now and beds usable now, for Shelter Putra, Shelter Putri and Isolasi,
+    plus the open stays not (yet) in a bed."""
+    beds_usable = (sa.select(Room.kind, Room.sex, sa.func.count(Bed.id))
+                   .join(Bed, Bed.room_id == Room.id)
+                   .where(Room.kind.in_(CLIENT_KINDS), Bed.retired_at.is_(None),
+                          ~sa.select(BedOutage.id).where(BedOutage.bed_id == Bed.id,
+                                                         BedOutage.end_at.is_(None)).exists())
+                   .group_by(Room.kind, Room.sex))
+    taken = (sa.select(Room.kind, Room.sex, sa.func.count(BedAssignment.id))
+             .join(BedAssignment, BedAssignment.room_id == Room.id)
+             .join(Stay, Stay.id == BedAssignment.stay_id)
+             .where(BedAssignment.end_at.is_(None), Stay.exit_date.is_(None))
+             .group_by(Room.kind, Room.sex))
+
+    def key(kind, sex):
+        return sex if kind == "shelter" else "isolation"
+    capacity, occupied = Counter(), Counter()
+    for kind, sex, n in db.session.execute(beds_usable):
+        capacity[key(kind, sex)] += n
+    for kind, sex, n in db.session.execute(taken):
+        occupied[key(kind, sex)] += n
+    unplaced = db.session.scalar(
+        sa.select(sa.func.count(Stay.id)).where(
+            Stay.exit_date.is_(None),
+            ~sa.select(BedAssignment.id).where(BedAssignment.stay_id == Stay.id,
+                                               BedAssignment.end_at.is_(None)).exists()))
+    groups = [CensusGroup(k, occupied[k], capacity[k]) for k in ("L", "P", "isolation")]
+    return groups, int(unplaced or 0)
+
+
+def movements(start: date, end: date) -> dict[date, dict[str, int]]:
+    """Admissions and exits per date in [start, end] (two grouped queries)."""
+    result = {d: {"admissions": 0, "exits": 0} for d in date_range(start, end)}
+    entries = (sa.select(Stay.entry_date, sa.func.count())
+               .where(Stay.entry_date >= start, Stay.entry_date <= end).group_by(Stay.entry_date))
+    exits = (sa.select(Stay.exit_date, sa.func.count())
+             .where(Stay.exit_date >= start, Stay.exit_date <= end).group_by(Stay.exit_date))
+    for day, n in db.session.execute(entries):
+        result[day]["admissions"] = int(n)
+    for day, n in db.session.execute(exits):
+        result[day]["exits"] = int(n)
+    return result

@@ -11,6 +11,7 @@ ENV_KEYS = (
     "RPS_TOKEN_HOURS",
     "RPS_UPLOAD_MAX_BYTES",
     "RPS_PROXY_FIX",
+    "RPS_PUBLIC_URL",
 )
 INT_KEYS = {"RPS_MAX_STAY_DAYS", "RPS_TOKEN_HOURS", "RPS_UPLOAD_MAX_BYTES", "RPS_PROXY_FIX"}
 
@@ -32,6 +33,9 @@ def defaults(instance: str) -> dict:
         "RPS_UPLOAD_MAX_BYTES": 5 * 1024 * 1024,
         # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
         "RPS_PROXY_FIX": 0,
+        # The address printed on letters for checking them (/verify/<code>), e.g.
+        # https://rps.tegalkab.go.id; unset: the address the officer's request came to.
+        "RPS_PUBLIC_URL": None,
         "RPS_LOGIN_MAX_FAILURES": 5,
         "RPS_LOGIN_WINDOW_MINUTES": 15,
         "BABEL_DEFAULT_LOCALE": "id",

@@ -33,10 +33,12 @@ def initialise(actor: Actor) -> str | None:
     """
     from .auth import services as auth
     from .facility import services as facility
+    from .referrals import services as referrals
     from .settings import services as settings
 
     upgrade(directory=current_app.extensions["migrate"].directory)
     facility.seed_default_facility(actor)
+    referrals.seed_example_institutions(actor)
     if settings.get("installed_at") is None:
         # Scheduled jobs are due only after this moment (contract: first `rps init`).
         settings.put("installed_at", clock.now().isoformat())

@@ -16,6 +16,7 @@ APIS = [
     ("rps_app.auth.api", "api"),
     ("rps_app.facility.api", "api"),
     ("rps_app.audit.api", "api"),
+    ("rps_app.stays.api", "api"),
 ]
 
 

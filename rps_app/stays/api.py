@@ -1,0 +1,100 @@
+"""JSON API of the client flow under /api/v1: rooms, intakes, stays, placement, exit.
+
+Shapes and codes are those of contract.md. No rules here: the services hold them.
+"""
+from flask import Blueprint, jsonify, request, url_for
+from werkzeug.routing import BuildError
+
+from .. import clock
+from ..auth.permissions import Permission, requires
+from ..errors import ValidationError
+from ..fields import FieldErrors, iso
+from ..web import current_actor, json_body, page_number
+from . import board as bed_board
+from . import services
+
+api = Blueprint("stays_api", __name__)
+STAYS_PER_PAGE = 200
+
+
+@api.get("/rooms")
+@requires(Permission.ROOMS_READ)
+def rooms():
+    result = bed_board.board(clock.local_today())
+    return jsonify([{
+        "id": entry.room.id, "code": entry.room.code, "name": entry.room.name,
+        "kind": entry.room.kind, "sex": entry.room.sex, "capacity": entry.capacity,
+        "occupied": entry.occupied,
+        "beds": [{"id": bed.bed.id, "label": bed.bed.label,
+                  "stay_id": bed.occupant.stay_id if bed.occupant else None}
+                 for bed in entry.beds],
+    } for entry in result.rooms])
+
+
+@api.post("/intakes")
+@requires(Permission.INTAKE)
+def create_intake():
+    batch = services.intake(current_actor(), json_body())
+    return jsonify({"id": batch.id, "clients": [
+        {"id": stay.client_id, "registration_number": stay.client.registration_number,
+         "stay_id": stay.id} for stay in batch.stays]}), 201
+
+
+@api.get("/stays")
+@requires(Permission.CLIENTS_READ)
+def stays():
+    active = {"true": True, "1": True, "false": False, "0": False}.get(
+        request.args.get("active", "").lower())
+    if "active" in request.args and active is None:
+        raise ValidationError("Parameter active harus true atau false.",
+                              {"active": "Harus true atau false."})
+    page = page_number()
+    rows = services.stays_with_beds(active, limit=STAYS_PER_PAGE,
+                                    offset=(page - 1) * STAYS_PER_PAGE)
+    today = clock.local_today()
+    return jsonify([{"id": stay.id, "client_id": stay.client_id, "entered_at": iso(stay.entered_at),
+                     "bed_id": bed_id, "room_code": room_code,
+                     "days": services.days_in_shelter(stay, today)}
+                    for stay, bed_id, room_code in rows])
+
+
+@api.post("/stays/<int:stay_id>/placement")
+@requires(Permission.INTAKE)
+def placement(stay_id: int):
+    data = json_body()
+    errors = FieldErrors()
+    bed_id = errors.integer(data, "bed_id", 1, label="bed_id")
+    room_id = errors.integer(data, "room_id", 1, label="room_id")
+    if errors:
+        raise ValidationError("Isian penempatan tidak valid.", errors.fields)
+    assignment = services.place(current_actor(), stay_id, bed_id=bed_id, room_id=room_id)
+    return jsonify({"bed_id": assignment.bed_id, "room_code": assignment.bed.room.code})
+
+
+@api.post("/stays/<int:stay_id>/exit")
+@requires(Permission.EXIT)
+def exit_stay(stay_id: int):
+    stay, letter = services.exit_stay(current_actor(), stay_id, json_body())
+    return jsonify({"stay_id": stay.id, "exit_type": stay.exit_type,
+                    "letter": letter_json(letter)})
+
+
+def letter_json(letter) -> dict | None:
+    """{id, number, pdf_url, verify_url} of contract.md (referrals names the routes)."""
+    if letter is None:
+        return None
+    from ..referrals import services as referrals
+    if hasattr(referrals, "letter_json"):
+        return referrals.letter_json(letter)
+    return {"id": letter.id, "number": letter.number,
+            "pdf_url": _url("referrals_api.letter_pdf", f"/api/v1/letters/{letter.id}.pdf",
+                            letter_id=letter.id),
+            "verify_url": _url("referrals.verify", f"/verify/{letter.verify_code}",
+                               code=letter.verify_code)}
+
+
+def _url(endpoint: str, fallback: str, **values) -> str:
+    try:
+        return url_for(endpoint, _external=True, **values)
+    except BuildError:
+        return request.host_url.rstrip("/") + fallback

@@ -2,6 +2,7 @@
 driven by a real headless Chromium through Playwright's sync API."""
 import os
 import uuid
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -15,16 +16,21 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync"]
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def live_server(request, tmp_path_factory):
-    """A fresh installation per backend: `rps init`, then `rps serve` with 2 workers.
+BACKENDS = ["sqlite", "postgresql"]
+ADMIN_PASSWORD = "Tegal-Sosial-2026!"  # what log_in_as_admin() sets at the forced change
 
-    `live_server.admin_password` is the first admin's current password (the one-time
-    password until a test changes it, which then stores the new one here).
+
+@contextmanager
+def installation(backend: str, tmp_path_factory):
+    """A fresh installation: `rps init`, then `rps serve` with 2 workers; PostgreSQL in a
+    database of its own, dropped afterwards.
+
+    The server's `admin_password` is the first admin's current password (the one-time
+    password until a test changes it; such a test stores the new one there).
     """
-    instance = tmp_path_factory.mktemp(f"e2e-{request.param}") / "instance"
+    instance = tmp_path_factory.mktemp(f"e2e-{backend}") / "instance"
     database_url = server = name = live = None
-    if request.param == "postgresql":
+    if backend == "postgresql":
         server = _postgres_server_or_skip()
         name = f"rps_e2e_{uuid.uuid4().hex[:8]}"
         with server.connect() as conn:
@@ -34,7 +40,7 @@ def live_server(request, tmp_path_factory):
     try:
         password = init_instance(instance, database_url)
         live = start_server(instance, database_url, workers=2, admin_password=password,
-                            backend=request.param)
+                            backend=backend)
         yield live
     finally:
         if live is not None:
@@ -43,6 +49,21 @@ def live_server(request, tmp_path_factory):
             with server.connect() as conn:
                 conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             server.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def live_server(request, tmp_path_factory):
+    """One installation per backend shared by the whole run (tests must not assume the
+    database is empty)."""
+    with installation(request.param, tmp_path_factory) as live:
+        yield live
+
+
+@pytest.fixture(params=BACKENDS)
+def fresh_server(request, tmp_path_factory):
+    """An installation of its own, for tests of what happens only once (the first login)."""
+    with installation(request.param, tmp_path_factory) as live:
+        yield live
 
 
 @pytest.fixture(scope="session")
@@ -62,11 +83,47 @@ def browser():
         browser.close()
 
 
+@contextmanager
+def browser_page(browser, server):
+    """A page in a new browser profile (no cookies), pointed at `server`."""
+    context = browser.new_context(base_url=server.url, locale="id-ID")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def page(browser, live_server):
-    """A new browser profile (no cookies) per test, pointed at the live server."""
-    context = browser.new_context(base_url=live_server.url, locale="id-ID")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    with browser_page(browser, live_server) as page:
+        yield page
+
+
+def log_in(page, username: str, password: str) -> None:
+    page.goto("/login")
+    page.fill('input[name="username"]', username)
+    page.fill('input[name="password"]', password)
+    page.get_by_role("button", name="Masuk").click()
+
+
+def log_in_as_admin(page, live_server) -> None:
+    """Log in as the first admin of `live_server`, making the forced password change when
+    it is still due."""
+    log_in(page, "admin", live_server.admin_password)
+    page.wait_for_load_state()
+    if "/account" in page.url and page.locator('input[name="current_password"]').count():
+        page.fill('input[name="current_password"]', live_server.admin_password)
+        page.fill('input[name="new_password"]', ADMIN_PASSWORD)
+        page.fill('input[name="confirm_password"]', ADMIN_PASSWORD)
+        page.get_by_role("button", name="Simpan kata sandi").click()
+        page.wait_for_load_state()
+        live_server.admin_password = ADMIN_PASSWORD
+
+
+@pytest.fixture
+def admin_page(page, live_server):
+    """A browser page logged in as the first admin of the shared live server."""
+    log_in_as_admin(page, live_server)
+    return page

@@ -50,11 +50,13 @@ HANDOVER = HandoverLetterData(
     belongings=(Belonging("Dompet berisi KTP", 1), Belonging("Kain jarik", 2, "lembar")),
     verify_url="https://rps.tegalkab.go.id/verifikasi/91bd04aa7c")
 
-_NAMES = [("Karyono", "L", 52, "Kec. Adiwerna"), ("Mr. X (alias Gondrong)", "L", 35, None),
+# (name, sex, estimated age, origin); the names in _ALIASES are aliases given by staff
+_NAMES = [("Karyono", "L", 52, "Kec. Adiwerna"), ("Gondrong", "L", 35, None),
           ("Sumini", "P", 61, "Kabupaten Brebes"), ("Tasripin", "L", 44, "Kec. Talang"),
           ("Rohmah", "P", 29, "Kota Tegal"), ("Wartono", "L", 70, "Kabupaten Pemalang"),
           ("Daryati", "P", 47, "Kec. Pangkah"), ("Slamet Riyadi", "L", 38, "Kabupaten Banyumas"),
-          ("Nur (alias)", "P", 16, None)]
+          ("Nur", "P", 16, None)]
+_ALIASES = {"Gondrong", "Nur"}
 
 
 def intake_clients(count: int = 9) -> tuple[ClientRow, ...]:
@@ -62,7 +64,7 @@ def intake_clients(count: int = 9) -> tuple[ClientRow, ...]:
     rows = []
     for i in range(count):
         name, sex, age, origin = _NAMES[i % len(_NAMES)]
-        known = "alias" not in name
+        known = name not in _ALIASES
         rows.append(ClientRow(
             name_or_alias=name if i < len(_NAMES) else f"{name} {i + 1}", sex=sex,
             identity_known=known, estimated_age=age, origin=origin,

@@ -1,0 +1,26 @@
+"""Laporan Bulanan: occupancy, admissions, exits, length of stay, returns, SPM services and
+the long stays of one calendar month. Plain data in, PDF bytes out.
+
+`data`: {"occupancy": {...}, "length_of_stay": {...}, "admissions": {...},
+"services": {component: {records, stays}}, "long_exits": [...]} as collected by
+rps_app.reporting.documents; `meta` names the month and the stay limit.
+"""
+from .base import Letterhead
+from .periodic import (Meta, admissions_section, exits_section, length_of_stay_section,
+                       long_stays_section, month_subtitle, occupancy_section, render,
+                       services_section)
+
+TITLE = "LAPORAN BULANAN"
+
+
+def build(data: dict, meta: Meta, letterhead: Letterhead, *, invariant: bool = False) -> bytes:
+    los = data["length_of_stay"]
+    story = [
+        *occupancy_section(data["occupancy"], "A"),
+        *admissions_section(data["admissions"], "B"),
+        *exits_section(los["exits_by_type"], "C"),
+        *length_of_stay_section(los, meta, "D"),
+        *services_section(data["services"], "E"),
+        *long_stays_section(data["long_exits"], los["active"]["over_limit"], meta, "F"),
+    ]
+    return render(TITLE, month_subtitle(meta), story, meta, letterhead, invariant=invariant)

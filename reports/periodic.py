@@ -1,0 +1,220 @@
+"""Pieces shared by the periodic reports (harian, bulanan, hunian, lama tinggal): labels,
+Indonesian number formats, and the sections each report composes.
+
+Input is plain data (dicts and lists as `rps_app.reporting.documents` collects them); dates
+may be `date` objects or ISO texts. Names and other user text go through `para()`/`cell`
+escaping in reports.base, never into markup directly.
+"""
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from babel.numbers import format_decimal, format_percent
+from reportlab.lib.units import cm
+from reportlab.platypus import KeepTogether, Paragraph, Spacer
+
+from . import charts
+from .base import Letterhead, build_document, escape, frame_width, grid_table, para, styles
+from .indonesian import long_date, month_year
+from .pmks import PMKS_CATEGORIES
+
+SEX_LABELS = {"L": "Laki-laki", "P": "Perempuan"}
+UNIT_LABELS = {"L": "Shelter Putra", "P": "Shelter Putri", "isolation": "Ruang Isolasi",
+               "shelter": "Shelter", "unplaced": "Belum ditempatkan"}
+AGENCY_LABELS = {"satpol_pp": "Satpol PP", "polres": "Polres", "polsek": "Polsek",
+                 "dinsos": "Dinas Sosial", "hospital": "Rumah Sakit", "public": "Masyarakat",
+                 "self": "Datang sendiri"}
+EXIT_LABELS = {"family": "Kembali ke keluarga", "home_region": "Dipulangkan ke daerah asal",
+               "panti": "Dirujuk ke panti", "balai": "Dirujuk ke balai",
+               "hospital": "Dirujuk ke rumah sakit", "absconded": "Melarikan diri",
+               "deceased": "Meninggal dunia", "other": "Lainnya"}
+SPM_LABELS = {
+    1: "Permakanan", 2: "Sandang", 3: "Alat bantu", 4: "Perbekalan kesehatan",
+    5: "Bimbingan fisik, mental spiritual dan sosial",
+    6: "Bimbingan sosial kepada keluarga dan masyarakat",
+    7: "Bantuan dokumen kependudukan (NIK, akta kelahiran, KIA)",
+    8: "Akses layanan pendidikan dan kesehatan", 9: "Penelusuran keluarga",
+    10: "Reunifikasi / reintegrasi sosial", 11: "Rujukan",
+}
+
+
+@dataclass(frozen=True)
+class Meta:
+    """What every periodic report carries besides its figures."""
+    period_from: date
+    period_to: date
+    generated_at: datetime  # local time
+    max_stay_days: int = 7
+    zone_label: str = "WIB"
+
+
+# ------------------------------------------------------------------ formats
+
+def as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def number(value) -> str:
+    return "-" if value is None else format_decimal(value, locale="id")
+
+
+def decimal(value, digits: int = 1) -> str:
+    if value is None:
+        return "-"
+    return format_decimal(round(float(value), digits), format="#,##0." + "0" * digits, locale="id")
+
+
+def percent(value) -> str:
+    return "-" if value is None else format_percent(value, format="#,##0.0%", locale="id")
+
+
+def period_text(meta: Meta) -> str:
+    start, end = meta.period_from, meta.period_to
+    if start == end:
+        return long_date(start)
+    return f"{long_date(start)} s.d. {long_date(end)}"
+
+
+def generated_note(meta: Meta) -> str:
+    at = meta.generated_at
+    return f"Dibuat {long_date(at)} pukul {at.hour:02d}.{at.minute:02d} {meta.zone_label}"
+
+
+# ------------------------------------------------------------------ blocks
+
+def title_block(title: str, subtitle: str) -> list:
+    st = styles()
+    return [para(title, st.title), para(subtitle, st.center), Spacer(1, 0.4 * cm)]
+
+
+def heading(text: str) -> list:
+    return [Spacer(1, 0.25 * cm), para(text, styles().heading), Spacer(1, 0.15 * cm)]
+
+
+def note(text: str) -> Paragraph:
+    return para(text, styles().small)
+
+
+def table(header: list[str], rows: list[list], widths_cm: list[float], *, numbers_from: int = 1):
+    """A grid whose columns from `numbers_from` on are right-aligned figures; widths are
+    scaled to the frame."""
+    total = sum(widths_cm)
+    width = frame_width()
+    widths = [w / total * width for w in widths_cm]
+    align = {i: "RIGHT" for i in range(numbers_from, len(header))}
+    return grid_table(header, rows, widths, align=align)
+
+
+# ------------------------------------------------------------------ sections
+
+def occupancy_section(occ: dict, letter: str = "A") -> list:
+    kinds = occ["by_room_kind"]
+    rows = [[UNIT_LABELS[k], number(kinds[k]["bed_nights"]),
+             number(kinds[k]["available_bed_nights"]), percent(kinds[k]["occupancy_rate"])]
+            for k in ("shelter", "isolation")]
+    rows.append([UNIT_LABELS["unplaced"], number(kinds["unplaced"]["bed_nights"]), "-", "-"])
+    rows.append(["Jumlah", number(occ["bed_nights"]), number(occ["available_bed_nights"]),
+                 percent(occ["occupancy_rate"])])
+    sexes = [[SEX_LABELS[s], number(occ["by_sex"][s]["bed_nights"])] for s in ("L", "P")]
+    return [
+        *heading(f"{letter}. Tingkat Hunian"),
+        table(["Unit", "Malam terisi", "Malam tersedia", "Tingkat hunian"], rows, [6, 3, 3, 3]),
+        Spacer(1, 0.2 * cm),
+        table(["Jenis kelamin", "Malam terisi"], sexes, [6, 3]),
+        Spacer(1, 0.3 * cm),
+        charts.daily_occupancy(occ["daily"], frame_width()),
+        note("Satu malam terisi: klien berada di RPS pada malam itu (tanggal masuk <= tanggal "
+             "< tanggal keluar). Malam tersedia: tempat tidur shelter dan isolasi yang "
+             "berfungsi pada malam itu."),
+    ]
+
+
+def daily_table(occ: dict) -> list:
+    rows = [[long_date(as_date(d["date"])), number(d["occupied"]), number(d["capacity"]),
+             percent(d["occupied"] / d["capacity"] if d["capacity"] else None)]
+            for d in occ["daily"]]
+    return [*heading("Rincian per malam"),
+            table(["Tanggal", "Klien", "Tempat tidur", "Hunian"], rows, [6, 3, 3, 3])]
+
+
+def length_of_stay_section(los: dict, meta: Meta, letter: str = "B") -> list:
+    ex = los["exited"]
+    summary = [["Klien keluar", number(ex["count"])],
+               ["Rata-rata lama tinggal (malam)", decimal(ex["mean"])],
+               ["Median lama tinggal (malam)", decimal(ex["median"])],
+               ["Lama tinggal terpanjang (malam)", number(ex["max"])],
+               ["Klien masih tinggal pada akhir periode", number(los["active"]["count"])],
+               [f"... di antaranya melewati batas {meta.max_stay_days} malam",
+                number(len(los["active"]["over_limit"]))],
+               ["Klien kembali (dalam 180 hari setelah keluar)", number(los["returns"])]]
+    buckets = [[f"{name} malam", number(n)] for name, n in ex["buckets"].items()]
+    return [
+        *heading(f"{letter}. Lama Tinggal"),
+        table(["Uraian", "Jumlah"], summary, [10, 3]),
+        Spacer(1, 0.2 * cm),
+        KeepTogether([table(["Lama tinggal", "Klien keluar"], buckets, [6, 3]),
+                      Spacer(1, 0.2 * cm), charts.buckets(ex["buckets"], frame_width())]),
+        note("Lama tinggal = tanggal keluar - tanggal masuk (malam); bagi klien yang masih "
+             "tinggal dihitung sampai malam terakhir periode."),
+    ]
+
+
+def exits_section(exits_by_type: dict, letter: str) -> list:
+    rows = [[EXIT_LABELS.get(kind, kind), number(n)] for kind, n in exits_by_type.items()]
+    rows.append(["Jumlah", number(sum(exits_by_type.values()))])
+    return [*heading(f"{letter}. Terminasi (Klien Keluar)"),
+            table(["Jenis terminasi", "Klien"], rows, [10, 3])]
+
+
+def admissions_section(adm: dict, letter: str) -> list:
+    agency = [[AGENCY_LABELS.get(k, k), number(n)] for k, n in adm["by_agency"].items()]
+    agency.append(["Jumlah", number(adm["total"])])
+    pmks = [[f"{code}. {PMKS_CATEGORIES.get(int(code), code)}", number(n)]
+            for code, n in adm["by_pmks"].items()]
+    sexes = [[SEX_LABELS[s], number(adm["by_sex"].get(s, 0))] for s in ("L", "P")]
+    return [*heading(f"{letter}. Penerimaan Klien"),
+            table(["Pengirim", "Klien"], agency, [10, 3]), Spacer(1, 0.2 * cm),
+            table(["Kategori PMKS", "Klien"], pmks or [["-", "0"]], [10, 3]),
+            Spacer(1, 0.2 * cm), table(["Jenis kelamin", "Klien"], sexes, [10, 3])]
+
+
+def services_section(services: dict, letter: str) -> list:
+    rows = []
+    for code, label in SPM_LABELS.items():
+        counts = services.get(code) or services.get(str(code)) or {"records": 0, "stays": 0}
+        rows.append([f"{code}. {label}", number(counts["records"]), number(counts["stays"])])
+    return [*heading(f"{letter}. Layanan Standar Pelayanan Minimal (SPM)"),
+            table(["Komponen layanan", "Layanan", "Klien"], rows, [10, 2.5, 2.5])]
+
+
+def long_stays_section(long_exits: list[dict], over_limit: list[dict], meta: Meta,
+                       letter: str) -> list:
+    rows = []
+    for item in over_limit:
+        rows.append([item["name"], item.get("registration_number") or "-",
+                     long_date(as_date(item["entry_date"])), "-", number(item["nights"]),
+                     "Masih tinggal"])
+    for item in long_exits:
+        rows.append([item["name"], item.get("registration_number") or "-",
+                     long_date(as_date(item["entry_date"])), long_date(as_date(item["exit_date"])),
+                     number(item["nights"]), EXIT_LABELS.get(item["exit_type"], item["exit_type"])])
+    numbered = [[str(i)] + row for i, row in enumerate(rows, start=1)]
+    body = (table(["No", "Nama", "No. Registrasi", "Masuk", "Keluar", "Malam", "Keterangan"],
+                  numbered, [1, 4.5, 3, 3, 3, 1.5, 3.5], numbers_from=5)
+            if numbered else note("Tidak ada klien yang tinggal melewati batas."))
+    return [*heading(f"{letter}. Klien dengan Lama Tinggal melewati {meta.max_stay_days} Malam"),
+            body]
+
+
+def render(title: str, subtitle: str, story: list, meta: Meta, letterhead: Letterhead, *,
+           invariant: bool = False) -> bytes:
+    full_title = f"{title} \u2013 {subtitle}"
+    return build_document(title_block(title, subtitle) + story, title=full_title,
+                          letterhead=letterhead, footer_note=generated_note(meta),
+                          invariant=invariant)
+
+
+def month_subtitle(meta: Meta) -> str:
+    return f"Periode {month_year(meta.period_from)}"
+
+
+__all__ = ["Meta", "escape", "render"]

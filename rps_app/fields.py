@@ -21,9 +21,10 @@ class FieldErrors:
         self.codes.setdefault(key, code)
 
     def merge(self, other: "FieldErrors") -> None:
+        """Take in the problems of a nested part (its keys already carry its prefix)."""
         for key, message in other.fields.items():
-            self.fields.setdefault(key, message)
-            self.codes.setdefault(key, other.codes[key])
+            self.fields.setdefault(self.prefix + key, message)
+            self.codes.setdefault(self.prefix + key, other.codes[key])
 
     def __bool__(self) -> bool:
         return bool(self.fields)
@@ -33,15 +34,20 @@ class FieldErrors:
         codes = set(self.codes.values())
         return codes.pop() if len(codes) == 1 else "validation_error"
 
+    def _missing(self, value, field: str, required: bool, label: str) -> bool:
+        """No value (None or blank text); a problem only when the field is required."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.add(field, f"{label} wajib diisi.")
+            return True
+        return False
+
     # --- readers: each returns the clean value, or None after recording a problem ---
 
     def text(self, data: dict, field: str, max_length: int, required: bool = False,
              label: str | None = None) -> str | None:
-        value = data.get(field)
-        label = label or field
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                self.add(field, f"{label} wajib diisi.")
+        value, label = data.get(field), label or field
+        if self._missing(value, field, required, label):
             return None
         if not isinstance(value, str):
             self.add(field, f"{label} harus berupa teks.")
@@ -54,11 +60,8 @@ class FieldErrors:
 
     def integer(self, data: dict, field: str, low: int | None = None, high: int | None = None,
                 required: bool = False, label: str | None = None) -> int | None:
-        value = data.get(field)
-        label = label or field
-        if value is None or value == "":
-            if required:
-                self.add(field, f"{label} wajib diisi.")
+        value, label = data.get(field), label or field
+        if self._missing(value, field, required, label):
             return None
         if isinstance(value, str) and value.strip().lstrip("-").isdigit():
             value = int(value.strip())  # form fields arrive as text
@@ -83,11 +86,8 @@ class FieldErrors:
 
     def choice(self, data: dict, field: str, choices, required: bool = True,
                label: str | None = None) -> str | None:
-        value = data.get(field)
-        label = label or field
-        if value is None or value == "":
-            if required:
-                self.add(field, f"{label} wajib diisi.")
+        value, label = data.get(field), label or field
+        if self._missing(value, field, required, label):
             return None
         if value not in choices:
             self.add(field, f"{label} harus salah satu dari: {', '.join(choices)}.")
@@ -96,11 +96,8 @@ class FieldErrors:
 
     def date(self, data: dict, field: str, required: bool = False,
              label: str | None = None) -> date | None:
-        value = data.get(field)
-        label = label or field
-        if value is None or value == "":
-            if required:
-                self.add(field, f"{label} wajib diisi.")
+        value, label = data.get(field), label or field
+        if self._missing(value, field, required, label):
             return None
         try:
             if not isinstance(value, str) or len(value) != 10:
@@ -113,11 +110,8 @@ class FieldErrors:
     def moment(self, data: dict, field: str, required: bool = False,
                label: str | None = None) -> datetime | None:
         """An ISO 8601 timestamp; without an offset it is read in RPS_TIMEZONE."""
-        value = data.get(field)
-        label = label or field
-        if value is None or value == "":
-            if required:
-                self.add(field, f"{label} wajib diisi.")
+        value, label = data.get(field), label or field
+        if self._missing(value, field, required, label):
             return None
         parsed = parse_moment(value)
         if parsed is None:

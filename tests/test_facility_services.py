@@ -154,14 +154,14 @@ def test_registered_occupancy_check_is_the_default(ctx):
         asked.append(bed_id)
         return True
 
-    services.register_occupancy_check(occupied)
+    previous = services.register_occupancy_check(occupied)
     try:
         with pytest.raises(Conflict):
             services.retire_bed(ACTOR, bed.id)
         with pytest.raises(Conflict):
             services.take_out_of_service(ACTOR, bed.id, "Pembersihan")
     finally:
-        services.register_occupancy_check(None)
+        services.register_occupancy_check(previous)
     assert asked == [bed.id, bed.id]
     assert bed.usable
 

@@ -143,11 +143,11 @@ def test_admin_retires_a_bed_after_confirming(client, app, admin):
 
 def test_retiring_an_occupied_bed_is_refused(client, app, admin):
     bed = bed_ids(app, "PA-1")[0]
-    services.register_occupancy_check(lambda bed_id: bed_id == bed)
+    previous = services.register_occupancy_check(lambda bed_id: bed_id == bed)
     try:
         response = client.post(f"/admin/beds/{bed}/retire", data={"csrf_token": admin})
     finally:
-        services.register_occupancy_check(None)
+        services.register_occupancy_check(previous)
     assert response.status_code == 409
     assert "sedang ditempati" in response.get_data(as_text=True)
     assert read(app, Bed, bed).retired_at is None

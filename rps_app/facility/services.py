@@ -49,10 +49,12 @@ OccupancyCheck = Callable[[int], bool]  # bed id -> does an open stay occupy it?
 _occupancy_check: OccupancyCheck | None = None
 
 
-def register_occupancy_check(check: OccupancyCheck | None) -> None:
-    """Called by `stays` at import time, so that facility never imports stays."""
+def register_occupancy_check(check: OccupancyCheck | None) -> OccupancyCheck | None:
+    """Called by `stays` at import time, so that facility never imports stays.
+    Returns the check it replaces (tests put it back)."""
     global _occupancy_check
-    _occupancy_check = check
+    previous, _occupancy_check = _occupancy_check, check
+    return previous
 
 
 def _refuse_if_occupied(bed: Bed, is_occupied: OccupancyCheck | None, doing: str) -> None:

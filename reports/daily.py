@@ -65,7 +65,7 @@ def build(data: dict, meta: Meta, letterhead: Letterhead, *, invariant: bool = F
               [6, 2, 2.5, 2, 2.5]),
         *heading("B. Penerimaan dalam 24 jam terakhir"),
         table(["No", "Nama", "No. Registrasi", "L/P", "Pengirim", "Lokasi penertiban", "Diterima"],
-              admissions, [1, 4, 3.2, 1, 2.5, 3.5, 3.5], numbers_from=99)
+              admissions, [0.9, 4, 3.2, 1.2, 2.4, 3.4, 3.4], numbers_from=99)
         if admissions else note("Tidak ada penerimaan."),
         *heading("C. Klien keluar dalam 24 jam terakhir"),
         table(["No", "Nama", "No. Registrasi", "Terminasi", "Keluar", "Malam"],
@@ -73,7 +73,7 @@ def build(data: dict, meta: Meta, letterhead: Letterhead, *, invariant: bool = F
         if exits else note("Tidak ada klien keluar."),
         *heading("D. Daftar Klien"),
         table(["No", "Nama", "No. Registrasi", "L/P", "Ruang / TT", "Masuk", "Malam", "Ket."],
-              residents, [1, 4, 3.2, 1, 3.5, 3, 1.3, 2.3], numbers_from=6)
+              residents, [0.9, 4, 3.2, 1.2, 3.4, 3, 1.4, 2.4], numbers_from=6)
         if residents else note("Tidak ada klien."),
         Spacer(1, 0.3 * cm),
         note(f"Batas lama tinggal {meta.max_stay_days} malam kecuali diperpanjang."),

@@ -405,3 +405,94 @@ def movements(start: date, end: date) -> dict[date, dict[str, int]]:
     for day, n in db.session.execute(exits):
         result[day]["exits"] = int(n)
     return result
+
+
+# ------------------------------------------------------------------ a moment (daily census)
+
+def _open_at(moment: datetime):
+    """Stays in the RPS at `moment`: the date filter finds them through the indexes, the
+    times then decide (an entry or exit on that very day)."""
+    day = clock.to_local(moment).date()
+    s = stays_in_range(day - timedelta(days=1), day)
+    return (sa.select(Stay)
+            .join(s, s.c.id == Stay.id)
+            .where(Stay.entered_at <= moment,
+                   sa.or_(Stay.exited_at.is_(None), Stay.exited_at > moment)))
+
+
+def residents_at(moment: datetime) -> list[dict]:
+    """Everyone in the RPS at `moment`, with the bed and room they were in then."""
+    sub = _open_at(moment).subquery()
+    a = aliased(BedAssignment)
+    stmt = (sa.select(sub.c.id, sub.c.entry_date, sub.c.max_stay_days, Client.id, Client.name,
+                      Client.registration_number, Client.sex, Room.code, Room.name, Room.kind,
+                      Bed.label)
+            .join(Client, Client.id == sub.c.client_id)
+            .outerjoin(a, sa.and_(a.stay_id == sub.c.id, a.start_at <= moment,
+                                  sa.or_(a.end_at.is_(None), a.end_at > moment)))
+            .outerjoin(Bed, Bed.id == a.bed_id)
+            .outerjoin(Room, Room.id == a.room_id)
+            .order_by(Room.sort_order, Room.code, Bed.sort_order, sub.c.entry_date, sub.c.id))
+    day = clock.to_local(moment).date()
+    return [{"stay_id": sid, "entry_date": entry, "nights": (day - entry).days,
+             "limit": limit, "client_id": cid, "name": name, "registration_number": reg,
+             "sex": sex, "room_code": code, "room_name": room, "room_kind": kind, "bed": label}
+            for sid, entry, limit, cid, name, reg, sex, code, room, kind, label
+            in db.session.execute(stmt)]
+
+
+def capacity_at(moment: datetime) -> dict[str, int]:
+    """Client beds in service at `moment`, keyed L (Putra), P (Putri), isolation."""
+    out = sa.select(BedOutage.id).where(BedOutage.bed_id == Bed.id, BedOutage.start_at <= moment,
+                                        sa.or_(BedOutage.end_at.is_(None), BedOutage.end_at > moment))
+    stmt = (sa.select(Room.kind, Room.sex, sa.func.count(Bed.id))
+            .join(Bed, Bed.room_id == Room.id)
+            .where(Room.kind.in_(CLIENT_KINDS), Bed.created_at <= moment,
+                   sa.or_(Bed.retired_at.is_(None), Bed.retired_at > moment), ~out.exists())
+            .group_by(Room.kind, Room.sex))
+    result = Counter()
+    for kind, sex, n in db.session.execute(stmt):
+        result[sex if kind == "shelter" else "isolation"] += int(n)
+    return {key: result[key] for key in ("L", "P", "isolation")}
+
+
+def admitted_between(start: datetime, end: datetime) -> list[dict]:
+    """Stays received in (start, end], with their intake (bounded by the dates)."""
+    first, last = clock.to_local(start).date(), clock.to_local(end).date()
+    stmt = (sa.select(Stay.id, Stay.entered_at, Client.name, Client.registration_number,
+                      Client.sex, Client.pmks_category, Intake.agency, Intake.operation_place)
+            .join(Client, Client.id == Stay.client_id).join(Intake, Intake.id == Stay.intake_id)
+            .where(Stay.entry_date >= first, Stay.entry_date <= last,
+                   Stay.entered_at > start, Stay.entered_at <= end)
+            .order_by(Stay.entered_at, Stay.id))
+    keys = ("stay_id", "entered_at", "name", "registration_number", "sex", "pmks_category",
+            "agency", "operation_place")
+    return [dict(zip(keys, row)) for row in db.session.execute(stmt)]
+
+
+def exited_between(start: datetime, end: datetime) -> list[dict]:
+    """Stays that ended in (start, end], with their length of stay."""
+    first, last = clock.to_local(start).date(), clock.to_local(end).date()
+    stmt = (sa.select(Stay.id, Stay.exited_at, Stay.exit_type, Stay.entry_date, Stay.exit_date,
+                      Client.name, Client.registration_number, Client.sex)
+            .join(Client, Client.id == Stay.client_id)
+            .where(Stay.exit_date >= first, Stay.exit_date <= last,
+                   Stay.exited_at > start, Stay.exited_at <= end)
+            .order_by(Stay.exited_at, Stay.id))
+    return [{"stay_id": sid, "exited_at": at, "exit_type": kind,
+             "nights": (exit_date - entry).days, "name": name, "registration_number": reg,
+             "sex": sex}
+            for sid, at, kind, entry, exit_date, name, reg, sex in db.session.execute(stmt)]
+
+
+def long_exits(start: date, end: date, limit: int) -> list[dict]:
+    """Stays that ended in [start, end] after more nights than the limit."""
+    nights = days_between(Stay.exit_date, Stay.entry_date)
+    stmt = (sa.select(Stay.id, Client.name, Client.registration_number, Stay.entry_date,
+                      Stay.exit_date, nights, Stay.exit_type)
+            .join(Client, Client.id == Stay.client_id)
+            .where(Stay.exit_date >= start, Stay.exit_date <= end, nights > limit)
+            .order_by(nights.desc(), Stay.id))
+    keys = ("stay_id", "name", "registration_number", "entry_date", "exit_date", "nights",
+            "exit_type")
+    return [dict(zip(keys, row)) for row in db.session.execute(stmt)]

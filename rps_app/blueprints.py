@@ -11,12 +11,15 @@ PAGES = [
     ("rps_app.facility.views", "bp"),
     ("rps_app.audit.views", "bp"),
     ("rps_app.reporting.views", "bp"),
+    ("rps_app.clients.views", "bp"),
+    ("rps_app.stays.views", "bp"),
 ]
 APIS = [
     ("rps_app.auth.api", "api"),
     ("rps_app.facility.api", "api"),
     ("rps_app.audit.api", "api"),
     ("rps_app.stays.api", "api"),
+    ("rps_app.clients.api", "api"),
 ]
 
 

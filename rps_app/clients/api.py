@@ -1,0 +1,66 @@
+"""JSON API of client records under /api/v1 (same services as the pages)."""
+from datetime import datetime
+
+from flask import Blueprint, jsonify, request
+
+from ..auth.permissions import Permission, requires
+from ..fields import iso
+from ..web import current_actor
+from . import services
+
+api = Blueprint("clients_api", __name__)
+
+
+def _iso(value):
+    """Timestamps in RPS_TIMEZONE with their offset; dates as YYYY-MM-DD."""
+    if isinstance(value, datetime):
+        return iso(value)
+    return value.isoformat() if value is not None else None
+
+
+def client_row(client, active_stay_id) -> dict:
+    return {"id": client.id, "registration_number": client.registration_number,
+            "name": client.name, "sex": client.sex, "nik": client.nik,
+            "active_stay_id": active_stay_id}
+
+
+def stay_json(stay) -> dict:
+    exit_ = stay.exit
+    return {
+        "id": stay.id, "intake_id": stay.intake_id,
+        "entered_at": _iso(stay.entered_at), "exited_at": _iso(stay.exited_at),
+        "exit_type": stay.exit_type, "needs_isolation": stay.needs_isolation,
+        "screening": stay.screening or {},
+        "beds": [{"bed_id": a.bed_id, "room_id": a.room_id, "bed_label": a.bed.label,
+                  "start_at": _iso(a.start_at), "end_at": _iso(a.end_at)}
+                 for a in stay.assignments],
+        "belongings": [{"id": b.id, "description": b.description, "quantity": b.quantity,
+                        "returned_at": _iso(b.returned_at)} for b in stay.belongings],
+        "institution_id": exit_.institution_id if exit_ else None,
+    }
+
+
+def client_json(client) -> dict:
+    active = services.active_stay(client)
+    return {**client_row(client, active.id if active else None),
+            "identity_known": client.identity_known, "birth_date": _iso(client.birth_date),
+            "estimated_age": client.estimated_age, "birth_place": client.birth_place,
+            "origin_regency": client.origin_regency, "origin_address": client.origin_address,
+            "pmks_category": client.pmks_category, "description": client.description,
+            "guardian": client.guardian, "has_photo": bool(client.photo_path),
+            "created_at": _iso(client.created_at),
+            "stays": [stay_json(stay) for stay in client.stays]}
+
+
+@api.get("/clients")
+@requires(Permission.CLIENTS_READ)
+def clients():
+    rows = services.search(request.args.get("q"))
+    services.record_search(current_actor(), [client.id for client, _ in rows])
+    return jsonify([client_row(client, stay_id) for client, stay_id in rows])
+
+
+@api.get("/clients/<int:client_id>")
+@requires(Permission.CLIENTS_READ)
+def client(client_id: int):
+    return jsonify(client_json(services.get_client(current_actor(), client_id)))

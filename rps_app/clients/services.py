@@ -1,0 +1,264 @@
+"""Client records: search, reading (always audited), identity changes and photos.
+
+Registration (numbers, rows made at intake) is `clients.registration`; this module serves
+the record once it exists. Every read of a client record writes an audit entry `read`,
+kept even when the request then fails: the access log must tell what may have leaked
+(UU 27/2022).
+"""
+import os
+import secrets
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import selectinload
+
+from .. import clock
+from ..audit import services as audit
+from ..errors import Conflict, NotFound, ValidationError
+from ..extensions import db
+from ..fields import FieldErrors
+from ..facility.models import Bed
+# A client record is its stays: the client page and GET /clients/<id> show them.
+from ..stays.models import BedAssignment, Stay, StayExit
+from . import registration
+from .models import Client
+from .nik import validate_nik
+
+SEARCH_LIMIT = 50
+
+
+# --- search ---------------------------------------------------------------------------
+
+def _like(q: str) -> str:
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_query(q: str | None):
+    """A select of (Client, open stay id or None): by name/alias, NIK or registration
+    number, case-insensitive; newest clients first."""
+    stmt = (select(Client, Stay.id.label("active_stay_id"))
+            .outerjoin(Stay, and_(Stay.client_id == Client.id, Stay.exited_at.is_(None)))
+            .order_by(Client.created_at.desc(), Client.id.desc()))
+    q = (q or "").strip()
+    if q:
+        pattern = _like(q)
+        stmt = stmt.where(or_(Client.name.ilike(pattern, escape="\\"),
+                              Client.nik.ilike(pattern, escape="\\"),
+                              Client.registration_number.ilike(pattern, escape="\\")))
+    return stmt
+
+
+def search(q: str | None, limit: int = SEARCH_LIMIT) -> list[tuple[Client, int | None]]:
+    """Up to `limit` matches as (client, active stay id); empty q gives the latest."""
+    return [(row[0], row[1]) for row in db.session.execute(search_query(q).limit(limit))]
+
+
+def record_search(actor, client_ids: list[int]) -> None:
+    """A search shows names of many clients: log which (ids, never the query text)."""
+    audit.record(actor, "search", "client", None, {"client_ids": client_ids},
+                 keep_on_failure=True)
+
+
+# --- reading --------------------------------------------------------------------------
+
+def _record_options():
+    """Everything the client page and the API show, in a fixed number of queries."""
+    return (selectinload(Client.stays).options(
+        selectinload(Stay.assignments).selectinload(BedAssignment.bed).selectinload(Bed.room),
+        selectinload(Stay.belongings),
+        selectinload(Stay.exit).selectinload(StayExit.institution),
+        selectinload(Stay.intake)),)
+
+
+def find_client(client_id: int, with_stays: bool = False) -> Client:
+    """The client, without an audit entry: for services that then change it."""
+    options = _record_options() if with_stays else ()
+    client = db.session.get(Client, client_id, options=options)
+    if client is None:
+        raise NotFound("Klien tidak ditemukan.")
+    return client
+
+
+def get_client(actor, client_id: int, part: str | None = None) -> Client:
+    """Read a client record (with stays, beds, belongings, exits); audited as `read`."""
+    client = find_client(client_id, with_stays=True)
+    audit.record(actor, "read", "client", client.id, {"part": part} if part else None,
+                 keep_on_failure=True)
+    return client
+
+
+def active_stay(client: Client) -> Stay | None:
+    return next((stay for stay in client.stays if stay.exited_at is None), None)
+
+
+# --- identity -------------------------------------------------------------------------
+
+IDENTITY_FIELDS = ("name", "identity_known", "nik", "sex", "birth_date", "estimated_age",
+                   "birth_place", "origin_regency", "origin_address", "pmks_category",
+                   "description", "guardian")
+LABELS = {"name": "Nama", "identity_known": "Identitas diketahui", "sex": "Jenis kelamin",
+          "birth_date": "Tanggal lahir", "estimated_age": "Perkiraan umur",
+          "pmks_category": "Kategori PMKS", "nik": "NIK"}
+
+
+def _parse_identity(changes: dict) -> tuple[dict, FieldErrors]:
+    """The given fields, converted; problems under their field (Indonesian)."""
+    errors = FieldErrors()
+    for name in sorted(set(changes) - set(IDENTITY_FIELDS)):
+        errors.add(name, "Isian tidak dikenal.")
+    new: dict = {}
+    for name in set(changes) & set(IDENTITY_FIELDS):
+        label = LABELS.get(name)
+        if name == "name":
+            new[name] = errors.text(changes, name, 120, required=True, label=label)
+        elif name in registration.TEXT_FIELDS:
+            new[name] = errors.text(changes, name, registration.TEXT_FIELDS[name])
+        elif name == "identity_known":
+            new[name] = errors.boolean(changes, name, label=label)
+        elif name == "nik":
+            value = changes[name]
+            new[name] = (value.strip() if isinstance(value, str) else value) or None
+        elif name == "sex":
+            new[name] = errors.choice(changes, name, registration.SEXES, label=label)
+        elif name == "birth_date":
+            new[name] = errors.date(changes, name, label=label)
+        elif name == "estimated_age":
+            new[name] = errors.integer(changes, name, 0, 130, label=label)
+        elif name == "pmks_category":
+            new[name] = errors.integer(changes, name, 1, 26, required=True, label=label)
+    return new, errors
+
+
+def _check_age(client: Client, new: dict, errors: FieldErrors) -> None:
+    """The record after the change still knows an age, and not one from the future."""
+    birth_date = new.get("birth_date", client.birth_date)
+    estimated_age = new.get("estimated_age", client.estimated_age)
+    if birth_date is None and estimated_age is None:
+        errors.add("birth_date", "Isi tanggal lahir atau perkiraan umur.")
+    if birth_date is not None and birth_date > clock.local_today():
+        errors.add("birth_date", "Tanggal lahir tidak boleh di masa depan.")
+
+
+def _check_nik(client: Client, new: dict) -> None:
+    """A changed NIK (or a sex or birth date it must agree with) is checked again, and may
+    not belong to another client."""
+    nik = new.get("nik", client.nik)
+    if not nik or not ({"nik", "sex", "birth_date"} & set(new)):
+        return
+    validate_nik(nik, new.get("sex", client.sex), new.get("birth_date", client.birth_date))
+    if nik != client.nik:
+        registration.lock_nik_registry()
+        owner = registration.nik_owner(nik, exclude_client_id=client.id)
+        if owner is not None:
+            message = f"NIK ini sudah terdaftar atas klien {owner.registration_number}."
+            raise Conflict(message, {"nik": message}, code="nik_in_use")
+
+
+def _check_sex_change(client: Client, new_sex: str) -> None:
+    """A client in a shelter room of the other sex must be moved first (rule 1)."""
+    placed = db.session.scalar(
+        select(BedAssignment.room_sex)
+        .join(Stay, Stay.id == BedAssignment.stay_id)
+        .where(Stay.client_id == client.id, BedAssignment.end_at.is_(None)))
+    if placed is not None and placed != new_sex:
+        raise ValidationError("Klien sedang menempati ruang shelter untuk jenis kelamin lain; "
+                              "pindahkan dulu sebelum mengubah jenis kelamin.",
+                              {"sex": "Pindahkan klien dulu ke ruang yang sesuai."},
+                              code="sex_mismatch")
+
+
+def _audit_value(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def update_identity(actor, client_id: int, changes: dict) -> dict:
+    """Change identity fields (e.g. NIK confirmed by Disdukcapil). Only the fields given are
+    touched; the audit entry names each changed field with [old, new]. Returns that dict."""
+    client = find_client(client_id)
+    new, errors = _parse_identity(changes)
+    if not errors:
+        _check_age(client, new, errors)
+    if errors:
+        raise ValidationError("Data identitas tidak valid.", errors.fields)
+    _check_nik(client, new)
+    if "sex" in new and new["sex"] != client.sex:
+        _check_sex_change(client, new["sex"])
+    if "birth_date" in new and new["birth_date"] is not None:
+        new.setdefault("estimated_age", None)  # a known birth date replaces the estimate
+    if new.get("estimated_age") is not None and new["estimated_age"] != client.estimated_age:
+        new["age_estimated_on"] = clock.local_today()
+    diff = {name: [_audit_value(getattr(client, name)), _audit_value(value)]
+            for name, value in new.items() if getattr(client, name) != value}
+    if not diff:
+        return {}
+    for name in diff:
+        setattr(client, name, new[name])
+    client.updated_at = clock.now()
+    db.session.flush()
+    audit.record(actor, "update", "client", client.id, diff)
+    return diff
+
+
+# --- photos ---------------------------------------------------------------------------
+
+# Recognised by their first bytes, never by the file name or the browser's content type.
+PHOTO_TYPES = ((b"\xff\xd8\xff", "jpg", "image/jpeg"),
+               (b"\x89PNG\r\n\x1a\n", "png", "image/png"))
+
+
+def photo_kind(data: bytes, field: str = "photo") -> str:
+    """The extension of a valid photo (jpg or png); ValidationError naming `field` if not."""
+    limit = current_app.config["RPS_UPLOAD_MAX_BYTES"]
+    if not data:
+        raise ValidationError("Foto kosong.", {field: "Berkas foto kosong."})
+    if len(data) > limit:
+        megabytes = limit / (1024 * 1024)
+        raise ValidationError("Foto terlalu besar.",
+                              {field: f"Foto terlalu besar (maks. {megabytes:g} MB)."})
+    for magic, extension, _mime in PHOTO_TYPES:
+        if data.startswith(magic):
+            return extension
+    raise ValidationError("Foto harus berupa JPEG atau PNG.",
+                          {field: "Foto harus berupa berkas JPEG atau PNG."})
+
+
+def photo_mimetype(path: str) -> str:
+    extension = path.rsplit(".", 1)[-1]
+    return next(mime for _magic, ext, mime in PHOTO_TYPES if ext == extension)
+
+
+def _photo_root() -> str:
+    return os.path.join(current_app.instance_path, "uploads", "clients")
+
+
+def save_photo(actor, client_id: int, data: bytes, field: str = "photo") -> str:
+    """Store a client's photo under the instance folder (never a static URL) and point the
+    record at it. Earlier photos stay on disk: the record's history keeps them."""
+    extension = photo_kind(data, field)
+    client = find_client(client_id)
+    relative = os.path.join("uploads", "clients", str(client.id),
+                            f"{secrets.token_hex(16)}.{extension}")
+    folder = os.path.join(_photo_root(), str(client.id))
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(current_app.instance_path, relative), "xb") as handle:
+        handle.write(data)
+    old = client.photo_path
+    client.photo_path = relative
+    client.updated_at = clock.now()
+    db.session.flush()
+    audit.record(actor, "update", "client", client.id, {"photo_path": [old, relative]})
+    return relative
+
+
+def photo_file(actor, client_id: int) -> str:
+    """The absolute path of the client's current photo (audited as a read of the record)."""
+    client = find_client(client_id)
+    if not client.photo_path:
+        raise NotFound("Klien ini belum punya foto.")
+    path = os.path.realpath(os.path.join(current_app.instance_path, client.photo_path))
+    if not path.startswith(os.path.realpath(_photo_root()) + os.sep) or not os.path.isfile(path):
+        raise NotFound("Berkas foto tidak ditemukan.")
+    audit.record(actor, "read", "client", client.id, {"part": "photo"}, keep_on_failure=True)
+    return path

@@ -1,0 +1,183 @@
+"""Client pages: the searchable list, one client's record, identity changes and photos.
+
+Every page that shows a client record goes through clients.services, which audits the read.
+"""
+import math
+from dataclasses import dataclass
+
+from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template, request,
+                   send_file, url_for)
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from .. import clock
+from ..auth.permissions import Permission, requires
+from ..errors import DomainError
+from ..extensions import db
+from ..web import current_actor, page_number
+from . import services
+from .forms import (PMKS_LABELS, SEX_LABELS, IdentityForm, PhotoForm, identity_changes,
+                    identity_form_for, put_errors)
+
+bp = Blueprint("clients", __name__)
+
+SUGGESTIONS = 8  # matches offered while the officer types
+
+
+@dataclass
+class Page:
+    """A page of rows, with what _macros.pagination needs."""
+    items: list
+    page: int
+    pages: int
+    total: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def paginate_rows(stmt, page: int, per_page: int) -> Page:
+    """Pages of a select of several columns (db.paginate keeps only the first)."""
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    pages = max(1, math.ceil(total / per_page))
+    page = min(page, pages)
+    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(items=[tuple(row) for row in rows], page=page, pages=pages, total=total)
+
+
+@bp.get("/clients")
+@requires(Permission.CLIENTS_READ)
+def index():
+    q = (request.args.get("q") or "").strip()
+    page = paginate_rows(services.search_query(q), page_number(), current_app.config["PER_PAGE"])
+    services.record_search(current_actor(), [client.id for client, _stay in page.items])
+    return render_template("clients/index.html", page=page, q=q, sex_labels=SEX_LABELS)
+
+
+def birth_year(client) -> int | None:
+    if client.birth_date is not None:
+        return client.birth_date.year
+    if client.estimated_age is not None:
+        base = client.age_estimated_on or clock.local_today()
+        return base.year - client.estimated_age
+    return None
+
+
+@bp.get("/clients/search.json")
+@requires(Permission.CLIENTS_READ)
+def search_json():
+    """Search-as-you-type for the intake form: the least data that tells people apart."""
+    q = (request.args.get("q") or "").strip()
+    rows = services.search(q, limit=SUGGESTIONS) if len(q) >= 2 else []
+    services.record_search(current_actor(), [client.id for client, _stay in rows])
+    return jsonify([{"id": client.id, "registration_number": client.registration_number,
+                     "name": client.name, "sex": client.sex, "birth_year": birth_year(client),
+                     "active_stay": stay_id is not None} for client, stay_id in rows])
+
+
+def _letters_of(client) -> list | None:
+    """Letters about the client (exit letters, intake BASTs), when referrals lists them."""
+    try:
+        from ..referrals.letters import letters_for_client
+    except ImportError:
+        return None
+    return letters_for_client(client.id)
+
+
+def letter_page_url(letter) -> str | None:
+    """The session-authenticated page that serves a letter's PDF, when referrals has one."""
+    for endpoint in ("referrals.letter_pdf", "referrals.letter"):
+        if endpoint in current_app.view_functions:
+            return url_for(endpoint, letter_id=letter.id)
+    return None
+
+
+def render_client(client_id: int, identity_form=None, photo_form=None, errors=None,
+                  status: int = 200):
+    from ..stays import notes  # the record shows its stays' notes (stays stands on clients)
+    from ..stays.forms import EXIT_LABELS, NOTE_LABELS
+    from ..stays.models import SPM_COMPONENTS
+
+    client = services.get_client(current_actor(), client_id)
+    stay_ids = [stay.id for stay in client.stays]
+    case_notes, spm = notes.notes_for(stay_ids), notes.services_for(stay_ids)
+    authors = notes.staff_names([n.author_id for rows in case_notes.values() for n in rows]
+                                + [r.staff_id for rows in spm.values() for r in rows])
+    return render_template(
+        "clients/show.html", client=client, active=services.active_stay(client),
+        stays=list(reversed(client.stays)), case_notes=case_notes, spm=spm, authors=authors,
+        letters=_letters_of(client), identity_form=identity_form or identity_form_for(client),
+        photo_form=photo_form or PhotoForm(formdata=None), errors=errors or {},
+        sex_labels=SEX_LABELS, pmks=PMKS_LABELS, exit_labels=EXIT_LABELS,
+        note_labels=NOTE_LABELS, spm_components=SPM_COMPONENTS,
+        letter_url=letter_page_url), status
+
+
+@bp.get("/clients/<int:client_id>")
+@requires(Permission.CLIENTS_READ)
+def show(client_id: int):
+    return render_client(client_id)
+
+
+@bp.post("/clients/<int:client_id>/identity")
+@requires(Permission.INTAKE)
+def identity(client_id: int):
+    form = IdentityForm()
+    if not form.validate_on_submit():
+        return render_client(client_id, identity_form=form, status=400)
+    try:
+        changed = services.update_identity(current_actor(), client_id, identity_changes(form))
+    except DomainError as error:
+        if error.status not in (409, 422):
+            raise
+        flash(error.message, "error")
+        rest = put_errors(form, error.fields)
+        return render_client(client_id, identity_form=form, errors=rest, status=error.status)
+    flash(_("Identitas disimpan (%(n)s isian berubah).", n=len(changed)) if changed
+          else _("Tidak ada perubahan."), "success")
+    return redirect(url_for(".show", client_id=client_id), 303)
+
+
+@bp.post("/clients/<int:client_id>/photo")
+@requires(Permission.INTAKE)
+def photo_upload(client_id: int):
+    form = PhotoForm()
+    if not form.validate_on_submit():
+        return render_client(client_id, photo_form=form, status=400)
+    upload = form.photo.data
+    try:
+        if not getattr(upload, "filename", ""):
+            raise DomainError("Pilih berkas foto.", {"photo": "Pilih berkas foto."})
+        services.save_photo(current_actor(), client_id, read_upload(upload))
+    except DomainError as error:
+        if error.status != 422:
+            raise
+        put_errors(form, error.fields)
+        return render_client(client_id, photo_form=form, status=422)
+    flash(_("Foto disimpan."), "success")
+    return redirect(url_for(".show", client_id=client_id), 303)
+
+
+def read_upload(upload) -> bytes:
+    """At most one byte more than the limit: enough to refuse a file that is too big."""
+    return upload.stream.read(current_app.config["RPS_UPLOAD_MAX_BYTES"] + 1)
+
+
+@bp.get("/clients/<int:client_id>/photo")
+@requires(Permission.CLIENTS_READ)
+def photo(client_id: int):
+    path = services.photo_file(current_actor(), client_id)
+    return send_file(path, mimetype=services.photo_mimetype(path), max_age=0)

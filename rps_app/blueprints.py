@@ -11,6 +11,7 @@ PAGES = [
     ("rps_app.facility.views", "bp"),
     ("rps_app.audit.views", "bp"),
     ("rps_app.reporting.views", "bp"),
+    ("rps_app.referrals.views", "bp"),
     ("rps_app.clients.views", "bp"),
     ("rps_app.stays.views", "bp"),
 ]
@@ -18,6 +19,7 @@ APIS = [
     ("rps_app.auth.api", "api"),
     ("rps_app.facility.api", "api"),
     ("rps_app.audit.api", "api"),
+    ("rps_app.referrals.api", "api"),
     ("rps_app.stays.api", "api"),
     ("rps_app.clients.api", "api"),
 ]

@@ -102,6 +102,7 @@ def for_exit(stay: Stay) -> dict:
             for item in stay.belongings if item.returned_at is not None],
         "institution": _institution(stay_exit.institution if stay_exit else None),
         "family_contact": _family_contact(stay_exit.family_contact if stay_exit else None),
+        "officer": _user(stay_exit.recorded_by_id if stay_exit else None),
     }
 
 

@@ -6,6 +6,7 @@ bytes; a correction is a new letter (new number) that replaces the old one.
 import hashlib
 import secrets
 
+from flask import current_app, has_request_context, url_for
 from sqlalchemy import or_, select
 
 from .. import clock
@@ -18,6 +19,28 @@ from . import documents, letter_settings, numbering
 from .models import Letter
 
 
+def new_verify_code() -> str:
+    return secrets.token_urlsafe(24)  # 32 url-safe characters, 192 random bits
+
+
+def verify_url(code: str) -> str:
+    """The public address that checks a letter: RPS_PUBLIC_URL when set, else the address
+    this request came to (outside a request, with neither, the path alone)."""
+    base = current_app.config.get("RPS_PUBLIC_URL")
+    if base:
+        return f"{base.rstrip('/')}/verify/{code}"
+    if has_request_context():
+        return url_for("referrals.verify", code=code, _external=True)
+    return f"/verify/{code}"
+
+
+def letter_json(letter) -> dict:
+    """A letter as the API names it (the exit answer's `letter`)."""
+    return {"id": letter.id, "number": letter.number,
+            "pdf_url": url_for("referrals_api.letter_pdf", letter_id=letter.id, _external=True),
+            "verify_url": verify_url(letter.verify_code)}
+
+
 def _issue(actor: Actor, kind: str, body: dict, *, stay_id: int | None = None,
            intake_id: int | None = None, replaces: Letter | None = None,
            reason: str | None = None) -> Letter:
@@ -28,11 +51,13 @@ def _issue(actor: Actor, kind: str, body: dict, *, stay_id: int | None = None,
     number = numbering.take(issued_on)
     letterhead = letter_settings.letterhead()
     signatory = letter_settings.signatory()
+    code = new_verify_code()
     full = {**body, **letter_settings.snapshot(), "kind": kind, "number": number.text,
-            "date": issued_on.isoformat(), "place": letterhead.place}
+            "date": issued_on.isoformat(), "place": letterhead.place,
+            "verify_url": verify_url(code)}
     if replaces is not None:
         full["replaces"] = {"number": replaces.number, "reason": reason}
-    pdf = documents.build_pdf(kind, full, number.text, issued_on, letterhead, signatory)
+    pdf = documents.build_pdf(full, letterhead, signatory)
     if replaces is not None:
         # Before the new row: at most one valid letter per stay or intake (unique index).
         replaces.status = "replaced"
@@ -42,7 +67,7 @@ def _issue(actor: Actor, kind: str, body: dict, *, stay_id: int | None = None,
                     stay_id=stay_id, intake_id=intake_id, issued_at=moment,
                     issued_by_id=actor.user_id, content=full, pdf=pdf,
                     sha256=hashlib.sha256(pdf).hexdigest(),
-                    verify_code=secrets.token_urlsafe(24), status="valid",
+                    verify_code=code, status="valid",
                     replaces_id=replaces.id if replaces else None, correction_reason=reason)
     db.session.add(letter)
     db.session.flush()
@@ -101,7 +126,7 @@ def issue_intake_bast(actor: Actor, intake: Intake) -> Letter:
 def reissue(actor: Actor, letter_id: int, reason: str) -> Letter:
     """A corrected letter from the records as they are now; the old one is replaced."""
     old = get_letter(letter_id)
-    reason = (reason or "").strip()
+    reason = reason.strip() if isinstance(reason, str) else ""
     if not reason:
         raise ValidationError("Alasan koreksi wajib diisi.",
                               fields={"reason": "Alasan koreksi wajib diisi."})

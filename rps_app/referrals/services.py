@@ -12,7 +12,8 @@ from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..settings import services as settings
 from .letters import (find_by_code, get_letter, intake_bast, issue_exit_letter,  # noqa: F401
-                      issue_intake_bast, letter_pdf, letters_for_client, reissue)
+                      issue_intake_bast, letter_json, letter_pdf, letters_for_client, reissue,
+                      verify_url)
 from .models import INSTITUTION_KINDS, Institution
 
 KIND_LABELS = {"panti": "Panti sosial", "balai": "Balai / Sentra (Kemensos)",

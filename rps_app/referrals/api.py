@@ -1,0 +1,64 @@
+"""JSON API of referrals under /api/v1: institutions and letter downloads."""
+from flask import Blueprint, jsonify, request
+
+from ..auth.permissions import Permission, requires
+from ..extensions import db
+from ..web import current_actor, json_body
+from . import services
+from .downloads import pdf_response
+
+api = Blueprint("referrals_api", __name__)
+MAX_LIST = 500
+
+
+@api.get("/institutions")
+@requires(Permission.INSTITUTIONS_READ)
+def institutions():
+    """Active institutions by name; `q` searches name and city, `all=true` adds retired."""
+    stmt = services.list_institutions(request.args.get("q"),
+                                      include_retired=request.args.get("all") == "true",
+                                      kind=request.args.get("kind") or None)
+    return jsonify([{**services.institution_json(row), "active": row.active}
+                    for row in db.session.scalars(stmt.limit(MAX_LIST))])
+
+
+@api.post("/institutions")
+@requires(Permission.INSTITUTIONS_EDIT)
+def institution_add():
+    body = json_body()
+    institution = services.add_institution(
+        current_actor(), body.get("name"), body.get("kind"), body.get("address"),
+        body.get("city"), body.get("phone"))
+    return jsonify(services.institution_json(institution)), 201
+
+
+@api.get("/letters/<int:letter_id>")
+@requires(Permission.CLIENTS_READ)
+def letter(letter_id: int):
+    found = services.get_letter(letter_id)
+    return jsonify({**services.letter_json(found), "kind": found.kind,
+                    "status": found.status, "sha256": found.sha256,
+                    "issued_at": found.issued_at.isoformat(),
+                    "replaces_id": found.replaces_id,
+                    "replaced_by_id": found.replaced_by.id if found.replaced_by else None})
+
+
+@api.get("/letters/<int:letter_id>.pdf")
+@requires(Permission.CLIENTS_READ)
+def letter_pdf(letter_id: int):
+    return pdf_response(services.letter_pdf(current_actor(), letter_id))
+
+
+@api.post("/letters/<int:letter_id>/reissue")
+@requires(Permission.EXIT)
+def letter_reissue(letter_id: int):
+    """A correction: `{reason}` -> 201 the new letter, which replaces this one."""
+    body = json_body()
+    new = services.reissue(current_actor(), letter_id, body.get("reason"))
+    return jsonify(services.letter_json(new)), 201
+
+
+@api.get("/intakes/<int:intake_id>/bast.pdf")
+@requires(Permission.CLIENTS_READ)
+def intake_bast_pdf(intake_id: int):
+    return pdf_response(services.intake_bast(current_actor(), intake_id))

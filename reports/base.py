@@ -11,7 +11,7 @@ such as `</para><font size=200>` would otherwise break the document or restyle i
 """
 import io
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from xml.sax.saxutils import escape as _xml_escape
 

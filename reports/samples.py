@@ -15,7 +15,8 @@ SIGNATORY = Signatory(name="Drs. Bambang Sutrisno, M.Si.", rank="Penata Tingkat 
 CLIENT = Client(
     name_or_alias="Sutarjo", sex="L", pmks_category=11, entered_at=date(2026, 11, 21),
     nik="3328051203700002", birth_place="Pemalang", birth_date=date(1970, 3, 12),
-    origin_regency="Kabupaten Pemalang", origin_address="Desa Banjarmulya RT 02/RW 05, Kec. Pemalang",
+    origin_regency="Kabupaten Pemalang",
+    origin_address="Desa Banjarmulya RT 02/RW 05, Kec. Pemalang",
     registration_number="RPS-2026-0412", nights=7)
 
 REFERRAL = ReferralLetterData(
@@ -30,7 +31,8 @@ REFERRAL = ReferralLetterData(
            "kacamata baca.",
     reason="Klien memerlukan rehabilitasi sosial lanjutan yang tidak dapat diberikan dalam "
            "batas waktu layanan RPS (7 hari).",
-    belongings=(Belonging("Tas ransel berisi pakaian", 1), Belonging("Kartu BPJS Kesehatan", 1, "lembar"),
+    belongings=(Belonging("Tas ransel berisi pakaian", 1),
+                Belonging("Kartu BPJS Kesehatan", 1, "lembar"),
                 Belonging("Uang tunai Rp 23.500", 1, "amplop")),
     lampiran="1 (satu) berkas", verify_url="https://rps.tegalkab.go.id/verifikasi/7f3a9c2e41",
     tembusan=("Kepala Dinas Sosial Kabupaten Tegal", "Arsip"))
@@ -79,7 +81,8 @@ INTAKE = IntakeBastData(
                  position="Kepala Seksi Operasi dan Pengendalian",
                  office="Satuan Polisi Pamong Praja Kabupaten Tegal"),
     receiver=Party(name="Eko Prasetyo", id_label="NIP", id_number="199002142015031002",
-                   position="Petugas Jaga", office="UPTD Rumah Perlindungan Sosial Kabupaten Tegal"),
+                   position="Petugas Jaga",
+                   office="UPTD Rumah Perlindungan Sosial Kabupaten Tegal"),
     operation_place="Alun-alun Slawi dan Terminal Dukuhsalam",
     operation_at=datetime(2026, 11, 2, 20, 30), clients=intake_clients(),
     notes="Dua orang klien dalam kondisi lemah dan perlu pemeriksaan kesehatan.",

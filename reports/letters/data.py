@@ -109,7 +109,8 @@ class HandoverLetterData:
 
     def __post_init__(self) -> None:
         if self.exit_type not in HANDOVER_KINDS:
-            raise ValueError(f"jenis terminasi harus family atau home_region, bukan {self.exit_type!r}")
+            raise ValueError("jenis terminasi harus family atau home_region, "
+                             f"bukan {self.exit_type!r}")
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,8 @@ def party_section(number: int, label: str, rows: list[tuple[str, str]]) -> list:
     st = styles()
     return [parts.numbered([label], style=st.heading, start=number),
             parts.identity_table(rows, indent=0.6 * cm),
-            markup("selanjutnya disebut <b>{label}</b>.", st.left.clone("after", leftIndent=0.6 * cm),
-                   label=label), parts.gap(0.25)]
+            markup("selanjutnya disebut <b>{label}</b>.",
+                   st.left.clone("after", leftIndent=0.6 * cm), label=label), parts.gap(0.25)]
 
 
 def _story(data: HandoverLetterData, lh: Letterhead, signatory: Signatory) -> list:

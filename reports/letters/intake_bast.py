@@ -1,7 +1,6 @@
 """BAST penerimaan: the berita acara serah terima in which the sending officer (Satpol PP, the
 police, ...) hands a whole raid's people over to the RPS."""
 from reportlab.lib.units import cm
-from reportlab.platypus import KeepTogether
 
 from ..base import Letterhead, Signatory, build_document, grid_table, markup, para, styles
 from ..indonesian import berita_acara_opening, count_with_words, full_date, long_date, time_of_day

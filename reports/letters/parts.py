@@ -85,7 +85,8 @@ def client_rows(client: Client) -> list[tuple[str, str]]:
     else:
         if client.birth_place:
             rows.append(("Tempat Lahir", client.birth_place))
-        age = f"\u00b1 {client.estimated_age} tahun" if client.estimated_age is not None else UNKNOWN
+        known = client.estimated_age is not None
+        age = f"\u00b1 {client.estimated_age} tahun" if known else UNKNOWN
         rows.append(("Perkiraan Umur", age))
     origin = ", ".join(p for p in (client.origin_address, client.origin_regency) if p)
     rows.append(("Alamat Asal", origin or UNKNOWN))

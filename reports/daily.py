@@ -65,15 +65,15 @@ def build(data: dict, meta: Meta, letterhead: Letterhead, *, invariant: bool = F
               [6, 2, 2.5, 2, 2.5]),
         *heading("B. Penerimaan dalam 24 jam terakhir"),
         table(["No", "Nama", "No. Registrasi", "L/P", "Pengirim", "Lokasi penertiban", "Diterima"],
-              admissions, [0.9, 4, 3.2, 1.2, 2.4, 3.4, 3.4], numbers_from=99)
+              admissions, [1.1, 3.8, 3.6, 1.2, 2.4, 3.3, 3.2], numeric=(0,))
         if admissions else note("Tidak ada penerimaan."),
         *heading("C. Klien keluar dalam 24 jam terakhir"),
         table(["No", "Nama", "No. Registrasi", "Terminasi", "Keluar", "Malam"],
-              exits, [1, 4.5, 3.2, 4, 3.5, 1.5], numbers_from=5)
+              exits, [1.1, 4.2, 3.6, 4, 3.3, 1.6], numeric=(0, 5))
         if exits else note("Tidak ada klien keluar."),
         *heading("D. Daftar Klien"),
         table(["No", "Nama", "No. Registrasi", "L/P", "Ruang / TT", "Masuk", "Malam", "Ket."],
-              residents, [0.9, 4, 3.2, 1.2, 3.4, 3, 1.4, 2.4], numbers_from=6)
+              residents, [1.1, 3.8, 3.6, 1.2, 3.3, 2.8, 1.6, 2.4], numeric=(0, 6))
         if residents else note("Tidak ada klien."),
         Spacer(1, 0.3 * cm),
         note(f"Batas lama tinggal {meta.max_stay_days} malam kecuali diperpanjang."),

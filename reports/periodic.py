@@ -94,13 +94,14 @@ def note(text: str) -> Paragraph:
     return para(text, styles().small)
 
 
-def table(header: list[str], rows: list[list], widths_cm: list[float], *, numbers_from: int = 1):
-    """A grid whose columns from `numbers_from` on are right-aligned figures; widths are
-    scaled to the frame."""
+def table(header: list[str], rows: list[list], widths_cm: list[float], *, numeric=None):
+    """A grid whose `numeric` columns (default: all but the first) are right-aligned
+    figures; widths are scaled to the frame."""
     total = sum(widths_cm)
     width = frame_width()
     widths = [w / total * width for w in widths_cm]
-    align = {i: "RIGHT" for i in range(numbers_from, len(header))}
+    numeric = range(1, len(header)) if numeric is None else numeric
+    align = {i: "RIGHT" for i in numeric}
     return grid_table(header, rows, widths, align=align)
 
 
@@ -199,7 +200,7 @@ def long_stays_section(long_exits: list[dict], over_limit: list[dict], meta: Met
                      number(item["nights"]), EXIT_LABELS.get(item["exit_type"], item["exit_type"])])
     numbered = [[str(i)] + row for i, row in enumerate(rows, start=1)]
     body = (table(["No", "Nama", "No. Registrasi", "Masuk", "Keluar", "Malam", "Keterangan"],
-                  numbered, [1, 4.5, 3, 3, 3, 1.5, 3.5], numbers_from=5)
+                  numbered, [1.1, 4, 3.6, 2.8, 2.8, 1.6, 3.3], numeric=(0, 5))
             if numbered else note("Tidak ada klien yang tinggal melewati batas."))
     return [*heading(f"{letter}. Klien dengan Lama Tinggal melewati {meta.max_stay_days} Malam"),
             body]

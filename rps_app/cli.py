@@ -13,6 +13,8 @@ COMMAND_MODULES = [
     "rps_app.auth.commands",  # create-user
     "rps_app.server",         # serve
     "rps_app.backup",         # backup
+    "rps_app.reporting.commands",  # report, demo-data
+    "scheduler.commands",     # scheduler (by name: rps_app never imports the scheduler package)
 ]
 
 

@@ -22,6 +22,7 @@ APIS = [
     ("rps_app.referrals.api", "api"),
     ("rps_app.stays.api", "api"),
     ("rps_app.clients.api", "api"),
+    ("rps_app.reporting.api", "api"),
 ]
 
 

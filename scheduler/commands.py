@@ -70,7 +70,7 @@ def serve(app) -> None:
     from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
 
-    from .jobs import JOBS
+    from rps_app.reporting.schedule import JOBS
     from .runner import beat, run_due
 
     zone = app.config["RPS_TIMEZONE"]

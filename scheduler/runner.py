@@ -16,7 +16,7 @@ from rps_app.reporting import services
 from rps_app.reporting.models import ReportRun
 from rps_app.settings import services as settings
 
-from .jobs import JOBS, Job
+from rps_app.reporting.schedule import JOBS, Job
 
 ACTOR = Actor.system("scheduler")
 

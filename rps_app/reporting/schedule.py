@@ -1,4 +1,5 @@
-"""The scheduled jobs and their occurrences (times in RPS_TIMEZONE).
+"""The scheduled jobs and their occurrences (times in RPS_TIMEZONE). The `scheduler`
+package runs them; they are defined here so that the reports page can show the next run.
 
 An occurrence is (job, fire time, period). It is due when installed_at < fire time <= now;
 the ReportRun row of its kind and period says whether it already ran (reporting.services).
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from rps_app.reporting.services import month_bounds
+from .services import month_bounds
 
 
 @dataclass(frozen=True)
@@ -68,3 +69,14 @@ JOBS = (
     Job("overdue-check", hour=0, minute=15, day=None, catch_up_days=2),
 )
 JOB_NAMES = tuple(job.name for job in JOBS)
+
+
+def next_fire(job: Job, after: datetime, zone: ZoneInfo) -> datetime:
+    """The job's first fire time after `after`."""
+    day = after.astimezone(zone).date()
+    while True:
+        if job.day is None or day.day == job.day:
+            fire = job.fire_time(day, zone)
+            if fire > after:
+                return fire
+        day = job._next(day)

@@ -1,9 +1,9 @@
 """Small helpers shared by views and API handlers (never used by services)."""
-from flask import request
+from flask import flash, request
 from flask_login import current_user
 
 from .audit.services import Actor
-from .errors import BadRequest
+from .errors import BadRequest, DomainError
 
 
 def current_actor() -> Actor:
@@ -26,3 +26,24 @@ def page_number() -> int:
     """?page=N (1 when missing or not a positive number)."""
     value = request.args.get("page", "1")
     return int(value) if value.isdigit() and int(value) > 0 else 1
+
+
+def submit(form, action):
+    """Run `action()` for a valid submitted form: (result, None), or (None, status) when the
+    form or the service refused (409/422). The refusal is told on the page: the service's
+    message flashed, each field's message put on the form's field of that name."""
+    if not form.validate_on_submit():
+        return None, 422
+    try:
+        return action(), None
+    except DomainError as error:
+        if error.status not in (409, 422):
+            raise
+        flash(error.message, "error")
+        for name, message in error.fields.items():
+            field = form._fields.get(name)
+            if field is not None:
+                field.errors = [*field.errors, message]
+            elif message != error.message:
+                flash(message, "error")
+        return None, error.status

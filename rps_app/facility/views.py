@@ -1,49 +1,17 @@
 """Admin pages for rooms and beds (Permission.ADMIN), under /admin/rooms and /admin/beds."""
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..auth.permissions import Permission, requires
-from ..errors import DomainError
-from ..web import current_actor
+from ..web import current_actor, submit
 from . import services
 from .forms import (KIND_LABELS, SEX_LABELS, TAG_LABELS, BedAddForm, ConfirmForm, OutageForm,
                     RoomAddForm, RoomRenameForm)
 from .models import ROOM_KINDS
 
 bp = Blueprint("facility", __name__)
-
-
-@dataclass
-class Outcome:
-    value: object = None
-    status: int | None = None  # set when the action was refused
-
-    @property
-    def ok(self) -> bool:
-        return self.status is None
-
-
-def run(form, action: Callable[[], object]) -> Outcome:
-    """Run `action` for a valid form. A refused action (409/422) is told on the page:
-    its message flashed, each field's message put on the form's field of that name."""
-    if not form.validate_on_submit():
-        return Outcome(status=422)
-    try:
-        return Outcome(value=action())
-    except DomainError as error:
-        if error.status not in (409, 422):
-            raise
-        flash(error.message, "error")
-        for name, message in error.fields.items():
-            field = form._fields.get(name)
-            if field is not None:
-                field.errors = [*field.errors, message]
-            elif message != error.message:
-                flash(message, "error")
-        return Outcome(status=error.status)
 
 
 def page_context() -> dict:
@@ -79,13 +47,13 @@ def rooms():
 @requires(Permission.ADMIN)
 def room_add():
     form = RoomAddForm()
-    outcome = run(form, lambda: services.add_room(
+    room, refused = submit(form, lambda: services.add_room(
         current_actor(), form.code.data, form.name.data, form.kind.data, form.sex.data,
         form.tag.data, form.beds.data))
-    if not outcome.ok:
-        return render_rooms(form), outcome.status
-    flash(_("Ruang %(code)s ditambahkan.", code=outcome.value.code), "success")
-    return redirect(url_for(".room", room_id=outcome.value.id), 303)
+    if refused:
+        return render_rooms(form), refused
+    flash(_("Ruang %(code)s ditambahkan.", code=room.code), "success")
+    return redirect(url_for(".room", room_id=room.id), 303)
 
 
 # --- one room and its beds ------------------------------------------------------------
@@ -115,10 +83,10 @@ def room(room_id: int):
 @requires(Permission.ADMIN)
 def room_rename(room_id: int):
     form = RoomRenameForm()
-    outcome = run(form, lambda: services.rename_room(current_actor(), room_id,
-                                                     form.name.data, form.tag.data))
-    if not outcome.ok:
-        return render_room(room_id, rename_form=form), outcome.status
+    _room, refused = submit(form, lambda: services.rename_room(current_actor(), room_id,
+                                                               form.name.data, form.tag.data))
+    if refused:
+        return render_room(room_id, rename_form=form), refused
     flash(_("Data ruang disimpan."), "success")
     return redirect(url_for(".room", room_id=room_id), 303)
 
@@ -127,19 +95,19 @@ def room_rename(room_id: int):
 @requires(Permission.ADMIN)
 def bed_add(room_id: int):
     form = BedAddForm()
-    outcome = run(form, lambda: services.add_bed(current_actor(), room_id, form.label.data))
-    if not outcome.ok:
-        return render_room(room_id, bed_form=form), outcome.status
-    flash(_("Tempat tidur %(label)s ditambahkan.", label=outcome.value.label), "success")
+    bed, refused = submit(form, lambda: services.add_bed(current_actor(), room_id, form.label.data))
+    if refused:
+        return render_room(room_id, bed_form=form), refused
+    flash(_("Tempat tidur %(label)s ditambahkan.", label=bed.label), "success")
     return redirect(url_for(".room", room_id=room_id), 303)
 
 
 def bed_action(bed_id: int, form, action, done: Callable[[str], str], **on_refusal):
     """Run a bed action from the room page and go back to it (or show it with the refusal)."""
     bed = services.get_bed(bed_id)
-    outcome = run(form, lambda: action(current_actor(), bed_id))
-    if not outcome.ok:
-        return render_room(bed.room_id, **on_refusal), outcome.status
+    _done, refused = submit(form, lambda: action(current_actor(), bed_id))
+    if refused:
+        return render_room(bed.room_id, **on_refusal), refused
     flash(done(bed.label), "success")
     return redirect(url_for(".room", room_id=bed.room_id), 303)
 

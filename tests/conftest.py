@@ -28,7 +28,8 @@ PASSWORD = "kata-sandi-uji-123"
 
 def _config(instance: str, url: str) -> dict:
     return {"TESTING": True, "SECRET_KEY": "test-secret-key", "RPS_INSTANCE_PATH": instance,
-            "SQLALCHEMY_DATABASE_URI": url}
+            "SQLALCHEMY_DATABASE_URI": url,
+            "RPS_PASSWORD_HASH": "scrypt:1024:8:1"}  # cheap scrypt: tests hash many passwords
 
 
 def _prepare_schema(app) -> None:

@@ -30,7 +30,10 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method="scrypt")
+    # RPS_PASSWORD_HASH (e.g. "scrypt:1024:8:1") lets a test suite use cheaper scrypt
+    # parameters; installations keep Werkzeug's default scrypt cost.
+    return generate_password_hash(password,
+                                  method=current_app.config.get("RPS_PASSWORD_HASH", "scrypt"))
 
 
 def check_password_rules(password: str, field: str = "password") -> None:

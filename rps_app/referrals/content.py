@@ -11,7 +11,7 @@ from reports.pmks import pmks_name
 
 from .. import clock
 from ..extensions import db
-from ..stays.models import CaseNote, Intake, Stay
+from ..stays.models import Belonging, CaseNote, Intake, Stay, StayExit
 
 UNKNOWN_NIK = "belum diketahui"
 SEX_LABELS = {"L": "Laki-laki", "P": "Perempuan"}
@@ -82,9 +82,8 @@ def exit_letter_kind(exit_type: str | None) -> str | None:
     return None
 
 
-def for_exit(stay: Stay) -> dict:
+def for_exit(stay: Stay, stay_exit: StayExit | None) -> dict:
     """What the referral or handover letter of an exited stay prints."""
-    stay_exit = stay.exit
     exit_day = stay.exit_date
     return {
         "exit_type": stay.exit_type,
@@ -99,7 +98,10 @@ def for_exit(stay: Stay) -> dict:
         "escort_name": stay_exit.escort_name if stay_exit else None,
         "belongings_returned": [
             {"description": item.description, "quantity": item.quantity}
-            for item in stay.belongings if item.returned_at is not None],
+            for item in db.session.scalars(
+                select(Belonging).where(Belonging.stay_id == stay.id,
+                                        Belonging.returned_at.is_not(None))
+                .order_by(Belonging.id))],
         "institution": _institution(stay_exit.institution if stay_exit else None),
         "family_contact": _family_contact(stay_exit.family_contact if stay_exit else None),
         "officer": _user(stay_exit.recorded_by_id if stay_exit else None),

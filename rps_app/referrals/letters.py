@@ -13,7 +13,7 @@ from .. import clock
 from ..audit.services import Actor, record
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
-from ..stays.models import Intake, Stay
+from ..stays.models import Intake, Stay, StayExit
 from . import content as snapshots
 from . import documents, letter_settings, numbering
 from .models import Letter
@@ -91,14 +91,16 @@ def _exit_body(stay: Stay) -> tuple[str, dict] | None:
     kind = snapshots.exit_letter_kind(stay.exit_type)
     if kind is None:
         return None
-    stay_exit = stay.exit
+    # Queried, not stay.exit: the exit row may have been added in this very transaction,
+    # after the relationship was loaded (as None).
+    stay_exit = db.session.scalar(select(StayExit).where(StayExit.stay_id == stay.id))
     if kind == "referral" and (stay_exit is None or stay_exit.institution is None):
         raise ValidationError("Lembaga tujuan rujukan wajib dipilih.",
                               fields={"institution_id": "Lembaga tujuan wajib dipilih."})
     if kind == "handover" and (stay_exit is None or not stay_exit.family_contact):
         raise ValidationError("Data keluarga penerima wajib diisi.",
                               fields={"family_contact": "Data keluarga wajib diisi."})
-    return kind, snapshots.for_exit(stay)
+    return kind, snapshots.for_exit(stay, stay_exit)
 
 
 def issue_exit_letter(actor: Actor, stay: Stay) -> Letter | None:

@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Optional
 
 KIND_LABELS = {"daily": _l("Harian (sensus satu tanggal)"), "monthly": _l("Bulanan"),
@@ -11,7 +12,7 @@ STATUS_LABELS = {"running": _l("Sedang dibuat"), "done": _l("Selesai"), "failed"
 
 
 class GenerateForm(FlaskForm):
-    kind = SelectField(_l("Jenis laporan"), choices=list(KIND_LABELS.items()),
+    kind = SelectField(_l("Jenis laporan"), choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()],
                        validators=[InputRequired(_l("Pilih jenis laporan."))])
     date_from = DateField(_l("Dari tanggal"), validators=[InputRequired(_l("Tanggal awal wajib diisi."))])
     date_to = DateField(_l("Sampai tanggal"), validators=[Optional()],

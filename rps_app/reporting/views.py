@@ -1,6 +1,6 @@
 """The dashboard (/) and the reports page (/reports): generate now, archive, scheduler."""
 from flask import (Blueprint, current_app, flash, redirect, render_template, request,
-                   send_file, url_for)
+                   url_for)
 from flask_babel import gettext as _
 from jinja2 import TemplateNotFound
 
@@ -121,8 +121,15 @@ def retry(run_id: int):
 @requires(Permission.REPORTS)
 def run_pdf(run_id: int):
     run = services.get_run(run_id)
-    return send_file(services.run_file(run), mimetype="application/pdf",
-                     download_name=f"{run.kind}_{run.period_from}_{run.period_to}.pdf")
+    with open(services.run_file(run), "rb") as handle:  # reports are small: no open handle
+        pdf = handle.read()
+    return _pdf_response(pdf, f"{run.kind}_{run.period_from}_{run.period_to}.pdf", "attachment")
+
+
+def _pdf_response(pdf: bytes, name: str, disposition: str = "inline"):
+    response = current_app.response_class(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    return response
 
 
 @bp.get("/reports/preview.pdf")
@@ -138,10 +145,7 @@ def preview():
             flash(f"{field}: {message}", "error")
         return redirect(url_for(".reports"), 303)
     pdf = services.build_pdf(kind, start, end)
-    name = f"{kind}_{start.isoformat()}_{end.isoformat()}.pdf"
-    response = current_app.response_class(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
-    return response
+    return _pdf_response(pdf, f"{kind}_{start.isoformat()}_{end.isoformat()}.pdf")
 
 
 @bp.app_template_global("url_if_exists")

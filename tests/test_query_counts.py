@@ -1,0 +1,95 @@
+"""The busy pages issue a fixed number of SQL statements whatever the number of rows:
+the same count with 5 stays as with 40 (nothing lazy-loaded in a loop)."""
+import pytest
+from sqlalchemy import event
+
+from rps_app import clock
+from rps_app.extensions import db
+from rps_app.stays import notes
+from rps_app.stays import services as stays
+
+from .conftest import login
+from .flow_helpers import make_intake
+from .stays_support import ACTOR, NOW, intake_body
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    clock.freeze(NOW)
+    yield
+    clock.freeze(None)
+
+
+def statements(app, client, path: str) -> int:
+    """SQL statements run while GET `path` is answered (200 required)."""
+    with app.app_context():
+        engine = db.engine
+    executed = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        executed.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(path)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200, response.get_data(as_text=True)[:1000]
+    return len(executed)
+
+
+def test_the_bed_board(app, client):
+    login(client, app, "petugas")
+    with app.app_context():
+        make_intake(5, place=True)
+        make_intake(2, bast_number="Q1")  # waiting for a bed
+    few = statements(app, client, "/rooms")
+    with app.app_context():
+        make_intake(35, place=True, bast_number="B2")
+        make_intake(10, bast_number="Q2")
+    html = client.get("/rooms").get_data(as_text=True)
+    assert html.count('<li class="bed bed-occupied') == 40
+    assert statements(app, client, "/rooms") == few
+
+
+def test_the_intake_result_page(app, client):
+    login(client, app, "petugas")
+    with app.app_context():
+        small = make_intake(5, place=True).id
+        large = make_intake(40, place=True, bast_number="B40").id
+    assert statements(app, client, f"/intakes/{small}") == \
+        statements(app, client, f"/intakes/{large}")
+
+
+def test_the_intake_form_with_many_rows(app, client):
+    """The form page itself reads nothing per row (the re-rendered form neither)."""
+    login(client, app, "petugas")
+    assert 1 <= statements(app, client, "/intakes/new") <= 3  # the session user only
+
+
+def returning_stays(client_id: int, count: int) -> None:
+    """`count` more stays of one client (each received, noted, served and exited)."""
+    for n in range(count):
+        batch = stays.intake(ACTOR, intake_body({"client_id": client_id, "belongings": [
+            {"description": "Tas", "quantity": 1}]}, bast_number=f"R{n}"))
+        stay = batch.stays[0]
+        stays.place(ACTOR, stay.id)
+        notes.add_note(ACTOR, stay.id, "incident", f"Catatan {n}")
+        notes.add_service(ACTOR, stay.id, 1, stay.entry_date)
+        stays.exit_stay(ACTOR, stay.id, {"exit_type": "absconded"})
+    db.session.commit()
+
+
+def test_the_client_page(app, client):
+    login(client, app, "petugas")
+    with app.app_context():
+        first = make_intake(1).stays[0]
+        client_id = first.client_id
+        stays.exit_stay(ACTOR, first.id, {"exit_type": "absconded"})
+        returning_stays(client_id, 4)
+    few = statements(app, client, f"/clients/{client_id}")
+    with app.app_context():
+        returning_stays(client_id, 35)
+    html = client.get(f"/clients/{client_id}").get_data(as_text=True)
+    assert html.count('class="panel stay"') == 40
+    assert statements(app, client, f"/clients/{client_id}") == few

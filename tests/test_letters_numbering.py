@@ -118,3 +118,36 @@ def test_twenty_letters_at_once_get_twenty_consecutive_numbers(app):
     assert len({row.number for row in rows}) == 20
     assert {row.stay_id for row in rows} == set(stay_ids)
     assert {row.number for row in rows} == {f"460/{n:03d}/RPS/XI/2026" for n in range(1, 21)}
+
+
+def test_first_bast_requests_at_once_issue_one_letter(app):
+    with app.app_context():
+        clock.freeze(RECEIVED + timedelta(hours=1))
+        intake_id = make_intake([make_client(nik=None)]).id
+        db.session.commit()
+    start = threading.Barrier(6)
+    got: list[int] = []
+    errors: list[BaseException] = []
+
+    def download() -> None:
+        try:
+            with app.app_context():
+                from rps_app.stays.models import Intake
+                start.wait(timeout=30)
+                got.append(services.issue_intake_bast(TEST_ACTOR,
+                                                      db.session.get(Intake, intake_id)).id)
+                db.session.commit()
+                db.session.remove()
+        except BaseException as error:  # reported below, in the test's own thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=download) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    assert len(got) == 6 and len(set(got)) == 1
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count(Letter.id))) == 1
+        assert numbering.last_sequence(2026) == 1

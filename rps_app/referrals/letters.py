@@ -77,6 +77,14 @@ def _issue(actor: Actor, kind: str, body: dict, *, stay_id: int | None = None,
     return letter
 
 
+def _lock(model, row_id: int):
+    """Lock a row for the rest of the transaction (PostgreSQL; SQLite's BEGIN IMMEDIATE
+    already serialises writers), re-read: two requests issuing the first letter of one
+    stay or intake, or correcting one letter, take turns instead of both issuing."""
+    return db.session.scalar(select(model).where(model.id == row_id).with_for_update()
+                             .execution_options(populate_existing=True))
+
+
 def _valid_letter(**where) -> Letter | None:
     stmt = select(Letter).where(Letter.status == "valid")
     for name, value in where.items():
@@ -107,6 +115,7 @@ def issue_exit_letter(actor: Actor, stay: Stay) -> Letter | None:
     """The referral letter (panti, balai, hospital) or handover letter (family, home
     region) of an exited stay; None for exits without a letter (absconded, deceased,
     other). Asking again returns the letter already issued."""
+    _lock(Stay, stay.id)
     existing = _valid_letter(stay_id=stay.id)
     if existing is not None:
         return existing
@@ -119,6 +128,7 @@ def issue_exit_letter(actor: Actor, stay: Stay) -> Letter | None:
 
 def issue_intake_bast(actor: Actor, intake: Intake) -> Letter:
     """The BAST penerimaan of a whole intake batch: issued on first request, then kept."""
+    _lock(Intake, intake.id)
     existing = _valid_letter(intake_id=intake.id, kind="intake_bast")
     if existing is not None:
         return existing
@@ -127,7 +137,8 @@ def issue_intake_bast(actor: Actor, intake: Intake) -> Letter:
 
 def reissue(actor: Actor, letter_id: int, reason: str) -> Letter:
     """A corrected letter from the records as they are now; the old one is replaced."""
-    old = get_letter(letter_id)
+    get_letter(letter_id)
+    old = _lock(Letter, letter_id)
     reason = reason.strip() if isinstance(reason, str) else ""
     if not reason:
         raise ValidationError("Alasan koreksi wajib diisi.",

@@ -194,7 +194,7 @@ def verify(code: str):
     try:
         found = services.find_by_code(code)
     except DomainError:
-        return render_template("referrals/verify_unknown.html"), 404
+        return render_template("referrals/verify.html", letter=None), 404
     head = found.content.get("letterhead", {})
     region = (head.get("government") or "").removeprefix("PEMERINTAH ").strip()
     issuer = f"{head.get('unit', '')}, {head.get('office', '')} {region}".strip(", ")

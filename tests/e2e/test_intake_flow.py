@@ -1,0 +1,115 @@
+"""A duty officer receives three clients in one intake through the form in a real browser,
+places them all automatically and finds them on the bed board."""
+import re
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import browser_page, log_in, log_in_as_admin
+
+pytestmark = pytest.mark.e2e
+
+OFFICER_PASSWORD = "Petugas-Jaga-2026!"
+
+
+def create_officer(browser, live_server) -> str:
+    """An administrator adds a duty officer (the shared server may hold others)."""
+    username = f"petugas-{uuid.uuid4().hex[:6]}"
+    with browser_page(browser, live_server) as page:
+        log_in_as_admin(page, live_server)
+        page.goto("/admin/users/new")
+        page.fill('input[name="username"]', username)
+        page.fill('input[name="full_name"]', "Petugas Uji")
+        page.select_option('select[name="role"]', "petugas")
+        page.fill('input[name="password"]', "Sementara-12345")
+        page.fill('input[name="confirm_password"]', "Sementara-12345")
+        page.get_by_role("button", name="Simpan").click()
+        expect(page.locator("main")).to_contain_text(username)
+    return username
+
+
+def log_in_officer(page, username: str) -> None:
+    log_in(page, username, "Sementara-12345")
+    page.fill('input[name="current_password"]', "Sementara-12345")
+    page.fill('input[name="new_password"]', OFFICER_PASSWORD)
+    page.fill('input[name="confirm_password"]', OFFICER_PASSWORD)
+    page.get_by_role("button", name="Simpan kata sandi").click()
+    expect(page.locator("main")).to_contain_text("Kata sandi telah diganti.")
+
+
+def fill_row(page, index: int, name: str, sex: str, age: str, category: str) -> None:
+    row = page.locator("[data-row]").nth(index)
+    row.locator('input[name$="-name"]').fill(name)
+    row.locator('select[name$="-sex"]').select_option(sex)
+    row.locator('input[name$="-estimated_age"]').fill(age)
+    row.locator('select[name$="-pmks_category"]').select_option(category)
+
+
+def test_three_clients_in_one_intake_placed_and_on_the_board(browser, live_server):
+    username = create_officer(browser, live_server)
+    tag = uuid.uuid4().hex[:5]  # names of this run, the shared server may hold others
+    names = [f"Sutrisno {tag}", f"Warsini {tag}", f"Karto {tag}"]
+    with browser_page(browser, live_server) as page:
+        log_in_officer(page, username)
+        page.goto("/intakes/new")
+        page.select_option('select[name="agency"]', "satpol_pp")
+        page.fill('input[name="officer_name"]', "Bripka Darto")
+        page.fill('input[name="officer_id_number"]', "85041234")
+        page.fill('input[name="bast_number"]', f"BAST/{tag}")
+        page.fill('input[name="operation_place"]', "Alun-alun Slawi")
+        received = page.input_value('input[name="received_at"]')
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d", received)  # defaults to now
+        page.fill('input[name="operation_at"]', received)
+
+        fill_row(page, 0, names[0], "L", "52", "11")
+        # Enter in a field does not submit the batch; "add a row" focuses the new name.
+        page.locator('input[name="clients-0-estimated_age"]').press("Enter")
+        expect(page).to_have_url(re.compile(r"/intakes/new$"))
+        for index in (1, 2):
+            page.get_by_role("button", name="+ Tambah klien").click()
+            expect(page.locator("[data-row]")).to_have_count(index + 1)
+            expect(page.locator("[data-row]").nth(index).locator('input[name$="-name"]')) \
+                .to_be_focused()
+        fill_row(page, 1, names[1], "P", "47", "12")
+        fill_row(page, 2, names[2], "L", "60", "11")
+        # A psychotic sign ticks "needs isolation" by itself.
+        third = page.locator("[data-row]").nth(2)
+        third.locator('input[name$="-psychotic"]').check()
+        expect(third.locator('input[name$="-needs_isolation"]')).to_be_checked()
+        third.locator('input[name$="-psychotic"]').uncheck()
+        expect(third.locator('input[name$="-needs_isolation"]')).not_to_be_checked()
+
+        page.get_by_role("button", name="Simpan penerimaan").click()
+        expect(page).to_have_url(re.compile(r"/intakes/\d+$"))
+        expect(page.locator("main")).to_contain_text("Penerimaan disimpan: 3 klien terdaftar.")
+        table = page.locator("table.intake-clients")
+        for name in names:
+            expect(table).to_contain_text(name)
+        expect(table.locator("tbody tr")).to_have_count(3)
+        expect(table).to_contain_text("belum ditempatkan")
+
+        page.get_by_role("button", name="Tempatkan semua otomatis").click()
+        expect(page.locator("main")).to_contain_text("3 klien ditempatkan otomatis.")
+        expect(table).not_to_contain_text("belum ditempatkan")
+        beds = table.locator("td.bed-cell")
+        for index in range(3):
+            expect(beds.nth(index)).to_have_text(re.compile(r"(PA|PI)-\d / \d+"))
+        women = beds.nth(1).inner_text()
+        assert women.startswith("PI-")
+
+        page.goto("/rooms")
+        board = page.locator("main")
+        for name in names:
+            occupied = page.locator("li.bed-occupied", has_text=name)
+            expect(occupied).to_have_count(1)
+        expect(page.locator("#queue")).not_to_contain_text(names[0])
+        expect(board).to_contain_text("Putra")
+        expect(board).to_contain_text("Putri")
+
+        # The search-before-create offers the known client when his name is typed again.
+        page.goto("/intakes/new")
+        page.locator('input[name="clients-0-name"]').type(f"Sutrisno {tag}", delay=20)
+        offer = page.locator("[data-suggestions] button", has_text=names[0])
+        expect(offer).to_be_visible()
+        expect(offer).to_be_disabled()  # still in the shelter: cannot be received again

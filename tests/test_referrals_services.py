@@ -95,6 +95,15 @@ def test_examples_are_seeded_once(ctx):
     assert db.session.get(Institution, seeded[0].id).active is False
 
 
+def test_rps_init_seeds_the_examples(app, runner):
+    for _ in range(2):
+        result = runner.invoke(args=["rps", "init"])
+        assert result.exit_code == 0, result.output
+    with app.app_context():
+        rows = db.session.scalars(select(Institution)).all()
+    assert len(rows) == len(services.EXAMPLES) and all(row.is_example for row in rows)
+
+
 # ---------------------------------------------------------------- letter settings
 
 SIGNATORY = {"title": "KEPALA UPTD RUMAH PERLINDUNGAN SOSIAL", "name": "Drs. Bambang Sutrisno",

@@ -5,6 +5,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 from PIL import Image
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from rps_app import clock
@@ -183,6 +184,11 @@ def test_settings_are_saved_from_the_page(client, app):
     with app.app_context():
         assert letter_settings.signatory().name == "Drs. Bambang Sutrisno"
         assert letter_settings.tembusan() == ["Kepala Dinas Sosial Kabupaten Tegal", "Arsip"]
+    preview = client.get("/admin/letters/preview.pdf")
+    text = " ".join(PdfReader(io.BytesIO(preview.data)).pages[0].extract_text().split())
+    assert "Drs. Bambang Sutrisno" in text and "460/012/RPS/XI/2026" in text
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count(Letter.id))) == 0  # nothing issued
 
 
 def test_logo_upload(client, app):

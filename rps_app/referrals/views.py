@@ -271,6 +271,26 @@ def settings_logo_delete():
     return redirect(url_for(".settings"), 303)
 
 
+@bp.get("/admin/letters/preview.pdf")
+@requires(Permission.ADMIN)
+def settings_preview():
+    """A referral letter with invented data and the settings as saved: to check the
+    letterhead, logo, signatory and number before real letters go out. Not numbered."""
+    from dataclasses import replace
+
+    from reports import letters as builders
+    from reports.samples import REFERRAL
+
+    sample = replace(REFERRAL, number=numbering.validate(numbering.pattern(), numbering.kode()),
+                     date=clock.local_today(), tembusan=tuple(letter_settings.tembusan()),
+                     verify_url=services.verify_url("contoh"))
+    pdf = builders.build(sample, letter_settings.letterhead(), letter_settings.signatory(),
+                         invariant=True)
+    response = current_app.response_class(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = 'inline; filename="contoh-surat.pdf"'
+    return response
+
+
 @bp.get("/admin/letters/logo")
 @requires(Permission.ADMIN)
 def settings_logo_image():

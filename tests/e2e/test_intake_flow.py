@@ -113,3 +113,33 @@ def test_three_clients_in_one_intake_placed_and_on_the_board(browser, live_serve
         offer = page.locator("[data-suggestions] button", has_text=names[0])
         expect(offer).to_be_visible()
         expect(offer).to_be_disabled()  # still in the shelter: cannot be received again
+
+
+def test_choose_a_bed_on_the_board(browser, live_server):
+    username = create_officer(browser, live_server)
+    name = f"Painem {uuid.uuid4().hex[:5]}"
+    with browser_page(browser, live_server) as page:
+        log_in_officer(page, username)
+        page.goto("/intakes/new")
+        page.select_option('select[name="agency"]', "self")
+        page.fill('input[name="officer_name"]', "-")
+        page.fill('input[name="officer_id_number"]', "-")
+        page.fill('input[name="bast_number"]', "DS/1")
+        page.fill('input[name="operation_place"]', "Kantor RPS")
+        page.fill('input[name="operation_at"]', page.input_value('input[name="received_at"]'))
+        fill_row(page, 0, name, "P", "70", "8")
+        page.get_by_role("button", name="Simpan penerimaan").click()
+        expect(page).to_have_url(re.compile(r"/intakes/\d+$"))
+
+        page.goto("/rooms")
+        waiting = page.locator("[data-queue-stay]", has_text=name)
+        waiting.get_by_role("button", name="Pilih tempat tidur").click()
+        expect(page.locator("#choose-hint")).to_be_visible()
+        # Only free beds of the women's shelters (and none of the men's) can be chosen.
+        choosable = page.locator("#room-PI-4 .bed-choice.choosable")
+        expect(choosable.first).to_be_enabled()
+        assert page.locator("#room-PA-1 .bed-choice.choosable").count() == 0
+        label = choosable.last.inner_text().split(" ")[0]
+        choosable.last.click()
+        expect(page.locator("main")).to_contain_text(f"Ditempatkan di PI-4 / {label}.")
+        expect(page.locator("#room-PI-4 li.bed-occupied", has_text=name)).to_have_count(1)

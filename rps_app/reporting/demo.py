@@ -187,6 +187,7 @@ def generate(stays: int, seed: int = 1) -> dict:
     audit.record(Actor.system("rps demo-data"), "demo_data", "stay", None,
                  {"stays": stays, "seed": seed})
     db.session.commit()
+    _analyze()
     return {**counts, "stays": stays, "first": first_day, "last": clock.to_local(now).date(),
             "seconds": timer.monotonic() - started}
 
@@ -291,6 +292,13 @@ def _finish_counters(registration: dict) -> None:
         else:
             row.value = max(row.value, last)
     db.session.flush()
+
+
+def _analyze() -> None:
+    """Fresh planner statistics after a bulk load (PostgreSQL would otherwise plan the
+    report queries for empty tables and scan all history)."""
+    db.session.execute(sa.text("ANALYZE"))  # allowed inside a transaction on both
+    db.session.commit()
 
 
 def _fix_sequences() -> None:

@@ -37,7 +37,10 @@ def demo_data_command(stays: int, seed: int):
     """Isi basis data dengan riwayat sintetis yang realistis (demo dan benchmark)."""
     from .demo import generate
 
-    summary = generate(stays, seed)
+    try:
+        summary = generate(stays, seed)
+    except DomainError as error:
+        fail(error.message)
     click.echo(f"Data demo: {summary['clients']} klien, {summary['stays']} masa tinggal, "
                f"{summary['intakes']} BAST, {summary['assignments']} penempatan, "
                f"{summary['services']} layanan SPM; {summary['first']} s.d. {summary['last']} "

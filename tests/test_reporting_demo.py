@@ -1,0 +1,34 @@
+"""`rps demo-data`: the synthetic history keeps the placement rules."""
+from collections import defaultdict
+
+from sqlalchemy import func, select
+
+from rps_app.clients.models import Client
+from rps_app.extensions import db
+from rps_app.facility.models import Room
+from rps_app.stays.models import BedAssignment, Stay
+
+
+def test_demo_data_respects_the_rules(app, runner):
+    result = runner.invoke(args=["rps", "demo-data", "--stays", "400", "--seed", "5"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Stay.id))) == 400
+        assert db.session.scalar(select(func.count(Stay.id)).where(Stay.exit_date < Stay.entry_date)) == 0
+        rows = db.session.execute(select(BedAssignment, Room.kind, Room.sex, Client.sex, Stay.needs_isolation)
+                                  .join(Room, Room.id == BedAssignment.room_id)
+                                  .join(Stay, Stay.id == BedAssignment.stay_id)
+                                  .join(Client, Client.id == Stay.client_id)).all()
+        per_bed = defaultdict(list)
+        for assignment, kind, room_sex, client_sex, isolated in rows:
+            assert kind == "isolation" if isolated else room_sex == client_sex
+            per_bed[assignment.bed_id].append((assignment.start_at, assignment.end_at))
+        for spans in per_bed.values():  # a bed holds one stay at a time
+            spans.sort()
+            for (_, end), (start, _) in zip(spans, spans[1:]):
+                assert end is not None and end <= start
+        returning = db.session.scalar(select(func.count()).select_from(
+            select(Stay.client_id).group_by(Stay.client_id).having(func.count() > 1).subquery()))
+        assert returning > 0
+    again = runner.invoke(args=["rps", "demo-data", "--stays", "10"])
+    assert again.exit_code == 1 and "instalasi baru" in again.output

@@ -2,13 +2,13 @@
 
 Shapes and codes are those of contract.md. No rules here: the services hold them.
 """
-from flask import Blueprint, jsonify, request, url_for
-from werkzeug.routing import BuildError
+from flask import Blueprint, jsonify, request
 
 from .. import clock
 from ..auth.permissions import Permission, requires
 from ..errors import ValidationError
 from ..fields import FieldErrors, iso
+from ..referrals import services as referrals
 from ..web import current_actor, json_body, page_number
 from . import board as bed_board
 from . import services
@@ -80,21 +80,5 @@ def exit_stay(stay_id: int):
 
 
 def letter_json(letter) -> dict | None:
-    """{id, number, pdf_url, verify_url} of contract.md (referrals names the routes)."""
-    if letter is None:
-        return None
-    from ..referrals import services as referrals
-    if hasattr(referrals, "letter_json"):
-        return referrals.letter_json(letter)
-    return {"id": letter.id, "number": letter.number,
-            "pdf_url": _url("referrals_api.letter_pdf", f"/api/v1/letters/{letter.id}.pdf",
-                            letter_id=letter.id),
-            "verify_url": _url("referrals.verify", f"/verify/{letter.verify_code}",
-                               code=letter.verify_code)}
-
-
-def _url(endpoint: str, fallback: str, **values) -> str:
-    try:
-        return url_for(endpoint, _external=True, **values)
-    except BuildError:
-        return request.host_url.rstrip("/") + fallback
+    """{id, number, pdf_url, verify_url} of contract.md, as referrals names its routes."""
+    return None if letter is None else referrals.letter_json(letter)

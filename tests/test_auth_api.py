@@ -116,6 +116,19 @@ def test_token_dies_on_deactivation_and_password_change(app, client):
     assert request_token(client, "api-petugas", "kata-sandi-baru-1").status_code == 401
 
 
+def test_token_survives_a_web_logout_of_the_same_user(app, client):
+    from .conftest import csrf_token
+    headers = api_token(client, app, "petugas", username="petugas1")
+    browser = app.test_client()
+    response = browser.post("/login", data={"username": "petugas1", "password": PASSWORD,
+                                            "csrf_token": csrf_token(browser)})
+    assert response.status_code in (302, 303)
+    response = browser.post("/logout", data={"csrf_token": csrf_token(browser, "/account")})
+    assert response.status_code in (302, 303)
+    assert browser.get("/account").status_code in (302, 303)  # the web session is gone
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+
+
 def test_session_cookie_does_not_authenticate_the_api(app, client):
     from .conftest import login
     login(client, app, "kepala")

@@ -41,7 +41,7 @@ def load_user_from_bearer(req):
     if token is None or token.expires_at <= clock.now():
         return None
     user = db.session.get(User, token.user_id)
-    if user is None or not user.active or user.session_version != token.session_version:
+    if user is None or not user.active or user.token_version != token.token_version:
         return None
     return user
 

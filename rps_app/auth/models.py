@@ -19,9 +19,12 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Bumped at logout, password change and deactivation: every older session cookie and
-    # API token names an older version and stops working.
+    # Bumped at logout, password change and deactivation: every older session cookie
+    # names an older version and stops working.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Bumped at password change, reset and deactivation (not at logout: an API client of
+    # the same user must survive a web logout): older API tokens stop working.
+    token_version: Mapped[int] = mapped_column(Integer, default=1)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     language: Mapped[str | None] = mapped_column(String(5))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -55,6 +58,6 @@ class ApiToken(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    session_version: Mapped[int] = mapped_column(Integer)
+    token_version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -92,7 +92,7 @@ def create_user(actor, username: str, password: str, role: str, full_name: str =
         raise Conflict("Nama pengguna sudah dipakai.", {"username": "Nama pengguna sudah dipakai."},
                        code="username_taken")
     user = User(username=username, full_name=full_name or username, nip=nip, role=role,
-                password_hash=hash_password(password), active=True, session_version=1,
+                password_hash=hash_password(password), active=True, session_version=1, token_version=1,
                 must_change_password=must_change_password, created_at=clock.now())
     db.session.add(user)
     db.session.flush()
@@ -159,11 +159,14 @@ def actor_for(user: User, actor: Actor) -> Actor:
 def end_sessions(user: User) -> None:
     """Every session cookie and API token of this user stops working."""
     user.session_version = (user.session_version or 1) + 1
+    user.token_version = (user.token_version or 1) + 1
     db.session.flush()
 
 
 def logout(actor: Actor, user: User) -> None:
-    end_sessions(user)
+    """End the user's web sessions; API tokens live on until they expire or are revoked."""
+    user.session_version = (user.session_version or 1) + 1
+    db.session.flush()
     audit.record(actor, "logout", "user", user.id)
 
 
@@ -175,7 +178,7 @@ def issue_token(actor: Actor, user: User) -> tuple[str, datetime]:
     now = clock.now()
     expires_at = now + timedelta(hours=current_app.config["RPS_TOKEN_HOURS"])
     db.session.add(ApiToken(user_id=user.id, token_hash=token_digest(token),
-                            session_version=user.session_version, created_at=now,
+                            token_version=user.token_version, created_at=now,
                             expires_at=expires_at))
     db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id,
                                               ApiToken.expires_at <= now))

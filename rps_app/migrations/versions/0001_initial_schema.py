@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 09:45:26.090410
+Create Date: 2026-11-28 10:12:58.587297
 
 """
 from alembic import op
@@ -108,6 +108,7 @@ def upgrade():
     sa.Column('password_hash', sa.String(length=255), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('session_version', sa.Integer(), nullable=False),
+    sa.Column('token_version', sa.Integer(), nullable=False),
     sa.Column('must_change_password', sa.Boolean(), nullable=False),
     sa.Column('language', sa.String(length=5), nullable=True),
     sa.Column('created_at', rps_app.types.UTCDateTime(timezone=True), nullable=False),
@@ -119,7 +120,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('session_version', sa.Integer(), nullable=False),
+    sa.Column('token_version', sa.Integer(), nullable=False),
     sa.Column('created_at', rps_app.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('expires_at', rps_app.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_api_tokens_user_id_users')),

@@ -5,6 +5,7 @@ Services raise DomainError; the API answers
 """
 from flask import flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 
@@ -67,22 +68,22 @@ def json_error(status: int, code: str, message: str, fields: dict | None = None)
 
 # Werkzeug's HTTP errors, named as the contract names them.
 HTTP_CODES = {
-    400: ("bad_request", "Permintaan tidak dapat dibaca."),
-    401: ("not_authenticated", "Silakan masuk terlebih dahulu."),
-    403: ("forbidden", "Anda tidak berwenang untuk tindakan ini."),
-    404: ("not_found", "Data atau halaman tidak ditemukan."),
-    405: ("method_not_allowed", "Metode permintaan tidak diizinkan."),
-    409: ("conflict", "Bertentangan dengan keadaan data saat ini."),
-    413: ("payload_too_large", "Kiriman terlalu besar."),
-    422: ("validation_error", "Isian tidak valid."),
-    429: ("too_many_attempts", "Terlalu banyak percobaan. Coba lagi nanti."),
-    500: ("internal_error", "Terjadi kesalahan pada server."),
+    400: ("bad_request", _l("Permintaan tidak dapat dibaca.")),
+    401: ("not_authenticated", _l("Silakan masuk terlebih dahulu.")),
+    403: ("forbidden", _l("Anda tidak berwenang untuk tindakan ini.")),
+    404: ("not_found", _l("Data atau halaman tidak ditemukan.")),
+    405: ("method_not_allowed", _l("Metode permintaan tidak diizinkan.")),
+    409: ("conflict", _l("Bertentangan dengan keadaan data saat ini.")),
+    413: ("payload_too_large", _l("Kiriman terlalu besar.")),
+    422: ("validation_error", _l("Isian tidak valid.")),
+    429: ("too_many_attempts", _l("Terlalu banyak percobaan. Coba lagi nanti.")),
+    500: ("internal_error", _l("Terjadi kesalahan pada server.")),
 }
 
 
 def _http_message(status: int) -> tuple[str, str]:
-    code, message = HTTP_CODES.get(status, ("error", "Terjadi kesalahan."))
-    return code, _(message)
+    code, message = HTTP_CODES.get(status, ("error", _l("Terjadi kesalahan.")))
+    return code, str(message)
 
 
 def handle_domain_error(error: DomainError):

@@ -1,9 +1,11 @@
 """Building intakes, stays and placements for tests (services, API, rules, concurrency)."""
 from datetime import date, datetime, timezone
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
 from rps_app.audit.services import Actor
+from rps_app.errors import DomainError
 from rps_app.facility.models import Room
 
 ACTOR = Actor(user_id=None, username="uji", ip="127.0.0.1", role="petugas")
@@ -44,3 +46,15 @@ def admit(*rows: dict, actor: Actor = ACTOR, **extra):
     from rps_app.stays import services
     batch = services.intake(actor, intake_body(*rows, **extra))
     return list(batch.stays)
+
+
+def refused(call, *args, **kwargs) -> DomainError:
+    """The DomainError that `call(*args, **kwargs)` raises (the test fails if none)."""
+    with pytest.raises(DomainError) as caught:
+        call(*args, **kwargs)
+    return caught.value
+
+
+def count(model) -> int:
+    from rps_app.extensions import db
+    return db.session.scalar(select(func.count()).select_from(model))

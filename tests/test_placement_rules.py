@@ -5,7 +5,6 @@ independent reading of the rules (a refusal must name a rule that really is brok
 acceptance must break none)."""
 from datetime import timedelta
 
-import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (RuleBasedStateMachine, invariant, precondition, rule,

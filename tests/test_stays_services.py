@@ -3,12 +3,11 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 
 from rps_app import clock
 from rps_app.audit.models import AuditEntry
 from rps_app.clients.models import Client
-from rps_app.errors import DomainError
 from rps_app.extensions import db
 from rps_app.facility import services as facility
 from rps_app.referrals import services as referrals
@@ -18,7 +17,8 @@ from rps_app.stays import services
 from rps_app.stays.models import (BedAssignment, Belonging, Intake, IsolationDecision, Stay,
                                   StayExit)
 
-from .stays_support import ACTOR, NOW, admit, client_row, intake_body, make_nik, room
+from .stays_support import (ACTOR, NOW, admit, client_row, count, intake_body, make_nik,
+                            refused, room)
 
 
 @pytest.fixture(autouse=True)
@@ -26,16 +26,6 @@ def frozen(ctx):
     clock.freeze(NOW)
     yield
     clock.freeze(None)
-
-
-def refused(call, *args, **kwargs) -> DomainError:
-    with pytest.raises(DomainError) as caught:
-        call(*args, **kwargs)
-    return caught.value
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def later(minutes: int = 1) -> None:

@@ -47,7 +47,8 @@ def test_list_searches_and_pages(app, client):
     assert "Halaman 1 dari 3" in html and "5 klien" in html
     html = client.get("/clients?page=3").get_data(as_text=True)
     assert "Sutrisno 0" in html  # the oldest, on the last page
-    html = client.get("/clients?q=warsini").get_data(as_text=True)
+    token = csrf_token(client, "/clients")
+    html = client.post("/clients", data={"q": "warsini", "csrf_token": token}).get_data(as_text=True)
     assert "Warsini 1" in html and "Sutrisno 0" not in html and "1 klien" in html
     assert client_audit(app, "search")[-1].detail["client_ids"] != []
 
@@ -68,7 +69,8 @@ def test_admin_reads_no_client_record(app, client):
     login(client, app, "admin")
     assert client.get(f"/clients/{client_id}").status_code == 403
     assert client.get("/clients").status_code == 403
-    assert client.get("/clients/search.json?q=Sut").status_code == 403
+    assert client.post("/clients/search.json", json={"q": "Sut"},
+                       headers={"X-CSRFToken": csrf_token(client, "/account")}).status_code == 403
     assert client_audit(app, "read") == []
 
 
@@ -135,10 +137,13 @@ def test_search_as_you_type_gives_only_what_tells_people_apart(app, client):
         total = db.session.scalar(select(func.count()).select_from(Client))
     assert total == 2
     login(client, app, "petugas")
-    rows = client.get("/clients/search.json?q=warsi").get_json()
+    headers = {"X-CSRFToken": csrf_token(client, "/clients")}
+    assert client.post("/clients/search.json", json={"q": "warsi"}).status_code == 400  # no token
+    rows = client.post("/clients/search.json", json={"q": "warsi"}, headers=headers).get_json()
     assert len(rows) == 1
     assert set(rows[0]) == {"id", "registration_number", "name", "sex", "birth_year",
                             "active_stay"}
     assert rows[0]["active_stay"] is True and rows[0]["birth_year"] == 2026 - 21
-    assert client.get("/clients/search.json?q=w").get_json() == []  # too short to search
+    assert client.post("/clients/search.json", json={"q": "w"},
+                       headers=headers).get_json() == []  # too short to search
     assert client_audit(app, "search")[-2].detail == {"client_ids": [rows[0]["id"]]}

@@ -58,11 +58,16 @@ def paginate_rows(stmt, page: int, per_page: int) -> Page:
     return Page(items=[tuple(row) for row in rows], page=page, pages=pages, total=total)
 
 
-@bp.get("/clients")
+@bp.route("/clients", methods=["GET", "POST"])
 @requires(Permission.CLIENTS_READ)
 def index():
-    q = (request.args.get("q") or "").strip()
-    page = paginate_rows(services.search_query(q), page_number(), current_app.config["PER_PAGE"])
+    # A search is POSTed (with its CSRF token), so that names and NIKs never stand in a
+    # URL, the browser history or an access log; paging through results posts it again.
+    q = (request.form.get("q") or "").strip() if request.method == "POST" else ""
+    page_arg = request.form.get("page", "1") if request.method == "POST" else None
+    page = paginate_rows(services.search_query(q),
+                         int(page_arg) if page_arg and page_arg.isdigit() and int(page_arg) > 0
+                         else page_number(), current_app.config["PER_PAGE"])
     services.record_search(current_actor(), [client.id for client, _stay in page.items])
     return render_template("clients/index.html", page=page, q=q, sex_labels=SEX_LABELS)
 
@@ -76,11 +81,14 @@ def birth_year(client) -> int | None:
     return None
 
 
-@bp.get("/clients/search.json")
+@bp.post("/clients/search.json")
 @requires(Permission.CLIENTS_READ)
 def search_json():
-    """Search-as-you-type for the intake form: the least data that tells people apart."""
-    q = (request.args.get("q") or "").strip()
+    """Search-as-you-type for the intake form: the least data that tells people apart.
+
+    POST (CSRF token in the X-CSRFToken header) keeps the typed name out of URLs and logs.
+    """
+    q = ((request.get_json(silent=True) or {}).get("q") or "").strip()
     rows = services.search(q, limit=SUGGESTIONS) if len(q) >= 2 else []
     services.record_search(current_actor(), [client.id for client, _stay in rows])
     return jsonify([{"id": client.id, "registration_number": client.registration_number,

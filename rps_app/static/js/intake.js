@@ -89,6 +89,7 @@
 
   // --- search before create ----------------------------------------------------------
   var searchUrl = rows.dataset.searchUrl;
+  var csrfToken = form.querySelector("input[name=csrf_token]").value;
   var timer = null;
 
   function setReturning(row, chosen) {
@@ -137,8 +138,12 @@
     clearTimeout(timer);
     if (q.length < 3) { show(row, []); return; }
     timer = setTimeout(function () {
-      fetch(searchUrl + "?q=" + encodeURIComponent(q), { credentials: "same-origin",
-                                                         headers: { Accept: "application/json" } })
+      // POST keeps the typed name out of URLs and logs.
+      fetch(searchUrl, { method: "POST", credentials: "same-origin",
+                         headers: { "Accept": "application/json",
+                                    "Content-Type": "application/json",
+                                    "X-CSRFToken": csrfToken },
+                         body: JSON.stringify({ q: q }) })
         .then(function (r) { return r.ok ? r.json() : []; })
         .then(function (results) { show(row, results); })
         .catch(function () { show(row, []); });

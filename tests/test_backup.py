@@ -50,10 +50,14 @@ def test_backup_writes_a_copy_and_an_audit_entry(app, runner, backend, tmp_path)
     assert entries[0].detail["bytes"] == target.stat().st_size
 
 
+# Backend-specific behaviour: these tests take only the backend they are about.
+only_sqlite = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+only_postgresql = pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+
+
+@only_sqlite
 def test_sqlite_backup_sees_committed_rows_while_another_connection_holds_the_database(
-        app, runner, backend, tmp_path):
-    if backend["kind"] != "sqlite":
-        pytest.skip("SQLite only")
+        app, runner, tmp_path):
     with app.app_context():
         room = db.session.scalar(select(Room).order_by(Room.id))
         room.name = "Ruang setelah perubahan"
@@ -84,9 +88,8 @@ def test_backup_refuses_a_missing_folder(runner, tmp_path):
     assert "Folder tujuan FILE tidak ada" in result.output
 
 
-def test_backup_refuses_to_overwrite_the_live_database(app, runner, backend):
-    if backend["kind"] != "sqlite":
-        pytest.skip("SQLite only")
+@only_sqlite
+def test_backup_refuses_to_overwrite_the_live_database(app, runner):
     live = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
     result = runner.invoke(args=["rps", "backup", live])
     assert result.exit_code == 1
@@ -94,10 +97,9 @@ def test_backup_refuses_to_overwrite_the_live_database(app, runner, backend):
     assert _backup_entries(app) == []
 
 
-def test_postgresql_backup_without_pg_dump_says_what_to_install(app, runner, backend,
-                                                               tmp_path, monkeypatch):
-    if backend["kind"] != "postgresql":
-        pytest.skip("PostgreSQL only")
+@only_postgresql
+def test_postgresql_backup_without_pg_dump_says_what_to_install(app, runner, tmp_path,
+                                                               monkeypatch):
     monkeypatch.setattr("rps_app.backup.shutil.which", lambda name: None)
     target = tmp_path / "x.dump"
     result = runner.invoke(args=["rps", "backup", str(target)])

@@ -164,19 +164,29 @@ def stays_in_range(start: date, end: date):
 
 # ------------------------------------------------------------------ occupancy
 
+def assignments_in_range(start: date, end: date):
+    """Bed assignments that may hold a night in [start, end] (open ones, and those ending
+    after `start`), both begun by `end`: the same indexed union as the stays."""
+    cols = (BedAssignment.stay_id, BedAssignment.room_id, BedAssignment.start_date,
+            BedAssignment.end_date)
+    open_ = sa.select(*cols).where(BedAssignment.end_date.is_(None), BedAssignment.start_date <= end)
+    ended = sa.select(*cols).where(BedAssignment.end_date > start, BedAssignment.start_date <= end)
+    return sa.union_all(open_, ended).subquery("a")
+
+
 def _occupied_rows(start: date, end: date):
     """(date, sex, room kind or None, count) of the occupied nights in the range."""
     days, s = _days_cte(start, end), stays_in_range(start, end)
-    a = aliased(BedAssignment)
-    night_bed = sa.and_(a.stay_id == s.c.id, a.start_date <= days.c.d,
-                        sa.or_(a.end_date.is_(None), a.end_date > days.c.d))
+    a = assignments_in_range(start, end)
+    night_bed = sa.and_(a.c.stay_id == s.c.id, a.c.start_date <= days.c.d,
+                        sa.or_(a.c.end_date.is_(None), a.c.end_date > days.c.d))
     stmt = (sa.select(days.c.d, Client.sex, Room.kind, sa.func.count())
             .select_from(days)
             .join(s, sa.and_(s.c.entry_date <= days.c.d,
                              sa.or_(s.c.exit_date.is_(None), s.c.exit_date > days.c.d)))
             .join(Client, Client.id == s.c.client_id)
             .outerjoin(a, night_bed)
-            .outerjoin(Room, Room.id == a.room_id)
+            .outerjoin(Room, Room.id == a.c.room_id)
             .group_by(days.c.d, Client.sex, Room.kind))
     return db.session.execute(stmt).all()
 

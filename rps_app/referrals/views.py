@@ -10,31 +10,13 @@ from .. import clock
 from ..auth.permissions import Permission, can, public, requires
 from ..errors import DomainError
 from ..extensions import db
-from ..web import current_actor, page_number
+from ..web import current_actor, page_number, submit
 from . import letter_settings, numbering, services
 from .downloads import pdf_response
 from .forms import (KIND_LABELS, LETTER_KIND_LABELS, ConfirmForm, InstitutionForm,
                     LetterSettingsForm, LogoForm, ReissueForm)
 
 bp = Blueprint("referrals", __name__)
-
-
-def submit(form, action):
-    """Run `action` for a submitted form. Returns (result, None) or (None, status) when the
-    form or the service refused; the service's messages go onto the fields they name."""
-    if not form.validate_on_submit():
-        return None, 422
-    try:
-        return action(), None
-    except DomainError as error:
-        if error.status not in (409, 422):
-            raise
-        flash(error.message, "error")
-        for name, message in error.fields.items():
-            field = form._fields.get(name)
-            if field is not None:
-                field.errors = [*field.errors, message]
-        return None, error.status
 
 
 def local_date(moment) -> str:

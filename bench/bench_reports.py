@@ -106,6 +106,11 @@ def write(results, args) -> None:
             lines.append(f"- {engine}: occupancy {large['occupancy'] / small['occupancy']:.2f}, "
                          f"length of stay {large['los'] / small['los']:.2f}, "
                          f"monthly PDF {large['pdf'] / small['pdf']:.2f}")
+    lines += ["", "How: the stays (and bed assignments) of a range are found through the exit/end "
+              "date index (open ones, plus those ending after `from`), nights are a VALUES "
+              "calendar of the range, and results come back grouped. The cost therefore follows "
+              "the data of the range and what came after it, not the years before it; "
+              "`rps demo-data` runs ANALYZE so that PostgreSQL plans with real statistics."]
     text = "\n".join(lines) + "\n"
     with open(os.path.join(ROOT, "bench", "RESULTS.md"), "w", encoding="utf-8") as handle:
         handle.write(text)

@@ -141,7 +141,28 @@ def test_sex_change_of_a_client_in_a_shelter_bed_waits_for_a_move():
     (stay,) = admit(client_row("Sainah", sex="P"))
     stays.place(ACTOR, stay.id)
     error = refused(services.update_identity, ACTOR, stay.client_id, {"sex": "L"})
-    assert error.code == "sex_mismatch"
+    assert error.code == "sex_mismatch" and set(error.fields) == {"sex"}
+
+
+def test_age_change_that_would_mix_a_minor_with_adults_waits_for_a_move():
+    adult, other = admit(client_row("Sainem", sex="P", age=40), client_row("Tuminah", sex="P",
+                                                                            age=35))
+    first = stays.place(ACTOR, adult.id)
+    stays.place(ACTOR, other.id, room_id=first.room_id)
+    error = refused(services.update_identity, ACTOR, adult.client_id, {"estimated_age": "15"})
+    assert error.code == "age_mix" and set(error.fields) == {"estimated_age"}
+    # Alone in a room, the same correction is accepted: no rule is broken.
+    (alone,) = admit(client_row("Darsih", sex="P", age=40))
+    stays.place(ACTOR, alone.id, room_id=_empty_room(alone.client.sex))
+    assert services.update_identity(ACTOR, alone.client_id, {"estimated_age": "15"})
+
+
+def _empty_room(sex: str) -> int:
+    from rps_app.facility.models import Room
+    from rps_app.stays.models import BedAssignment
+    busy = select(BedAssignment.room_id).where(BedAssignment.end_at.is_(None))
+    return db.session.scalar(select(Room.id).where(Room.kind == "shelter", Room.sex == sex,
+                                                   Room.id.not_in(busy)).order_by(Room.id))
 
 
 # --- photos ---------------------------------------------------------------------------

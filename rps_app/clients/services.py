@@ -156,17 +156,15 @@ def _check_nik(client: Client, new: dict) -> None:
             raise Conflict(message, {"nik": message}, code="nik_in_use")
 
 
-def _check_sex_change(client: Client, new_sex: str) -> None:
-    """A client in a shelter room of the other sex must be moved first (rule 1)."""
-    placed = db.session.scalar(
-        select(BedAssignment.room_sex)
-        .join(Stay, Stay.id == BedAssignment.stay_id)
-        .where(Stay.client_id == client.id, BedAssignment.end_at.is_(None)))
-    if placed is not None and placed != new_sex:
-        raise ValidationError("Klien sedang menempati ruang shelter untuk jenis kelamin lain; "
-                              "pindahkan dulu sebelum mengubah jenis kelamin.",
-                              {"sex": "Pindahkan klien dulu ke ruang yang sesuai."},
-                              code="sex_mismatch")
+# Stays stands on clients: it registers the check that a placed client still fits their
+# room after a change of sex or age (rules 1 and 3), so that clients need not know beds.
+_placement_check = None
+
+
+def register_placement_check(check) -> None:
+    """`check(client, changed_field_names)` raises a DomainError when the change is refused."""
+    global _placement_check
+    _placement_check = check
 
 
 def _audit_value(value):
@@ -183,8 +181,6 @@ def update_identity(actor, client_id: int, changes: dict) -> dict:
     if errors:
         raise ValidationError("Data identitas tidak valid.", errors.fields)
     _check_nik(client, new)
-    if "sex" in new and new["sex"] != client.sex:
-        _check_sex_change(client, new["sex"])
     if "birth_date" in new and new["birth_date"] is not None:
         new.setdefault("estimated_age", None)  # a known birth date replaces the estimate
     if new.get("estimated_age") is not None and new["estimated_age"] != client.estimated_age:
@@ -197,6 +193,8 @@ def update_identity(actor, client_id: int, changes: dict) -> dict:
         setattr(client, name, new[name])
     client.updated_at = clock.now()
     db.session.flush()
+    if _placement_check is not None:
+        _placement_check(client, set(diff))  # a refusal rolls the whole request back
     audit.record(actor, "update", "client", client.id, diff)
     return diff
 

@@ -88,13 +88,13 @@ def lock_rooms(room_ids=None) -> dict[int, RoomState]:
 # --- the rules -----------------------------------------------------------------------
 
 def refusal(stay: Stay, client: Client, state: RoomState, on: date,
-            field_name: str = "room_id") -> DomainError | None:
+            field_name: str = "room_id", check_isolation: bool = True) -> DomainError | None:
     """Why this stay may not go into this room (rules 1, 3, 5 and room tags), or None."""
     room = state.room
-    if not room.active or room.kind not in RESIDENTIAL_KINDS:
+    if check_isolation and (not room.active or room.kind not in RESIDENTIAL_KINDS):
         return ValidationError(f"Ruang {room.code} bukan ruang hunian aktif.",
                                {field_name: "Hanya ruang shelter atau isolasi yang aktif."})
-    if stay.needs_isolation and room.kind != "isolation":
+    if check_isolation and stay.needs_isolation and room.kind != "isolation":
         return DomainError("Klien ditandai perlu isolasi: tempatkan di ruang isolasi.",
                            {field_name: "Klien ini harus di ruang isolasi."},
                            code="isolation_required")
@@ -268,3 +268,28 @@ def place_all(actor, stay_ids) -> list[tuple[Stay | None, BedAssignment | Domain
             result = error
         results.append((db.session.get(Stay, stay_id), result))
     return results
+
+
+IDENTITY_FIELDS_FOR_PLACEMENT = {"sex", "birth_date", "estimated_age"}
+
+
+def check_identity_change(client: Client, changed: set[str]) -> None:
+    """After a change of sex or age, the client's current room must still fit (rules 1 and
+    3, room tags); otherwise the change is refused until the client is moved. The room is
+    locked, as for a placement, so that a racing placement cannot slip in between."""
+    changed = changed & IDENTITY_FIELDS_FOR_PLACEMENT
+    if not changed:
+        return
+    row = db.session.execute(
+        select(BedAssignment.room_id, Stay).join(Stay, Stay.id == BedAssignment.stay_id)
+        .where(Stay.client_id == client.id, BedAssignment.end_at.is_(None))).first()
+    if row is None:
+        return
+    room_id, stay = row
+    state = lock_rooms([room_id])[room_id]
+    error = refusal(stay, client, state, clock.local_today(), check_isolation=False)
+    if error is not None:
+        message = (f"{error.message} Pindahkan klien ke ruang yang sesuai sebelum mengubah "
+                   f"data ini.")
+        raise DomainError(message, {name: message for name in sorted(changed)},
+                          code=error.code, status=error.status)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import clock
 from ..audit import services as audit
 from ..clients import registration
+from ..clients import services as clients
 from ..clients.models import Client
 from ..errors import Conflict, DomainError, NotFound, ValidationError
 from ..extensions import db
@@ -23,7 +24,8 @@ from ..referrals.models import Institution
 from .models import (AGENCIES, EXIT_TYPES, FAMILY_EXIT_TYPES, INSTITUTION_EXIT_TYPES,
                      LETTER_EXIT_TYPES, BedAssignment, Belonging, Intake, IsolationDecision,
                      Stay, StayExit, StayExtension)
-from .placement import close_assignment, lock_stay, open_assignment, place, place_all  # noqa: F401
+from .placement import (check_identity_change, close_assignment, lock_stay,  # noqa: F401
+                        open_assignment, place, place_all)
 
 MAX_BATCH = 200  # clients in one intake
 WARNING_DAYS_BEFORE_LIMIT = 2  # the default limit of 7 warns from day 5
@@ -424,6 +426,7 @@ def bed_is_occupied(bed_id: int) -> bool:
 
 # facility must not retire or take out of service a bed someone sleeps in.
 facility.register_occupancy_check(bed_is_occupied)
+clients.register_placement_check(check_identity_change)
 
 
 def get_stay(stay_id: int) -> Stay:

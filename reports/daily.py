@@ -13,8 +13,8 @@ from reportlab.platypus import Spacer
 
 from .base import Letterhead
 from .indonesian import full_date, long_date
-from .periodic import (AGENCY_LABELS, EXIT_LABELS, UNIT_LABELS, Meta, as_date, heading, note,
-                       number, percent, render, table)
+from .periodic import Meta, as_date, heading, note, number, percent, render, table
+from .vocabulary import AGENCY_LABELS, EXIT_LABELS, UNIT_LABELS
 
 TITLE = "LAPORAN HARIAN"
 

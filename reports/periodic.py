@@ -16,25 +16,7 @@ from . import charts
 from .base import Letterhead, build_document, escape, frame_width, grid_table, para, styles
 from .indonesian import long_date, month_year
 from .pmks import PMKS_CATEGORIES
-
-SEX_LABELS = {"L": "Laki-laki", "P": "Perempuan"}
-UNIT_LABELS = {"L": "Shelter Putra", "P": "Shelter Putri", "isolation": "Ruang Isolasi",
-               "shelter": "Shelter", "unplaced": "Belum ditempatkan"}
-AGENCY_LABELS = {"satpol_pp": "Satpol PP", "polres": "Polres", "polsek": "Polsek",
-                 "dinsos": "Dinas Sosial", "hospital": "Rumah Sakit", "public": "Masyarakat",
-                 "self": "Datang sendiri"}
-EXIT_LABELS = {"family": "Kembali ke keluarga", "home_region": "Dipulangkan ke daerah asal",
-               "panti": "Dirujuk ke panti", "balai": "Dirujuk ke balai",
-               "hospital": "Dirujuk ke rumah sakit", "absconded": "Melarikan diri",
-               "deceased": "Meninggal dunia", "other": "Lainnya"}
-SPM_LABELS = {
-    1: "Permakanan", 2: "Sandang", 3: "Alat bantu", 4: "Perbekalan kesehatan",
-    5: "Bimbingan fisik, mental spiritual dan sosial",
-    6: "Bimbingan sosial kepada keluarga dan masyarakat",
-    7: "Bantuan dokumen kependudukan (NIK, akta kelahiran, KIA)",
-    8: "Akses layanan pendidikan dan kesehatan", 9: "Penelusuran keluarga",
-    10: "Reunifikasi / reintegrasi sosial", 11: "Rujukan",
-}
+from .vocabulary import AGENCY_LABELS, EXIT_LABELS, SEX_LABELS, SPM_COMPONENTS, UNIT_LABELS
 
 
 @dataclass(frozen=True)
@@ -180,7 +162,7 @@ def admissions_section(adm: dict, letter: str) -> list:
 
 def services_section(services: dict, letter: str) -> list:
     rows = []
-    for code, label in SPM_LABELS.items():
+    for code, label in SPM_COMPONENTS.items():
         counts = services.get(code) or services.get(str(code)) or {"records": 0, "stays": 0}
         rows.append([f"{code}. {label}", number(counts["records"]), number(counts["stays"])])
     return [*heading(f"{letter}. Layanan Standar Pelayanan Minimal (SPM)"),

@@ -1,5 +1,6 @@
 """Small helpers shared by views and API handlers (never used by services)."""
 from flask import flash, request
+from flask_babel import lazy_gettext
 from flask_login import current_user
 
 from .audit.services import Actor
@@ -12,6 +13,12 @@ def current_actor() -> Actor:
         return Actor(user_id=current_user.id, username=current_user.username,
                      ip=request.remote_addr, role=current_user.role)
     return Actor(user_id=None, username=None, ip=request.remote_addr)
+
+
+def translated(labels: dict) -> dict:
+    """A reports.vocabulary dict with its labels translated lazily for the pages (the labels
+    are the msgids)."""
+    return {code: lazy_gettext(label) for code, label in labels.items()}
 
 
 def json_body() -> dict:

@@ -4,12 +4,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from ..pmks import pmks_name
-
-SEXES = {"L": "Laki-laki", "P": "Perempuan"}
+from ..vocabulary import SEX_LABELS
 
 
 def _check_sex(sex: str) -> None:
-    if sex not in SEXES:
+    if sex not in SEX_LABELS:
         raise ValueError(f"jenis kelamin harus 'L' atau 'P', bukan {sex!r}")
 
 

@@ -5,9 +5,12 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, Form, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # tuples are deprecated in WTForms 3.3
 
+from reports import vocabulary
 from reports.pmks import PMKS_CATEGORIES
 
-SEX_LABELS = {"L": _l("Laki-laki"), "P": _l("Perempuan")}
+from ..web import translated
+
+SEX_LABELS = translated(vocabulary.SEX_LABELS)
 PMKS_LABELS = {str(code): f"{code}. {name}" for code, name in PMKS_CATEGORIES.items()}
 
 

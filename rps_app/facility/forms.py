@@ -8,14 +8,12 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice  # tuples are deprecated in WTForms 3.3
 
+from reports.vocabulary import ROOM_KIND_LABELS
+
+from ..web import translated
 from .models import ROOM_KINDS, ROOM_TAGS
 
-KIND_LABELS = {
-    "shelter": _l("Shelter"), "isolation": _l("Ruang Isolasi"), "therapy": _l("Ruang Terapi"),
-    "guard_post": _l("Pos Jaga"), "communal": _l("Ruang Komunal"), "lobby": _l("Lobby"),
-    "kitchen": _l("Dapur"), "logistics": _l("Logistik"), "office": _l("Kantor"),
-    "head_office": _l("Ruang Ka. RPS"), "guest_house": _l("Guest House"),
-}
+KIND_LABELS = translated(ROOM_KIND_LABELS)
 SEX_LABELS = {"L": _l("Laki-laki (Putra)"), "P": _l("Perempuan (Putri)")}
 TAG_LABELS = {"anak": _l("Anak"), "lansia": _l("Lansia")}
 

@@ -8,22 +8,14 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from reports.pmks import pmks_name
+from reports.vocabulary import AGENCY_LABELS, EXIT_LABELS, SEX_LABELS
 
 from .. import clock
 from ..extensions import db
-from ..stays.models import Belonging, CaseNote, Intake, Stay, StayExit
+from ..stays.models import (FAMILY_EXIT_TYPES, INSTITUTION_EXIT_TYPES, Belonging, CaseNote,
+                            Intake, Stay, StayExit)
 
 UNKNOWN_NIK = "belum diketahui"
-SEX_LABELS = {"L": "Laki-laki", "P": "Perempuan"}
-AGENCY_LABELS = {"satpol_pp": "Satpol PP", "polres": "Polres", "polsek": "Polsek",
-                 "dinsos": "Dinas Sosial", "hospital": "Rumah Sakit",
-                 "public": "Masyarakat", "self": "Datang sendiri"}
-EXIT_LABELS = {"family": "Dikembalikan kepada keluarga",
-               "home_region": "Dipulangkan ke daerah asal", "panti": "Dirujuk ke panti sosial",
-               "balai": "Dirujuk ke balai rehabilitasi sosial",
-               "hospital": "Dirujuk ke rumah sakit"}
-INSTITUTION_EXIT_TYPES = ("panti", "balai", "hospital")
-FAMILY_EXIT_TYPES = ("family", "home_region")
 
 
 def _iso(value: date | datetime | None) -> str | None:

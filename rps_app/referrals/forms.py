@@ -9,13 +9,13 @@ from flask_wtf.file import FileField
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from reports import vocabulary
+
+from ..web import translated
 from .models import INSTITUTION_KINDS
 
-KIND_LABELS = {"panti": _l("Panti sosial"), "balai": _l("Balai / Sentra (Kemensos)"),
-               "hospital": _l("Rumah sakit"), "dinsos": _l("Dinas Sosial"),
-               "other": _l("Lainnya")}
-LETTER_KIND_LABELS = {"referral": _l("Surat rujukan"), "handover": _l("Berita acara penyerahan"),
-                      "intake_bast": _l("BAST penerimaan")}
+KIND_LABELS = translated(vocabulary.INSTITUTION_KIND_LABELS)
+LETTER_KIND_LABELS = translated(vocabulary.LETTER_KIND_LABELS)
 
 
 class InstitutionForm(FlaskForm):

@@ -16,8 +16,6 @@ from .letters import (find_by_code, get_letter, intake_bast, issue_exit_letter, 
                       verify_url)
 from .models import INSTITUTION_KINDS, Institution
 
-KIND_LABELS = {"panti": "Panti sosial", "balai": "Balai / Sentra (Kemensos)",
-               "hospital": "Rumah sakit", "dinsos": "Dinas Sosial", "other": "Lainnya"}
 PHONE_RE = re.compile(r"^[0-9+()\-. ]{5,40}$")
 LIMITS = {"name": 200, "address": 300, "city": 100}
 LABELS = {"name": "Nama lembaga", "address": "Alamat", "city": "Kota/Kabupaten"}

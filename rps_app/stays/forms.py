@@ -13,34 +13,20 @@ from wtforms import (BooleanField, FieldList, FormField, HiddenField, SelectFiel
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from reports import vocabulary
+
 from .. import clock
 from ..clients.forms import IdentityFields, choices
+from ..web import translated
 from .models import NOTE_KINDS, SCREENING_FLAGS, SPM_COMPONENTS
 
-AGENCY_LABELS = {
-    "satpol_pp": _l("Satpol PP"), "polres": _l("Polres"), "polsek": _l("Polsek"),
-    "dinsos": _l("Dinas Sosial lain"), "hospital": _l("Rumah sakit"),
-    "public": _l("Masyarakat"), "self": _l("Datang sendiri"),
-}
-SCREENING_LABELS = {
-    "sick_injured": _l("Sakit / luka"), "psychotic": _l("Tanda psikotik"),
-    "intoxicated": _l("Mabuk / dalam pengaruh zat"), "aggressive": _l("Agresif"),
-    "contagious": _l("Diduga penyakit menular"),
-}
+AGENCY_LABELS = translated(vocabulary.AGENCY_LABELS)
+SCREENING_LABELS = translated(vocabulary.SCREENING_LABELS)
 # The screening flags that call for isolation (domain.md); the form pre-ticks it, the
 # officer decides.
 ISOLATION_FLAGS = ("psychotic", "intoxicated", "aggressive", "contagious")
-EXIT_LABELS = {
-    "family": _l("Reunifikasi dengan keluarga"), "home_region": _l("Dipulangkan ke daerah asal"),
-    "panti": _l("Dirujuk ke panti"), "balai": _l("Dirujuk ke balai"),
-    "hospital": _l("Dirujuk ke rumah sakit"), "absconded": _l("Melarikan diri"),
-    "deceased": _l("Meninggal dunia"), "other": _l("Lainnya"),
-}
-NOTE_LABELS = {
-    "initial_assessment": _l("Asesmen awal"), "health": _l("Kesehatan"),
-    "guidance": _l("Bimbingan"), "family_tracing": _l("Penelusuran keluarga"),
-    "case_conference": _l("Konferensi kasus"), "incident": _l("Insiden"),
-}
+EXIT_LABELS = translated(vocabulary.EXIT_LABELS)
+NOTE_LABELS = translated(vocabulary.NOTE_LABELS)
 # The 18 kecamatan of Kabupaten Tegal and the neighbours clients often come from.
 REGENCY_SUGGESTIONS = (
     "Adiwerna", "Balapulang", "Bojong", "Bumijawa", "Dukuhturi", "Dukuhwaru", "Jatinegara",

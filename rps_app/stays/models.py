@@ -5,6 +5,8 @@ from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, ForeignKey, Index,
                         String, Text, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from reports import vocabulary
+
 from ..extensions import db
 from ..types import UTCDateTime
 
@@ -17,15 +19,7 @@ FAMILY_EXIT_TYPES = ("family", "home_region")
 NOTE_KINDS = ("initial_assessment", "health", "guidance", "family_tracing", "case_conference",
               "incident")
 SCREENING_FLAGS = ("sick_injured", "psychotic", "intoxicated", "aggressive", "contagious")
-# SPM components (Permensos 9/2018), numbered as in domain.md.
-SPM_COMPONENTS = {
-    1: "Permakanan", 2: "Sandang", 3: "Alat bantu", 4: "Perbekalan kesehatan",
-    5: "Bimbingan fisik, mental spiritual dan sosial",
-    6: "Bimbingan sosial kepada keluarga dan masyarakat",
-    7: "Bantuan memperoleh dokumen kependudukan (NIK, akta kelahiran, KIA)",
-    8: "Akses layanan pendidikan dan kesehatan", 9: "Penelusuran keluarga",
-    10: "Reunifikasi / reintegrasi sosial", 11: "Rujukan",
-}
+SPM_COMPONENTS = vocabulary.SPM_COMPONENTS  # numbered 1-11, see the component constraint
 
 OPEN = text("exited_at IS NULL")
 OPEN_ASSIGNMENT = text("end_at IS NULL")

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import uuid
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -64,6 +65,23 @@ def _postgres_server_or_skip():
     return engine
 
 
+@contextmanager
+def postgres_database(prefix: str):
+    """A new empty database on the test server (skips when there is none), dropped on exit
+    even while sessions still hold it; yields its URL."""
+    server = _postgres_server_or_skip()
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    with server.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(POSTGRES_URL).set(database=name).render_as_string(
+            hide_password=False)
+    finally:
+        with server.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        server.dispose()
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def backend(request, tmp_path_factory):
     """A migrated, seeded template database for the whole run, per backend."""
@@ -74,25 +92,19 @@ def backend(request, tmp_path_factory):
         _prepare_schema(app)
         yield {"kind": "sqlite", "template": str(path)}
         return
-    server = _postgres_server_or_skip()
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    name = f"rps_test_{worker}_{uuid.uuid4().hex[:8]}"
-    with server.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    app = create_app(_config(str(tmp_path_factory.mktemp("pg-instance")), url))
-    _prepare_schema(app)
-    with app.app_context():
-        tables = [t.name for t in db.metadata.sorted_tables] + ["alembic_version"]
-        snapshot = {}
-        with db.engine.connect() as conn:  # the seeded rows, restored after each test
-            for table in db.metadata.sorted_tables:
-                snapshot[table.name] = [dict(r._mapping) for r in conn.execute(table.select())]
-        db.engine.dispose()
-    yield {"kind": "postgresql", "url": url, "tables": tables, "snapshot": snapshot}
-    with server.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    server.dispose()
+    with postgres_database(f"rps_test_{worker}") as url:
+        app = create_app(_config(str(tmp_path_factory.mktemp("pg-instance")), url))
+        _prepare_schema(app)
+        with app.app_context():
+            tables = [t.name for t in db.metadata.sorted_tables] + ["alembic_version"]
+            snapshot = {}
+            with db.engine.connect() as conn:  # the seeded rows, restored after each test
+                for table in db.metadata.sorted_tables:
+                    snapshot[table.name] = [dict(r._mapping)
+                                            for r in conn.execute(table.select())]
+            db.engine.dispose()
+        yield {"kind": "postgresql", "url": url, "tables": tables, "snapshot": snapshot}
 
 
 def _reset_postgres(app, backend) -> None:

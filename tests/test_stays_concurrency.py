@@ -6,14 +6,12 @@ import subprocess
 import threading
 import urllib.error
 import urllib.request
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import sqlalchemy as sa
 
-from .conftest import POSTGRES_URL, _postgres_server_or_skip
-from .e2e.live import environment, init_instance, rps_command, start_server
+from .e2e.live import (environment, init_instance, installation_database, rps_command,
+                       start_server)
 from .stays_support import client_row, intake_body
 
 pytestmark = pytest.mark.server
@@ -25,35 +23,22 @@ WORKERS = 4
 def server(request, tmp_path_factory):
     """A fresh installation served by 4 workers, with a duty officer's API token."""
     instance = tmp_path_factory.mktemp(f"race-{request.param}") / "instance"
-    database_url = pg = name = live = None
-    if request.param == "postgresql":
-        pg = _postgres_server_or_skip()
-        name = f"rps_race_{uuid.uuid4().hex[:8]}"
-        with pg.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        database_url = sa.make_url(POSTGRES_URL).set(database=name).render_as_string(
-            hide_password=False)
-    try:
-        init_instance(instance, database_url)
+    with installation_database(request.param, "rps_race") as url:
+        init_instance(instance, url)
         done = subprocess.run(rps_command() + ["create-user", "petugas1", "--role", "petugas",
                                                "--password-stdin"],
                               input=PASSWORD + "\n", text=True, capture_output=True,
-                              env=environment(instance, database_url), cwd=instance.parent,
-                              timeout=120)
+                              env=environment(instance, url), cwd=instance.parent, timeout=120)
         assert done.returncode == 0, done.stdout + done.stderr
-        live = start_server(instance, database_url, workers=WORKERS, backend=request.param)
-        status, body = call(live.url, "POST", "/api/v1/auth/token",
-                            {"username": "petugas1", "password": PASSWORD})
-        assert status == 200, body
-        live.headers = {"Authorization": f"Bearer {body['token']}"}
-        yield live
-    finally:
-        if live is not None:
+        live = start_server(instance, url, workers=WORKERS, backend=request.param)
+        try:
+            status, body = call(live.url, "POST", "/api/v1/auth/token",
+                                {"username": "petugas1", "password": PASSWORD})
+            assert status == 200, body
+            live.headers = {"Authorization": f"Bearer {body['token']}"}
+            yield live
+        finally:
             live.stop()
-        if pg is not None:
-            with pg.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            pg.dispose()
 
 
 def call(base: str, method: str, path: str, body=None, headers=None) -> tuple[int, dict]:

@@ -1,14 +1,11 @@
 """End-to-end fixtures: real `rps serve` servers (SQLite, and PostgreSQL when reachable)
 driven by a real headless Chromium through Playwright's sync API."""
 import os
-import uuid
 from contextlib import contextmanager
 
 import pytest
-import sqlalchemy as sa
 
-from ..conftest import POSTGRES_URL, _postgres_server_or_skip
-from .live import init_instance, start_server
+from .live import init_instance, installation_database, start_server
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's; Playwright cannot download its own here
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -29,26 +26,16 @@ def installation(backend: str, tmp_path_factory):
     password until a test changes it; such a test stores the new one there).
     """
     instance = tmp_path_factory.mktemp(f"e2e-{backend}") / "instance"
-    database_url = server = name = live = None
-    if backend == "postgresql":
-        server = _postgres_server_or_skip()
-        name = f"rps_e2e_{uuid.uuid4().hex[:8]}"
-        with server.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        database_url = sa.make_url(POSTGRES_URL).set(database=name).render_as_string(
-            hide_password=False)
-    try:
-        password = init_instance(instance, database_url)
-        live = start_server(instance, database_url, workers=2, admin_password=password,
-                            backend=backend)
-        yield live
-    finally:
-        if live is not None:
-            live.stop()
-        if server is not None:
-            with server.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            server.dispose()
+    with installation_database(backend, "rps_e2e") as url:
+        live = None
+        try:
+            password = init_instance(instance, url)
+            live = start_server(instance, url, workers=2, admin_password=password,
+                                backend=backend)
+            yield live
+        finally:
+            if live is not None:
+                live.stop()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -11,8 +11,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from ..conftest import postgres_database
 
 # Settings of the developer's shell that must not leak into a fresh installation.
 _FOREIGN_ENV = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "FLASK_DEBUG", "FLASK_APP",
@@ -41,6 +44,17 @@ def environment(instance: Path, database_url: str | None = None, **extra: str) -
         env["SQLALCHEMY_DATABASE_URI"] = database_url
     env.update(extra)
     return env
+
+
+@contextmanager
+def installation_database(backend: str, prefix: str):
+    """The database of a new installation: None on SQLite (the instance's own file), else
+    the URL of a new PostgreSQL database, dropped afterwards."""
+    if backend == "sqlite":
+        yield None
+    else:
+        with postgres_database(prefix) as url:
+            yield url
 
 
 def run_rps(args: list[str], env: dict, cwd: Path, timeout: float = 120):

@@ -55,6 +55,10 @@ def refused(call, *args, **kwargs) -> DomainError:
     return caught.value
 
 
-def count(model) -> int:
+def count(model, app=None) -> int:
+    """Rows of `model`; in `app`'s context when given (tests that drive the test client)."""
     from rps_app.extensions import db
+    if app is not None:
+        with app.app_context():
+            return count(model)
     return db.session.scalar(select(func.count()).select_from(model))

@@ -9,11 +9,10 @@ from rps_app import clock
 from rps_app.audit.models import AuditEntry
 from rps_app.clients import services
 from rps_app.clients.models import Client
-from rps_app.errors import DomainError
 from rps_app.extensions import db
 from rps_app.stays import services as stays
 
-from .stays_support import ACTOR, NOW, admit, client_row, make_nik
+from .stays_support import ACTOR, NOW, admit, client_row, make_nik, refused
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
@@ -32,12 +31,6 @@ def entries(action: str, entity_id=None) -> list[AuditEntry]:
     if entity_id is not None:
         stmt = stmt.where(AuditEntry.entity_id == str(entity_id))
     return list(db.session.scalars(stmt.order_by(AuditEntry.id)))
-
-
-def refused(call, *args, **kwargs) -> DomainError:
-    with pytest.raises(DomainError) as caught:
-        call(*args, **kwargs)
-    return caught.value
 
 
 # --- search ---------------------------------------------------------------------------

@@ -2,18 +2,17 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from rps_app import clock
 from rps_app.audit.models import AuditEntry
-from rps_app.errors import DomainError
 from rps_app.extensions import db
 from rps_app.stays import notes
 from rps_app.stays import services as stays
 from rps_app.stays.models import CaseNote, ServiceRecord
 
 from .factories import make_user
-from .stays_support import ACTOR, NOW, admit, client_row
+from .stays_support import ACTOR, NOW, admit, client_row, count, refused
 
 
 @pytest.fixture(autouse=True)
@@ -21,16 +20,6 @@ def frozen(ctx):
     clock.freeze(NOW)
     yield
     clock.freeze(None)
-
-
-def refused(call, *args, **kwargs) -> DomainError:
-    with pytest.raises(DomainError) as caught:
-        call(*args, **kwargs)
-    return caught.value
-
-
-def count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def audit_of(entity: str) -> list[AuditEntry]:

@@ -2,7 +2,7 @@
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from rps_app import clock
 from rps_app.extensions import db
@@ -10,7 +10,7 @@ from rps_app.referrals import services as referrals
 from rps_app.stays.models import BedAssignment, Intake, Stay
 
 from .conftest import api_token
-from .stays_support import ACTOR, NOW, client_row, intake_body, make_nik, room
+from .stays_support import ACTOR, NOW, client_row, count, intake_body, make_nik, room
 
 OFFSET_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+07:00$")
 
@@ -35,11 +35,6 @@ def admitted(client, auth, *rows) -> list[dict]:
 def room_id(app, code: str) -> int:
     with app.app_context():
         return room(code).id
-
-
-def count(app, model) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
 
 
 def error_of(response, status: int, code: str) -> dict:
@@ -108,7 +103,7 @@ def test_intake_refusals_write_nothing(app, client, auth):
     fields = error_of(client.post("/api/v1/intakes", json=intake_body(operation_at=20261106),
                                   headers=auth), 422, "validation_error")
     assert "operation_at" in fields
-    assert (count(app, Intake), count(app, Stay)) == (0, 0)
+    assert (count(Intake, app), count(Stay, app)) == (0, 0)
 
 
 def test_intake_of_a_client_still_inside(app, client, auth):
@@ -166,7 +161,7 @@ def test_placement_answers_bed_and_room(app, client, auth):
                            json={"room_id": room_id(app, "ISO-02")}, headers=auth)
     assert response.get_json()["room_code"] == "ISO-02"
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(BedAssignment)) == 2
+        assert count(BedAssignment) == 2
 
 
 def test_placement_refusals(app, client, auth):
@@ -191,7 +186,7 @@ def test_placement_refusals(app, client, auth):
                          headers=auth), 409, "bed_occupied")
     error_of(client.post(url, json={}, headers=api_token(client, app, "staf")), 403, "forbidden")
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(BedAssignment)) == 1
+        assert count(BedAssignment) == 1
 
 
 # --- exit ----------------------------------------------------------------------------

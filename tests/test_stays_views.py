@@ -2,7 +2,7 @@
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from rps_app import clock
 from rps_app.clients.models import Client
@@ -14,7 +14,7 @@ from rps_app.stays.models import BedAssignment, CaseNote, Intake, ServiceRecord,
 
 from .conftest import csrf_token, login
 from .flow_helpers import intake_form, make_intake
-from .stays_support import ACTOR, NOW, room
+from .stays_support import ACTOR, NOW, count, room
 
 ROWS = [
     {"name": "Sutrisno", "sex": "L", "estimated_age": "52", "pmks_category": "11",
@@ -31,11 +31,6 @@ def frozen():
     clock.freeze(NOW)
     yield
     clock.freeze(None)
-
-
-def count(app, model) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
 
 
 def redirect_id(response, prefix: str) -> int:
@@ -84,7 +79,7 @@ def test_a_bad_row_comes_back_with_its_error_and_nothing_is_written(app, client)
     response = client.post("/intakes/new", data=intake_form(token, rows, officer_name=""))
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert count(app, Client) == 0 and count(app, Intake) == 0 and count(app, Stay) == 0
+    assert count(Client, app) == 0 and count(Intake, app) == 0 and count(Stay, app) == 0
     # Every value entered is still there, every message next to its row and field.
     assert 'value="Sutrisno"' in html and 'value="Mbok Darmi"' in html
     assert "Tas kain x 1" in html and 'value="3328014"' in html
@@ -112,12 +107,12 @@ def test_a_returning_client_gets_a_new_stay(app, client):
         returning, new = db.session.get(Intake, intake_id).stays
         assert returning.client_id == client_id and returning.id != old_id
         assert [(b.description, b.quantity) for b in returning.belongings] == [("Sandal", 2)]
-    assert count(app, Client) == 2
+    assert count(Client, app) == 2
     # Still inside: a second intake of the same client is refused and writes nothing.
     response = client.post("/intakes/new", data=intake_form(token, rows[:1]))
     assert response.status_code == 409
     assert "masih berada di RPS" in response.get_data(as_text=True)
-    assert count(app, Intake) == 2
+    assert count(Intake, app) == 2
 
 
 def test_bast_number_check_warns_of_a_repeat(app, client):
@@ -160,7 +155,7 @@ def test_a_refused_placement_is_told_and_an_outside_next_is_ignored(app, client)
         "csrf_token": token, "bed_id": str(women_bed), "next": "https://example.org/"})
     assert response.status_code == 303 and response.headers["Location"] == f"/stays/{man}"
     assert "khusus perempuan" in client.get(f"/stays/{man}").get_data(as_text=True)
-    assert count(app, BedAssignment) == 0
+    assert count(BedAssignment, app) == 0
 
 
 # --- bed board ------------------------------------------------------------------------
@@ -221,7 +216,7 @@ def test_place_the_whole_queue_from_the_board(app, client):
     login(client, app, "kepala")
     token = csrf_token(client, "/rooms")
     assert client.post("/rooms/place-all", data={"csrf_token": token}).status_code == 303
-    assert count(app, BedAssignment) == 2
+    assert count(BedAssignment, app) == 2
 
 
 # --- the stay page ----------------------------------------------------------------------
@@ -246,7 +241,7 @@ def test_notes_services_isolation_and_extension_on_the_stay_page(app, client):
     html = client.get(f"/stays/{stay_id}").get_data(as_text=True)
     assert "Tidak ingat alamat." in html and "Asesmen awal" in html and "Permakanan" in html
     assert "pindahkan ke ruang isolasi" in html and "dari batas 14 hari" in html
-    assert count(app, CaseNote) == 1 and count(app, ServiceRecord) == 1
+    assert count(CaseNote, app) == 1 and count(ServiceRecord, app) == 1
 
 
 # --- exit -----------------------------------------------------------------------------
@@ -298,6 +293,14 @@ def test_a_family_exit_returns_belongings_and_issues_a_letter(app, client):
     html = client.get(f"/stays/{stay_id}").get_data(as_text=True)
     assert "Klien telah dikeluarkan (Reunifikasi dengan keluarga)." in html
     assert re.search(r"Surat nomor \S+ diterbitkan\. <a href=\"/letters/\d+\.pdf\">", html)
+    # The stay page tells where the client went and names its letter, and in English the
+    # entry and exit times are not the login/logout words.
+    assert "Rasinah (istri), Desa Dukuhwringin, 0812" in html and "Petugas Joko" in html
+    assert re.search(r'<a href="/letters/\d+">[^<]+</a> · Berita acara penyerahan', html)
+    english = client.get(f"/stays/{stay_id}?lang=en").get_data(as_text=True)
+    assert "<dt>Entry time</dt>" in english and "<dt>Exit time</dt>" in english
+    assert "<dt>Log in</dt>" not in english
+    client.get("/?lang=id")  # the choice of language sticks to the session
     with app.app_context():
         stay = db.session.get(Stay, stay_id)
         assert stay.exit_type == "family" and stay.exit.family_contact["name"] == "Rasinah"

@@ -1,4 +1,6 @@
-"""The audit log page: filters, Jakarta times, pagination, access."""
+"""The audit log page: filters, Jakarta times, Indonesian names of the codes, pagination,
+access."""
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -37,26 +39,40 @@ def test_shows_entries_in_jakarta_time(client, app, entries):
     login(client, app, role="kepala")
     html = rows(client, entity="bed")
     assert "09/11/2026 00:30:00" in html  # 8 Nov 17:30 UTC
-    assert "retire" in html and "sari" in html and "10.1.1.1" in html
+    assert "hentikan" in html and "tempat tidur" in html  # retire, bed: named in Indonesian
+    assert "sari" in html and "10.1.1.1" in html
 
 
 @pytest.mark.parametrize("query, expected", [
-    ({"entity": "client"}, ["update 5", "read 2", "update 1", "create 1"]),
-    ({"entity": "client", "entity_id": "1"}, ["update 1", "create 1"]),
-    ({"username": "sari"}, ["retire 3", "update 1"]),
-    ({"action": "update"}, ["update 5", "update 1"]),
-    ({"date_from": "2026-11-07", "date_to": "2026-11-08", "username": "budi"}, ["read 2"]),
-    ({"date_from": "2026-11-09", "entity": "client"}, ["update 5"]),
-    ({"date_to": "06/11/2026", "entity": "client"}, ["create 1"]),
+    ({"entity": "client"}, ["ubah 5", "baca 2", "ubah 1", "buat 1"]),
+    ({"entity": "client", "entity_id": "1"}, ["ubah 1", "buat 1"]),
+    ({"username": "sari"}, ["hentikan 3", "ubah 1"]),
+    ({"action": "update"}, ["ubah 5", "ubah 1"]),
+    ({"date_from": "2026-11-07", "date_to": "2026-11-08", "username": "budi"}, ["baca 2"]),
+    ({"date_from": "2026-11-09", "entity": "client"}, ["ubah 5"]),
+    ({"date_to": "06/11/2026", "entity": "client"}, ["buat 1"]),
 ])
 def test_filters(client, app, entries, query, expected):
     login(client, app, role="admin", username="admin1")
     html = rows(client, **query)
     found = []
     for chunk in html.split("<tr>")[1:]:
-        cells = [c.split("</td>")[0].strip() for c in chunk.split("<td>")[1:]]
+        cells = [c.split("</td>")[0].strip() for c in re.split(r"<td[^>]*>", chunk)[1:]]
         found.append(f"{cells[2]} {cells[4]}")
     assert found == expected
+
+
+def test_codes_are_named_in_indonesian_and_kept_as_filter_values(client, app, entries):
+    with app.app_context():
+        record(Actor.system("rps"), "new_kind_of_action", "client", 9)
+        db.session.commit()
+    login(client, app, role="kepala")
+    html = client.get("/audit").get_data(as_text=True)
+    assert '<td title="update">ubah</td>' in html and '<td title="client">klien</td>' in html
+    assert '<option value="update" >ubah</option>' in html  # the filter still sends the code
+    assert '<td title="new_kind_of_action">new_kind_of_action</td>' in html  # no name: as is
+    english = client.get("/audit?lang=en").get_data(as_text=True)
+    assert '<td title="update">update</td>' in english
 
 
 def test_bad_date_is_named_and_not_a_server_error(client, app, entries):

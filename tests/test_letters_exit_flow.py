@@ -8,7 +8,7 @@ from rps_app import clock
 from rps_app.extensions import db
 from rps_app.referrals import services as referrals
 
-from .conftest import api_token
+from .conftest import api_token, login
 from .factories import TEST_ACTOR
 from .stays_support import NOW, client_row, intake_body
 
@@ -47,6 +47,15 @@ def test_exit_to_a_panti_answers_with_its_letter(client, app):
     verify = client.get(letter["verify_url"].removeprefix("http://localhost"))
     html = verify.get_data(as_text=True)
     assert verify.status_code == 200 and letter["number"] in html and "Sutarjo" not in html
+
+    # On the client's page the letters are named, not coded, and lead to their letter page.
+    login(client, app, "staf")
+    client_id = intake.get_json()["clients"][0]["id"]
+    page = client.get(f"/clients/{client_id}").get_data(as_text=True)
+    letters = page[page.index('<section class="letters">'):]
+    assert "Surat rujukan" in letters
+    assert ">referral<" not in letters and ">intake_bast<" not in letters
+    assert f'href="/letters/{letter["id"]}">{letter["number"]}</a>' in letters
 
 
 def test_exit_without_a_letter_answers_null(client, app):

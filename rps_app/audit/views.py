@@ -7,6 +7,7 @@ from ..extensions import db
 from ..web import page_number
 from . import services
 from .forms import AuditFilterForm
+from .labels import ACTION_LABELS, action_label, entity_label
 from .models import AuditEntry
 
 bp = Blueprint("audit", __name__)
@@ -27,4 +28,6 @@ def index():
     # The entity list comes from the (entity, entity_id) index, not from a scan.
     entities = db.session.scalars(select(AuditEntry.entity).distinct().order_by(AuditEntry.entity))
     return render_template("audit/index.html", form=form, page=page, entities=list(entities),
+                           actions=sorted(ACTION_LABELS, key=action_label),
+                           action_label=action_label, entity_label=entity_label,
                            filters=form.query_args())

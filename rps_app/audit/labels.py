@@ -1,0 +1,35 @@
+"""Indonesian names of the audit log's action and entity codes, for the audit page. The
+codes themselves stay in the database and the API; a code without a name here is shown as
+it is."""
+from flask_babel import lazy_gettext as _l
+
+ACTION_LABELS = {
+    "activate": _l("aktifkan kembali"), "backup": _l("cadangkan"), "create": _l("buat"),
+    "deactivate": _l("nonaktifkan"), "delete": _l("hapus"), "demo_data": _l("data demo"),
+    "exit": _l("terminasi"), "extend": _l("perpanjang"), "fail": _l("gagal"),
+    "generate": _l("buat laporan"), "in_service": _l("tersedia kembali"),
+    "isolation": _l("keputusan isolasi"), "issue": _l("terbitkan"), "login": _l("masuk"),
+    "login_failed": _l("gagal masuk"), "logout": _l("keluar"), "move": _l("pindah"),
+    "out_of_service": _l("tidak tersedia"), "over_limit": _l("melewati batas tinggal"),
+    "password_changed": _l("ganti kata sandi"), "password_reset": _l("atur ulang kata sandi"),
+    "place": _l("tempatkan"), "reactivate": _l("pakai kembali"), "read": _l("baca"),
+    "retire": _l("hentikan"), "search": _l("cari"), "seed": _l("isi awal"),
+    "token_issued": _l("token API dibuat"), "token_revoked": _l("token API dicabut"),
+    "update": _l("ubah"),
+}
+
+ENTITY_LABELS = {
+    "bed": _l("tempat tidur"), "case_note": _l("catatan kasus"), "client": _l("klien"),
+    "database": _l("basis data"), "institution": _l("lembaga"), "intake": _l("penerimaan"),
+    "letter": _l("surat"), "letter_settings": _l("pengaturan surat"),
+    "report_run": _l("laporan"), "room": _l("ruang"), "service_record": _l("layanan SPM"),
+    "stay": _l("masa tinggal"), "user": _l("pengguna"),
+}
+
+
+def action_label(code: str) -> str:
+    return str(ACTION_LABELS.get(code, code))
+
+
+def entity_label(code: str) -> str:
+    return str(ENTITY_LABELS.get(code, code))

@@ -47,6 +47,8 @@ def test_list_searches_and_pages(app, client):
     assert "Halaman 1 dari 3" in html and "5 klien" in html
     html = client.get("/clients?page=3").get_data(as_text=True)
     assert "Sutrisno 0" in html  # the oldest, on the last page
+    html = client.get("/clients?page=9").get_data(as_text=True)  # past the end: the last page
+    assert "Halaman 3 dari 3" in html and "Sutrisno 0" in html and "Di RPS" in html
     token = csrf_token(client, "/clients")
     html = client.post("/clients", data={"q": "warsini", "csrf_token": token}).get_data(as_text=True)
     assert "Warsini 1" in html and "Sutrisno 0" not in html and "1 klien" in html

@@ -2,13 +2,10 @@
 
 Every page that shows a client record goes through clients.services, which audits the read.
 """
-import math
-from dataclasses import dataclass
-
 from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template, request,
                    send_file, url_for)
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from flask_sqlalchemy.pagination import SelectPagination
 
 from .. import clock
 from ..auth.permissions import Permission, requires
@@ -24,38 +21,22 @@ bp = Blueprint("clients", __name__)
 SUGGESTIONS = 8  # matches offered while the officer types
 
 
-@dataclass
-class Page:
-    """A page of rows, with what _macros.pagination needs."""
-    items: list
-    page: int
-    pages: int
-    total: int
+class RowPagination(SelectPagination):
+    """db.paginate for a select of several columns: its items are whole rows (tuples),
+    where Flask-SQLAlchemy keeps only the first column."""
 
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
+    def _query_items(self) -> list:
+        stmt = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return [tuple(row) for row in self._query_args["session"].execute(stmt)]
 
 
-def paginate_rows(stmt, page: int, per_page: int) -> Page:
-    """Pages of a select of several columns (db.paginate keeps only the first)."""
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    pages = max(1, math.ceil(total / per_page))
-    page = min(page, pages)
-    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    return Page(items=[tuple(row) for row in rows], page=page, pages=pages, total=total)
+def paginate_rows(stmt, page: int, per_page: int) -> RowPagination:
+    """The rows of `page`; past the last page (results shrank meanwhile) the last one."""
+    def at(number):
+        return RowPagination(select=stmt, session=db.session(), page=number, per_page=per_page,
+                             max_per_page=None, error_out=False)
+    result = at(page)
+    return at(result.pages) if result.page > result.pages > 0 else result
 
 
 @bp.route("/clients", methods=["GET", "POST"])

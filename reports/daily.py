@@ -73,7 +73,7 @@ def build(data: dict, meta: Meta, letterhead: Letterhead, *, invariant: bool = F
         if exits else note("Tidak ada klien keluar."),
         *heading("D. Daftar Klien"),
         table(["No", "Nama", "No. Registrasi", "L/P", "Ruang / TT", "Masuk", "Malam", "Ket."],
-              residents, [1.1, 3.8, 3.6, 1.2, 3.3, 2.8, 1.6, 2.4], numeric=(0, 6))
+              residents, [1.2, 3.6, 3.4, 1.2, 2.9, 3.3, 1.9, 2.3], numeric=(0, 6))
         if residents else note("Tidak ada klien."),
         Spacer(1, 0.3 * cm),
         note(f"Batas lama tinggal {meta.max_stay_days} malam kecuali diperpanjang."),

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from babel.numbers import format_decimal, format_percent
 from reportlab.lib.units import cm
-from reportlab.platypus import KeepTogether, Paragraph, Spacer
+from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer
 
 from . import charts
 from .base import Letterhead, build_document, escape, frame_width, grid_table, para, styles
@@ -69,7 +69,9 @@ def title_block(title: str, subtitle: str) -> list:
 
 
 def heading(text: str) -> list:
-    return [Spacer(1, 0.25 * cm), para(text, styles().heading), Spacer(1, 0.15 * cm)]
+    """A section title; it starts a new page rather than stand alone at the foot of one."""
+    return [CondPageBreak(3 * cm), Spacer(1, 0.25 * cm), para(text, styles().heading),
+            Spacer(1, 0.15 * cm)]
 
 
 def note(text: str) -> Paragraph:
@@ -182,7 +184,7 @@ def long_stays_section(long_exits: list[dict], over_limit: list[dict], meta: Met
                      number(item["nights"]), EXIT_LABELS.get(item["exit_type"], item["exit_type"])])
     numbered = [[str(i)] + row for i, row in enumerate(rows, start=1)]
     body = (table(["No", "Nama", "No. Registrasi", "Masuk", "Keluar", "Malam", "Keterangan"],
-                  numbered, [1.1, 4, 3.6, 2.8, 2.8, 1.6, 3.3], numeric=(0, 5))
+                  numbered, [1.1, 3.7, 3.4, 2.8, 2.8, 1.9, 3.5], numeric=(0, 5))
             if numbered else note("Tidak ada klien yang tinggal melewati batas."))
     return [*heading(f"{letter}. Klien dengan Lama Tinggal melewati {meta.max_stay_days} Malam"),
             body]

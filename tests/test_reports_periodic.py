@@ -51,3 +51,24 @@ def test_occupancy_and_length_of_stay_reports(scenario):
     assert "2,5%" in occ  # 22 of 893 bed nights
     los = text_of(documents.build("length-of-stay", date(2026, 3, 1), date(2026, 3, 10)))
     assert "LAPORAN LAMA TINGGAL KLIEN" in los and "Melarikan diri" in los
+
+
+def test_a_section_heading_never_stands_alone_at_the_foot_of_a_page():
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Spacer
+
+    from reportlab.lib.pagesizes import A4
+
+    from reports.base import (MARGIN_BOTTOM, MARGIN_TOP, Letterhead, build_document,
+                              letterhead_height)
+    from reports.periodic import heading, table
+
+    # Filler that leaves about 2 cm on page 1: the heading moves to page 2 with its table.
+    first_frame = A4[1] - MARGIN_TOP - letterhead_height(Letterhead()) - 0.2 * cm - MARGIN_BOTTOM
+    filler = [Spacer(1, first_frame - 2.5 * cm)]
+    story = filler + heading("E. Bagian Uji") + [table(["Uraian", "Jumlah"], [["a", "1"]], [6, 3])]
+    pages = PdfReader(io.BytesIO(build_document(story, title="Uji", letterhead=Letterhead(),
+                                                invariant=True))).pages
+    assert len(pages) == 2
+    assert "Bagian Uji" not in pages[0].extract_text()
+    assert "Bagian Uji" in pages[1].extract_text() and "Uraian" in pages[1].extract_text()

@@ -35,11 +35,11 @@ def test_answers_the_contract_shape_newest_first(client, app, entries):
     rows = get(client, headers, entity="client").get_json()
     assert rows == [
         {"at": "2026-11-05T19:30:00+00:00", "username": "alice", "action": "read",
-         "entity": "client", "entity_id": "8"},
+         "entity": "client", "entity_id": 8},
         {"at": "2026-11-05T18:30:00+00:00", "username": "alice", "action": "update",
-         "entity": "client", "entity_id": "7"},
+         "entity": "client", "entity_id": 7},
         {"at": "2026-11-05T17:30:00+00:00", "username": "alice", "action": "create",
-         "entity": "client", "entity_id": "7"},
+         "entity": "client", "entity_id": 7},
     ]
     assert datetime.fromisoformat(rows[0]["at"]).utcoffset() is not None
 

@@ -150,6 +150,11 @@ def test_nik_must_agree_with_birth_date():
 def test_a_registered_nik_points_to_the_existing_client():
     nik = make_nik("L")
     first, = admit(client_row(nik=nik))
+    # The NIK's owner is in the shelter: an intake of a client whose stay is open.
+    error = refused(services.intake, ACTOR, intake_body(client_row(), client_row(nik=nik)))
+    assert (error.status, error.code) == (409, "already_in_shelter")
+    assert first.client.registration_number in error.fields["clients.1.nik"]
+    services.exit_stay(ACTOR, first.id, {"exit_type": "absconded"})
     error = refused(services.intake, ACTOR, intake_body(client_row(), client_row(nik=nik)))
     assert (error.status, error.code) == (422, "validation_error")
     assert first.client.registration_number in error.fields["clients.1.nik"]

@@ -18,4 +18,10 @@ def audit_entries():
                           since=filters["since"]).limit(filters["limit"])
     return jsonify([{"at": entry.at.isoformat(), "username": entry.username,
                      "action": entry.action, "entity": entry.entity,
-                     "entity_id": entry.entity_id} for entry in db.session.scalars(stmt)])
+                     "entity_id": _entity_id(entry.entity_id)}
+                    for entry in db.session.scalars(stmt)])
+
+
+def _entity_id(stored: str | None):
+    """Ids are numbers everywhere else in the API; stored as text for any entity."""
+    return int(stored) if stored is not None and stored.isdigit() else stored

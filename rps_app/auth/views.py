@@ -147,6 +147,13 @@ def account_language():
 
 # --- user administration -----------------------------------------------------------------
 
+@bp.get("/admin/", strict_slashes=False)
+@requires(Permission.ADMIN)
+def admin_home():
+    """/admin: the first of the administration pages."""
+    return redirect(url_for("auth.users"))
+
+
 @bp.get("/admin/users")
 @requires(Permission.ADMIN)
 def users():

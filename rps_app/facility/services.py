@@ -6,6 +6,7 @@ occupied bed (retiring it, taking it out of service) the occupancy check comes f
 """
 import re
 from collections.abc import Callable
+from datetime import datetime, timezone
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -19,6 +20,9 @@ from .models import RESIDENTIAL_KINDS, ROOM_KINDS, ROOM_TAGS, Bed, BedOutage, Ro
 DEFAULT_BEDS_PER_SHELTER = 10
 MAX_NEW_BEDS = 50  # beds created with a new shelter room at once
 SEXES = ("L", "P")
+# The default building stood before the software: its beds count as in service for any
+# history entered later (a backlog of paper records), not only from the day of `rps init`.
+BUILDING_IN_SERVICE_SINCE = datetime(2000, 1, 1, tzinfo=timezone.utc)
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 
 # The blueprint's building (Cetak Biru 3.1.4): (code, name, kind, sex, beds).
@@ -106,7 +110,7 @@ def seed_default_facility(actor) -> int:
     rooms an admin renamed or re-bedded are left as they are. Returns rooms created."""
     existing = set(db.session.scalars(select(Room.code)))
     created = 0
-    now = clock.now()
+    now = min(clock.now(), BUILDING_IN_SERVICE_SINCE)
     for order, (code, name, kind, sex, beds) in enumerate(DEFAULT_ROOMS, start=1):
         if code in existing:
             continue

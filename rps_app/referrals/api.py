@@ -15,10 +15,12 @@ MAX_LIST = 500
 @requires(Permission.INSTITUTIONS_READ)
 def institutions():
     """Active institutions by name; `q` searches name and city, `all=true` adds retired."""
-    stmt = services.list_institutions(request.args.get("q"),
-                                      include_retired=request.args.get("all") == "true",
+    include_retired = request.args.get("all") == "true"
+    stmt = services.list_institutions(request.args.get("q"), include_retired=include_retired,
                                       kind=request.args.get("kind") or None)
-    return jsonify([{**services.institution_json(row), "active": row.active}
+    # The contract's shape {id, name, kind, address, city, phone}; `active` only with all=true.
+    return jsonify([{**services.institution_json(row),
+                     **({"active": row.active} if include_retired else {})}
                     for row in db.session.scalars(stmt.limit(MAX_LIST))])
 
 

@@ -9,6 +9,7 @@ from .models import RUN_KINDS
 
 api = Blueprint("reporting_api", __name__)
 RUNS_LIMIT = 500
+OVER_LIMIT_KEYS = ("stay_id", "client_id", "name", "nights")
 
 
 def _period(kind: str):
@@ -24,7 +25,11 @@ def occupancy():
 @api.get("/reports/length-of-stay")
 @requires(Permission.REPORTS)
 def length_of_stay():
-    return jsonify(metrics.length_of_stay(*_period("length-of-stay")).as_json())
+    data = metrics.length_of_stay(*_period("length-of-stay")).as_json()
+    # contract.md fixes over_limit items as {stay_id, client_id, name, nights}.
+    data["active"]["over_limit"] = [{key: item[key] for key in OVER_LIMIT_KEYS}
+                                    for item in data["active"]["over_limit"]]
+    return jsonify(data)
 
 
 @api.get("/reports/runs")

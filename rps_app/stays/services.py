@@ -56,11 +56,11 @@ def intake(actor, data: dict) -> Intake:
     received_at = header["received_at"]
     rows = _check_rows(data.get("clients"), local_date(received_at), errors)
     returning = _lock_returning_clients(rows, errors)
-    _check_niks(rows, errors)
+    nik_owners = _check_niks(rows, errors)
     if errors:
         raise DomainError("Data penerimaan tidak valid; tidak ada yang disimpan.",
                           errors.fields, code=errors.code(), status=422)
-    _refuse_open_stays(rows, returning)
+    _refuse_open_stays(rows, returning, nik_owners)
 
     batch = Intake(**header, received_by_id=actor.user_id, created_at=clock.now())
     db.session.add(batch)
@@ -147,31 +147,44 @@ def _lock_returning_clients(rows: list[_Row], errors: FieldErrors) -> dict[int, 
     return found
 
 
-def _check_niks(rows: list[_Row], errors: FieldErrors) -> None:
+def _check_niks(rows: list[_Row], errors: FieldErrors) -> dict[int, Client]:
+    """Refuse NIKs that repeat; returns {row index: owner} of the NIKs whose owner is
+    in the shelter now (that row is an intake of a client whose stay is open: 409)."""
     niks = [(row, row.checked.values["nik"]) for row in rows
             if row.client_id is None and row.checked.values.get("nik")]
     if not niks:
-        return
+        return {}
     registration.lock_nik_registry()
-    seen = {}
+    seen, in_shelter = {}, {}
     for row, nik in niks:
         key = f"clients.{row.index}.nik"
         owner = registration.nik_owner(nik)
-        if owner is not None:
+        if owner is not None and _has_open_stay(owner.id):
+            in_shelter[row.index] = owner
+        elif owner is not None:
             errors.add(key, registration.duplicate_nik_message(owner))
         elif nik in seen:
             errors.add(key, f"NIK yang sama sudah ada di baris {seen[nik]} penerimaan ini.")
         seen.setdefault(nik, row.index)
+    return in_shelter
 
 
-def _refuse_open_stays(rows: list[_Row], returning: dict[int, Client]) -> None:
-    if not returning:
-        return
-    open_clients = set(db.session.scalars(select(Stay.client_id).where(
-        Stay.client_id.in_(returning), Stay.exited_at.is_(None))))
-    fields = {f"clients.{row.index}.client_id":
-              f"Klien {returning[row.client_id].registration_number} masih berada di RPS."
-              for row in rows if row.client_id in open_clients}
+def _has_open_stay(client_id: int) -> bool:
+    return db.session.scalar(select(Stay.id).where(
+        Stay.client_id == client_id, Stay.exited_at.is_(None)).limit(1)) is not None
+
+
+def _refuse_open_stays(rows: list[_Row], returning: dict[int, Client],
+                       nik_owners: dict[int, Client]) -> None:
+    fields = {f"clients.{index}.nik":
+              f"NIK ini milik klien {owner.registration_number} yang masih berada di RPS."
+              for index, owner in nik_owners.items()}
+    if returning:
+        open_clients = set(db.session.scalars(select(Stay.client_id).where(
+            Stay.client_id.in_(returning), Stay.exited_at.is_(None))))
+        fields.update({f"clients.{row.index}.client_id":
+                       f"Klien {returning[row.client_id].registration_number} masih berada di RPS."
+                       for row in rows if row.client_id in open_clients})
     if fields:
         raise Conflict("Klien masih berada di RPS (data tinggalnya belum ditutup).", fields,
                        code="already_in_shelter")

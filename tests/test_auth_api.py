@@ -50,12 +50,13 @@ def test_wrong_credentials_answer_401_in_the_contract_shape(app, client):
         assert error["code"] == "not_authenticated" and error["message"] and error["fields"] == {}
 
 
-def test_malformed_bodies_answer_400(client):
+def test_malformed_bodies_answer_400_and_invalid_content_422(client):
     assert client.post("/api/v1/auth/token", data="bukan json",
                        content_type="application/json").status_code == 400
     assert client.post("/api/v1/auth/token", json=["a", "b"]).status_code == 400
     response = client.post("/api/v1/auth/token", json={"username": "x", "password": 5})
-    assert response.status_code == 400
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "validation_error"
     assert set(response.get_json()["error"]["fields"]) == {"password"}
 
 

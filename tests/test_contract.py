@@ -10,6 +10,7 @@ import subprocess
 import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -49,6 +50,11 @@ def assert_moment(text: str) -> datetime:
     moment = datetime.fromisoformat(text)
     assert moment.utcoffset() is not None, text
     return moment
+
+
+def today() -> date:
+    """Today in RPS_TIMEZONE (the default, Asia/Jakarta), whatever the machine's zone."""
+    return datetime.now(ZoneInfo("Asia/Jakarta")).date()
 
 
 def ago(**delta) -> str:
@@ -586,11 +592,11 @@ def test_institutions_shapes_and_kinds(client, app):
 # ----------------------------------------------------------------------------- reports
 
 def test_occupancy_and_length_of_stay_shapes(client, petugas):
-    today = date.today()
+    day = today()
     stay = admit(client, petugas, person(), operation_at=ago(days=2, hours=1),
                  received_at=ago(days=2))[0]["stay_id"]
     client.post(f"/api/v1/stays/{stay}/placement", json={}, headers=petugas)
-    span = {"from": (today - timedelta(days=3)).isoformat(), "to": today.isoformat()}
+    span = {"from": (day - timedelta(days=3)).isoformat(), "to": day.isoformat()}
     occupancy = client.get("/api/v1/reports/occupancy", query_string=span, headers=petugas)
     assert occupancy.status_code == 200
     body = occupancy.get_json()
@@ -602,7 +608,7 @@ def test_occupancy_and_length_of_stay_shapes(client, petugas):
                                                    "occupancy_rate"}
     assert set(body["by_room_kind"]["unplaced"]) == {"bed_nights"}
     assert set(body["by_sex"]) == {"L", "P"} and set(body["by_sex"]["L"]) == {"bed_nights"}
-    assert [d["date"] for d in body["daily"]] == [(today - timedelta(days=n)).isoformat()
+    assert [d["date"] for d in body["daily"]] == [(day - timedelta(days=n)).isoformat()
                                                   for n in (3, 2, 1, 0)]
     assert all(set(d) == {"date", "occupied", "capacity"} for d in body["daily"])
     # the default building's 90 client beds serve every date, the stay 3 nights
@@ -633,8 +639,8 @@ def test_occupancy_and_length_of_stay_shapes(client, petugas):
 def test_over_limit_lists_long_open_stays(client, petugas):
     stay = admit(client, petugas, person("Lama"), operation_at=ago(days=11),
                  received_at=ago(days=10))[0]
-    today = date.today().isoformat()
-    body = client.get("/api/v1/reports/length-of-stay", query_string={"from": today, "to": today},
+    day = today().isoformat()
+    body = client.get("/api/v1/reports/length-of-stay", query_string={"from": day, "to": day},
                       headers=petugas).get_json()
     assert body["active"]["over_limit"] == [{"stay_id": stay["stay_id"], "client_id": stay["id"],
                                              "name": "Lama", "nights": 11}]
@@ -736,3 +742,36 @@ def test_logout_by_post_ends_the_session_on_the_server(client, app):
     replay = app.test_client()
     replay.set_cookie("session", cookie)
     assert replay.get("/rooms").status_code in (302, 303)
+
+
+# --------------------------------------------------------------------------- documents
+
+MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+          "September", "Oktober", "November", "Desember"]
+
+
+def pdf_text(data: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+    return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def indonesian(day: date) -> str:
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def test_letter_prints_user_text_literally_with_its_number_and_an_indonesian_date(client, petugas):
+    name = "Siti <b>Aminah</b> & Co"
+    stay = admit(client, petugas, person(name, sex="P"))[0]["stay_id"]
+    body = client.post(f"/api/v1/stays/{stay}/exit", headers=petugas,
+                       json=exit_body("home_region")).get_json()
+    text = pdf_text(client.get(body["letter"]["pdf_url"], headers=petugas).data)
+    assert name in text and body["letter"]["number"] in text
+    assert indonesian(today()) in text
+
+
+def test_monthly_report_names_its_period_in_indonesian(client, petugas):
+    response = client.get("/api/v1/reports/monthly.pdf", headers=petugas,
+                          query_string={"from": "2026-08-01", "to": "2026-08-31"})
+    assert "Agustus 2026" in pdf_text(response.data)

@@ -2,7 +2,7 @@
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
-from ..errors import BadRequest
+from ..errors import ValidationError
 from ..web import current_actor, json_body
 from . import services
 from .permissions import Permission, public, requires
@@ -17,8 +17,8 @@ def create_token():
     data = json_body()
     fields = {name: "Wajib diisi (teks)." for name in ("username", "password")
               if not isinstance(data.get(name), str)}
-    if fields:
-        raise BadRequest("Nama pengguna dan kata sandi wajib dikirim sebagai teks.", fields)
+    if fields:  # valid JSON, invalid content: 422 (contract.md), not 400
+        raise ValidationError("Nama pengguna dan kata sandi wajib dikirim sebagai teks.", fields)
     actor = current_actor()
     user = services.authenticate(actor, data["username"], data["password"])
     token, expires_at = services.issue_token(services.actor_for(user, actor), user)

@@ -52,6 +52,13 @@ class BadRequest(DomainError):
     status, code = 400, "bad_request"
 
 
+def found(value, message: str, fields: dict | None = None):
+    """`value`, or NotFound(message) when it is None: `found(db.session.get(...), "...")`."""
+    if value is None:
+        raise NotFound(message, fields)
+    return value
+
+
 def is_api_request() -> bool:
     return request.path.startswith("/api/")
 

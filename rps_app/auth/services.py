@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .. import clock
 from ..audit import services as audit
 from ..audit.services import Actor
-from ..errors import Conflict, NotAuthenticated, TooManyAttempts, ValidationError
+from ..errors import Conflict, NotAuthenticated, TooManyAttempts, ValidationError, found
 from ..extensions import db
 from ..transaction import keep_on_failure
 from .loaders import token_digest
@@ -234,11 +234,7 @@ def users_query(q: str | None = None, include_inactive: bool = True):
 
 
 def get_user(user_id: int) -> User:
-    from ..errors import NotFound
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("Pengguna tidak ditemukan.")
-    return user
+    return found(db.session.get(User, user_id), "Pengguna tidak ditemukan.")
 
 
 def _keep_an_admin(user: User) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import clock
 from ..audit import services as audit
-from ..errors import Conflict, NotFound, ValidationError
+from ..errors import Conflict, NotFound, ValidationError, found
 from ..extensions import db
 from ..fields import FieldErrors
 from ..facility.models import Bed
@@ -75,10 +75,7 @@ def _record_options():
 def find_client(client_id: int, with_stays: bool = False) -> Client:
     """The client, without an audit entry: for services that then change it."""
     options = _record_options() if with_stays else ()
-    client = db.session.get(Client, client_id, options=options)
-    if client is None:
-        raise NotFound("Klien tidak ditemukan.")
-    return client
+    return found(db.session.get(Client, client_id, options=options), "Klien tidak ditemukan.")
 
 
 def get_client(actor, client_id: int, part: str | None = None) -> Client:

@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 
 from .. import clock
 from ..audit.services import Actor, record
-from ..errors import Conflict, NotFound, ValidationError
+from ..errors import Conflict, NotFound, ValidationError, found
 from ..extensions import db
 from ..stays.models import Intake, Stay, StayExit
 from . import content as snapshots
@@ -160,10 +160,7 @@ def reissue(actor: Actor, letter_id: int, reason: str) -> Letter:
 
 
 def get_letter(letter_id: int) -> Letter:
-    letter = db.session.get(Letter, letter_id)
-    if letter is None:
-        raise NotFound("Surat tidak ditemukan.")
-    return letter
+    return found(db.session.get(Letter, letter_id), "Surat tidak ditemukan.")
 
 
 def letter_pdf(actor: Actor, letter_id: int) -> Letter:
@@ -175,9 +172,7 @@ def letter_pdf(actor: Actor, letter_id: int) -> Letter:
 
 def intake_bast(actor: Actor, intake_id: int) -> Letter:
     """The intake's BAST to download (issued now if it never was); the read is audited."""
-    intake = db.session.get(Intake, intake_id)
-    if intake is None:
-        raise NotFound("Penerimaan tidak ditemukan.")
+    intake = found(db.session.get(Intake, intake_id), "Penerimaan tidak ditemukan.")
     letter = issue_intake_bast(actor, intake)
     record(actor, "read", "letter", letter.id)
     return letter

@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 
 from .. import clock
 from ..audit.services import Actor, record
-from ..errors import NotFound, ValidationError
+from ..errors import ValidationError, found
 from ..extensions import db
 from ..settings import services as settings
 from .letters import (find_by_code, get_letter, intake_bast, issue_exit_letter,  # noqa: F401
@@ -54,10 +54,7 @@ def list_institutions(q: str | None = None, include_retired: bool = False,
 
 
 def get_institution(institution_id: int) -> Institution:
-    institution = db.session.get(Institution, institution_id)
-    if institution is None:
-        raise NotFound("Lembaga rujukan tidak ditemukan.")
-    return institution
+    return found(db.session.get(Institution, institution_id), "Lembaga rujukan tidak ditemukan.")
 
 
 def _clean(name, kind, address, city, phone, exclude_id: int | None = None) -> dict:

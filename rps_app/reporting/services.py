@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import clock
 from ..audit import services as audit
 from ..audit.services import Actor
-from ..errors import NotFound, ValidationError
+from ..errors import NotFound, ValidationError, found
 from ..extensions import db
 from . import documents, metrics
 from .models import CHECK_KIND, REPORT_KINDS, ReportRun
@@ -97,10 +97,7 @@ def runs_query(kind: str | None = None, month: str | None = None, status: str | 
 
 
 def get_run(run_id: int) -> ReportRun:
-    run = db.session.get(ReportRun, run_id)
-    if run is None:
-        raise NotFound("Laporan tidak ditemukan.")
-    return run
+    return found(db.session.get(ReportRun, run_id), "Laporan tidak ditemukan.")
 
 
 def reports_dir() -> str:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from .. import clock
 from ..audit import services as audit
 from ..auth.models import User
-from ..errors import NotFound, ValidationError
+from ..errors import ValidationError, found
 from ..extensions import db
 from .models import NOTE_KINDS, SPM_COMPONENTS, CaseNote, ServiceRecord, Stay
 
@@ -20,10 +20,7 @@ MAX_SERVICE_NOTE = 1000
 
 
 def _stay(stay_id: int) -> Stay:
-    stay = db.session.get(Stay, stay_id)
-    if stay is None:
-        raise NotFound("Data tinggal (stay) tidak ditemukan.")
-    return stay
+    return found(db.session.get(Stay, stay_id), "Data tinggal (stay) tidak ditemukan.")
 
 
 def _int_or_none(value):

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from .. import clock
 from ..audit import services as audit
 from ..clients.models import Client
-from ..errors import Conflict, DomainError, NotFound, ValidationError
+from ..errors import Conflict, DomainError, NotFound, ValidationError, found
 from ..extensions import db
 from ..facility.models import RESIDENTIAL_KINDS, Bed, Room
 from ..fields import local_date
@@ -174,9 +174,8 @@ def _target(stay: Stay, client: Client, current: BedAssignment | None, on: date,
     """The room and bed asked for, checked (None: the stay is already there)."""
     source = [current.room_id] if current is not None else []
     if bed_id is not None:
-        bed = db.session.get(Bed, bed_id)
-        if bed is None:
-            raise NotFound("Tempat tidur tidak ditemukan.", {"bed_id": "Tidak ditemukan."})
+        bed = found(db.session.get(Bed, bed_id), "Tempat tidur tidak ditemukan.",
+                    {"bed_id": "Tidak ditemukan."})
         if room_id is not None and bed.room_id != room_id:
             raise ValidationError("Tempat tidur bukan bagian dari ruang yang dipilih.",
                                   {"bed_id": "Tempat tidur bukan bagian dari ruang ini."})

@@ -17,14 +17,14 @@ from .. import clock
 from ..auth.permissions import Permission, can, requires
 from ..clients import services as clients
 from ..clients.forms import choices, put_errors
-from ..errors import DomainError, NotFound
+from ..errors import DomainError, found
 from ..extensions import db
 from ..referrals.models import Institution
 from ..web import current_actor
 from . import board as bed_board
 from . import notes, services
-from .forms import (AGENCY_LABELS, EXIT_LABELS, ISOLATION_FLAGS, NOTE_LABELS,
-                    REGENCY_SUGGESTIONS, SCREENING_LABELS, ClientRowForm, ExitForm,
+from .forms import (AGENCY_LABELS, EXIT_LABELS, INSTITUTION_KIND_LABELS, ISOLATION_FLAGS,
+                    NOTE_LABELS, REGENCY_SUGGESTIONS, SCREENING_LABELS, ClientRowForm, ExitForm,
                     ExtensionForm, IntakeForm, IsolationForm, NoteForm, PlaceAllForm,
                     PlacementForm, ServiceForm, exit_data, intake_data, local_input, row_photos)
 from .models import FAMILY_EXIT_TYPES, INSTITUTION_EXIT_TYPES, SPM_COMPONENTS, Intake, Stay
@@ -158,10 +158,8 @@ def placed_beds(result: bed_board.Board) -> dict[int, tuple]:
 @bp.get("/intakes/<int:intake_id>")
 @requires(Permission.CLIENTS_READ)
 def intake_show(intake_id: int):
-    batch = db.session.get(Intake, intake_id, options=(selectinload(Intake.stays)
-                                                       .selectinload(Stay.client),))
-    if batch is None:
-        raise NotFound("Penerimaan tidak ditemukan.")
+    batch = found(db.session.get(Intake, intake_id, options=(
+        selectinload(Intake.stays).selectinload(Stay.client),)), "Penerimaan tidak ditemukan.")
     today = clock.local_today()
     result = bed_board.board(today)
     placed = placed_beds(result)
@@ -195,9 +193,7 @@ def report_placements(results) -> None:
 @requires(Permission.INTAKE)
 def intake_place_all(intake_id: int):
     PlaceAllForm().validate_on_submit()
-    batch = db.session.get(Intake, intake_id)
-    if batch is None:
-        raise NotFound("Penerimaan tidak ditemukan.")
+    batch = found(db.session.get(Intake, intake_id), "Penerimaan tidak ditemukan.")
     open_ids = [stay.id for stay in batch.stays if stay.exited_at is None]
     unplaced = [stay_id for stay_id in open_ids if services.open_assignment(stay_id) is None]
     report_placements(services.place_all(current_actor(), unplaced))
@@ -375,10 +371,18 @@ def service_add(stay_id: int):
 
 # --- exit -----------------------------------------------------------------------------
 
-def institutions() -> list[Institution]:
-    """Active institutions (read-only here; referrals administers them)."""
-    return list(db.session.scalars(select(Institution).where(Institution.active.is_(True))
-                                   .order_by(Institution.kind, Institution.name)))
+def institution_groups() -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """Active institutions of the kinds an exit refers to (panti, balai, hospital), as
+    (kind, kind label, [(id, text)]) in the exit types' order: the select's optgroups, of
+    which exit.js shows the one matching the exit type (read-only here; referrals
+    administers them)."""
+    rows = db.session.scalars(select(Institution).where(
+        Institution.active.is_(True), Institution.kind.in_(INSTITUTION_EXIT_TYPES))
+        .order_by(Institution.name))
+    options: dict[str, list[tuple[str, str]]] = {kind: [] for kind in INSTITUTION_EXIT_TYPES}
+    for i in rows:
+        options[i.kind].append((str(i.id), f"{i.name} ({i.city})" if i.city else i.name))
+    return [(kind, INSTITUTION_KIND_LABELS[kind], items) for kind, items in options.items()]
 
 
 def render_exit(stay_id: int, form: ExitForm | None = None, errors: dict | None = None,
@@ -389,13 +393,12 @@ def render_exit(stay_id: int, form: ExitForm | None = None, errors: dict | None 
     if form is None:
         form = ExitForm(formdata=None, exited_at=local_input(clock.now()),
                         returned=[str(b.id) for b in stay.belongings if b.returned_at is None])
-    form.institution_id.choices = choices(
-        ((str(i.id), f"{i.name} ({i.city})" if i.city else i.name) for i in institutions()), "—")
     form.returned.choices = choices((str(b.id), f"{b.description} × {b.quantity}")
                                     for b in stay.belongings if b.returned_at is None)
     return render_template("stays/exit.html", stay=stay, client=client, form=form,
                            errors=errors or {}, family_types=FAMILY_EXIT_TYPES,
-                           institution_types=INSTITUTION_EXIT_TYPES), status
+                           institution_types=INSTITUTION_EXIT_TYPES,
+                           institution_groups=institution_groups()), status
 
 
 @bp.get("/stays/<int:stay_id>/exit")

@@ -736,6 +736,7 @@ def test_logout_by_post_ends_the_session_on_the_server(client, app):
     cookie = client.get_cookie("session").value
     assert client.get("/rooms").status_code == 200
     assert client.get("/logout").status_code == 405  # no state change on GET
+    assert client.post("/logout").status_code == 400  # nor without the CSRF token
     assert client.get("/rooms").status_code == 200
     response = client.post("/logout", data={"csrf_token": csrf_token(client, "/rooms")})
     assert response.status_code in (302, 303)
@@ -775,3 +776,61 @@ def test_monthly_report_names_its_period_in_indonesian(client, petugas):
     response = client.get("/api/v1/reports/monthly.pdf", headers=petugas,
                           query_string={"from": "2026-08-01", "to": "2026-08-31"})
     assert "Agustus 2026" in pdf_text(response.data)
+
+
+def test_intake_page_offers_the_26_pmks_categories(client, app):
+    login(client, app, "petugas")
+    html = client.get("/intakes/new").get_data(as_text=True)
+    contract = Path("/work/shared/contract.md")
+    names = ["Anak Balita Telantar", "Anak yang Berhadapan dengan Hukum", "Lanjut Usia Telantar",
+             "Orang dengan HIV/AIDS", "Korban Penyalahgunaan NAPZA", "Komunitas Adat Terpencil"]
+    if contract.exists():
+        tail = " ".join(contract.read_text().split("## PMKS categories")[1].split("\n")[1:])
+        names = [name.strip().rstrip(".") for _, name in
+                 re.findall(r"(\d+) ([^;]+?)(?=;|$)", " ".join(tail.split()))]
+        assert len(names) == 26
+    for name in names:
+        assert name in html, name
+
+
+# ------------------------------------------------------------------- metrics, by hand
+
+def test_nights_same_day_exit_and_returns(client, petugas):
+    day = today()
+    span = {"from": (day - timedelta(days=6)).isoformat(), "to": day.isoformat()}
+    first = admit(client, petugas, person("Pulang Balik"), operation_at=ago(days=5, hours=1),
+                  received_at=ago(days=5))[0]
+    placed = client.post(f"/api/v1/stays/{first['stay_id']}/placement", json={},
+                         headers=petugas).get_json()
+    client.post(f"/api/v1/stays/{first['stay_id']}/exit", headers=petugas,
+                json={"exit_type": "other", "exited_at": ago(days=3)})
+    again = admit(client, petugas, {"client_id": first["id"]})[0]  # a return, exits at once
+    client.post(f"/api/v1/stays/{again['stay_id']}/exit", json={"exit_type": "absconded"},
+                headers=petugas)
+    los = client.get("/api/v1/reports/length-of-stay", query_string=span, headers=petugas).get_json()
+    assert los["exited"]["count"] == 2 and los["exited"]["max"] == 2
+    assert los["exited"]["buckets"] == {"0-1": 1, "2-3": 1, "4-7": 0, "8-14": 0, "15-30": 0,
+                                        "31+": 0}
+    assert los["exited"]["mean"] == 1 and los["exited"]["median"] == 1
+    assert los["exits_by_type"] == {"other": 1, "absconded": 1} and los["returns"] == 1
+    assert los["active"] == {"count": 0, "over_limit": []}
+    occupancy = client.get("/api/v1/reports/occupancy", query_string=span,
+                           headers=petugas).get_json()
+    assert occupancy["bed_nights"] == 2  # the same-day stay occupies no night
+    assert occupancy["by_room_kind"]["shelter"]["bed_nights"] == 0  # placed today: not that night
+    assert occupancy["by_room_kind"]["unplaced"]["bed_nights"] == 2
+    assert placed["room_code"]
+
+
+def test_scheduler_once_runs_due_occurrences_once(app, runner, client):
+    headers = api_token(client, app, "kepala")
+    assert runner.invoke(args=["rps", "scheduler", "--once", "--now",
+                               "2026-02-01T02:00:00+07:00"]).exit_code == 0
+    assert runner.invoke(args=["rps", "scheduler", "--once", "--now",
+                               "2026-02-01T02:00:00+07:00"]).exit_code == 0
+    monthly = client.get("/api/v1/reports/runs?kind=monthly", headers=headers).get_json()
+    assert [(r["period_from"], r["period_to"], r["status"]) for r in monthly] == [
+        ("2026-01-01", "2026-01-31", "done")]
+    daily = client.get("/api/v1/reports/runs?kind=daily", headers=headers).get_json()
+    assert sorted(r["period_from"] for r in daily) == [
+        f"2026-01-{d:02d}" for d in range(2, 32)]  # 1 Jan 07:00 WIB is not after the install

@@ -212,6 +212,10 @@ def test_cli_commands_report_backup_demo_data_scheduler(app, runner, client, tmp
                                  "--to", "2026-10-31", "--out", str(out)])
     assert report.exit_code == 0, report.output
     assert out.read_bytes().startswith(b"%PDF")
+    default = runner.invoke(args=["rps", "report", "occupancy", "--from", "2026-10-01",
+                                  "--to", "2026-10-31"])
+    assert default.exit_code == 0, default.output
+    assert (Path(app.config["RPS_REPORTS_DIR"]) / "occupancy_2026-10-01_2026-10-31.pdf").is_file()
     once = runner.invoke(args=["rps", "scheduler", "--once", "--now", "2026-01-02T08:00:00+07:00"])
     assert once.exit_code == 0, once.output
     runs = client.get("/api/v1/reports/runs?kind=daily", headers=headers).get_json()

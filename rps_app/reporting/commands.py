@@ -23,7 +23,10 @@ def report_command(kind: str, start_text: str, end_text: str | None, out: str | 
         details = "; ".join(f"{k}: {v}" for k, v in error.fields.items())
         fail(f"{error.message} {details}".strip())
     pdf = services.build_pdf(kind, start, end)
-    out = out or f"{kind}_{start.isoformat()}_{end.isoformat()}.pdf"
+    if not out:  # the instance's reports folder holds generated reports (contract.md)
+        os.makedirs(services.reports_dir(), exist_ok=True)
+        name = f"{kind}_{start.isoformat()}_{end.isoformat()}.pdf"
+        out = os.path.join(services.reports_dir(), name)
     with open(out, "wb") as handle:
         handle.write(pdf)
     click.echo(f"{os.path.abspath(out)} ({len(pdf)} bytes)")

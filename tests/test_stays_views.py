@@ -221,6 +221,25 @@ def test_place_the_whole_queue_from_the_board(app, client):
 
 # --- the stay page ----------------------------------------------------------------------
 
+def test_the_isolation_decision_offers_the_change_and_names_the_current_state(app, client):
+    with app.app_context():
+        stay_id = make_intake(1).stays[0].id
+    login(client, app, "petugas")
+
+    def options():
+        html = client.get(f"/stays/{stay_id}").get_data(as_text=True)
+        select = re.search(r'<select[^>]*name="needs_isolation".*?</select>', html, re.S).group(0)
+        return re.findall(r'<option (selected )?value="(\d)">([^<]+)</option>', select)
+
+    assert options() == [("selected ", "1", "Perlu isolasi"),
+                         ("", "0", "Tidak perlu isolasi (saat ini)")]
+    token = csrf_token(client, f"/stays/{stay_id}")
+    assert client.post(f"/stays/{stay_id}/isolation", data={
+        "csrf_token": token, "needs_isolation": "1", "reason": "Gelisah."}).status_code == 303
+    assert options() == [("", "1", "Perlu isolasi (saat ini)"),
+                         ("selected ", "0", "Tidak perlu isolasi")]
+
+
 def test_notes_services_isolation_and_extension_on_the_stay_page(app, client):
     with app.app_context():
         stay_id = make_intake(1, place=True).stays[0].id
@@ -265,6 +284,28 @@ def test_the_exit_form_and_its_refusal(app, client):
     assert "Kontak keluarga (nama dan alamat) wajib diisi." in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Stay, stay_id).exited_at is None
+
+
+def test_the_exit_form_offers_institutions_grouped_by_the_kind_of_the_exit(app, client):
+    from rps_app.referrals import services as referrals
+    with app.app_context():
+        stay_id = make_intake(1).stays[0].id
+        ids = {name: referrals.add_institution(ACTOR, name, kind, "Jl. Raya 1", "Semarang").id
+               for name, kind in [("Panti Mardi Utomo", "panti"), ("Sentra Margo Laras", "balai"),
+                                  ("RSUD dr. Soeselo", "hospital"), ("Dinsos Brebes", "dinsos"),
+                                  ("Panti Lama", "panti")]}
+        referrals.set_institution_active(ACTOR, ids["Panti Lama"], False)
+        db.session.commit()
+    login(client, app, "staf")
+    html = client.get(f"/stays/{stay_id}/exit").get_data(as_text=True)
+    groups = dict(re.findall(r'<optgroup label="[^"]+" data-kind="(\w+)">(.*?)</optgroup>', html,
+                             re.S))
+    assert list(groups) == ["panti", "balai", "hospital"]  # the exit types' order, no dinsos
+    assert f'value="{ids["Panti Mardi Utomo"]}"' in groups["panti"]
+    assert f'value="{ids["Sentra Margo Laras"]}"' in groups["balai"]
+    assert f'value="{ids["RSUD dr. Soeselo"]}"' in groups["hospital"]
+    assert "Dinsos Brebes" not in html and "Panti Lama" not in html
+    assert 'label="Balai / Sentra (Kemensos)"' in html  # the kind is readable without JS
 
 
 def test_a_family_exit_returns_belongings_and_issues_a_letter(app, client):

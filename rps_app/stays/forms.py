@@ -6,11 +6,13 @@ own choices, and the conversion functions build exactly the bodies of contract.m
 """
 import re
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, FieldList, FormField, HiddenField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from reports import vocabulary
@@ -26,6 +28,7 @@ SCREENING_LABELS = translated(vocabulary.SCREENING_LABELS)
 # officer decides.
 ISOLATION_FLAGS = ("psychotic", "intoxicated", "aggressive", "contagious")
 EXIT_LABELS = translated(vocabulary.EXIT_LABELS)
+INSTITUTION_KIND_LABELS = translated(vocabulary.INSTITUTION_KIND_LABELS)
 NOTE_LABELS = translated(vocabulary.NOTE_LABELS)
 # The 18 kecamatan of Kabupaten Tegal and the neighbours clients often come from.
 REGENCY_SUGGESTIONS = (
@@ -146,6 +149,19 @@ class IsolationForm(FlaskForm):
                                   choices=choices([("1", _l("Perlu isolasi")),
                                                    ("0", _l("Tidak perlu isolasi"))]))
     reason = TextAreaField(_l("Alasan"))
+
+    @classmethod
+    def fresh(cls, needs_isolation: bool) -> "IsolationForm":
+        """Preselect the opposite of the stay's decision: the one worth recording is a change."""
+        return cls(formdata=None, needs_isolation="0" if needs_isolation else "1")
+
+    def mark_current(self, needs_isolation: bool) -> "IsolationForm":
+        """Name the stay's current decision in its option."""
+        current = "1" if needs_isolation else "0"
+        self.needs_isolation.choices = [
+            SelectChoice(c.value, _("%(label)s (saat ini)", label=c.label) if c.value == current
+                         else c.label) for c in self.needs_isolation.choices]
+        return self
 
 
 class ExtensionForm(FlaskForm):

@@ -290,7 +290,8 @@ def render_stay(stay_id: int, status: int = 200, **forms):
         current=stay.current_assignment, case_notes=case_notes, spm=spm, authors=authors,
         letters=letters, letter_url=_letter_url,
         placement_form=forms.get("placement_form") or PlacementForm(formdata=None),
-        isolation_form=forms.get("isolation_form") or IsolationForm(formdata=None),
+        isolation_form=(forms.get("isolation_form") or IsolationForm.fresh(stay.needs_isolation))
+        .mark_current(stay.needs_isolation),
         extension_form=forms.get("extension_form") or ExtensionForm(
             formdata=None, max_stay_days=str(limit + 7)),
         note_form=forms.get("note_form") or NoteForm(formdata=None),

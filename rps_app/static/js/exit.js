@@ -1,4 +1,5 @@
-// Exit form: show the institution or the family part for the chosen exit type.
+// Exit form: show the institution or the family part for the chosen exit type, and offer
+// only the institutions of that kind (panti, balai or hospital: one <optgroup> each).
 // (The confirmation "Keluarkan klien ini?" comes from app.js via data-confirm.)
 (function () {
   "use strict";
@@ -7,10 +8,26 @@
   var select = form.querySelector("[name=exit_type]");
   var family = form.dataset.familyTypes.split(" ");
   var institution = form.dataset.institutionTypes.split(" ");
+  var target = form.querySelector("[name=institution_id]");
+  // Groups are taken out of the select rather than hidden: a hidden <option> can still be
+  // picked with the keyboard in some browsers.
+  var groups = Array.prototype.slice.call(target.querySelectorAll("optgroup[data-kind]"));
+  var emptyHints = form.querySelectorAll("[data-empty-kind]");
   function update() {
     var type = select.value;
     form.querySelector("[data-show-for=family]").hidden = family.indexOf(type) < 0;
     form.querySelector("[data-show-for=institution]").hidden = institution.indexOf(type) < 0;
+    groups.forEach(function (group) {
+      var match = group.dataset.kind === type;
+      if (match && !group.parentNode) { target.appendChild(group); }
+      if (!match && group.parentNode) {
+        if (group.contains(target.selectedOptions[0])) { target.value = ""; }
+        group.remove();
+      }
+    });
+    Array.prototype.forEach.call(emptyHints, function (hint) {
+      hint.hidden = hint.dataset.emptyKind !== type;
+    });
   }
   select.addEventListener("change", update);
   update();

@@ -20,7 +20,7 @@ from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape as _landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
-from reportlab.lib.utils import ImageReader
+from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -39,6 +39,7 @@ MARGIN_TOP = 1.2 * cm
 MARGIN_BOTTOM = 1.8 * cm
 FOOTER_Y = 1.0 * cm
 SLIM_HEADER_HEIGHT = 1.0 * cm
+SLIM_LEADING = 9.5  # points between the two lines of a wrapped running title
 
 
 @lru_cache(maxsize=None)
@@ -277,16 +278,32 @@ def draw_letterhead(canvas: Canvas, lh: Letterhead, page_width: float) -> None:
     canvas.line(MARGIN_LEFT, rule - 3, MARGIN_LEFT + width, rule - 3)
 
 
+def slim_header_lines(title: str, room: float, size: float = 8, max_lines: int = 2) -> list[str]:
+    """The running title in lines of at most `room` points: whole words, two lines at most,
+    and an ellipsis only when even two lines cannot hold it."""
+    lines = simpleSplit(title, FONT, size, room) or [""]
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] += "\u2026"
+    last = lines[-1]
+    while len(last) > 1 and pdfmetrics.stringWidth(last, FONT, size) > room:
+        last = last.rstrip("\u2026")[:-1].rstrip() + "\u2026"
+    return lines[:-1] + [last]
+
+
 def draw_slim_header(canvas: Canvas, lh: Letterhead, title: str, page_width: float) -> None:
+    """Unit on the left, the running title on the right (wrapped onto a second line above the
+    rule when it does not fit beside the unit), a thin rule under both."""
     y = canvas._pagesize[1] - MARGIN_TOP - 0.45 * cm
     right = page_width - MARGIN_RIGHT
     canvas.setFont(FONT, 8)
     unit = f"{lh.office} \u2013 {lh.unit}"
-    canvas.drawString(MARGIN_LEFT, y, unit)
     room = right - MARGIN_LEFT - pdfmetrics.stringWidth(unit, FONT, 8) - 1 * cm
-    while len(title) > 1 and pdfmetrics.stringWidth(title, FONT, 8) > room:
-        title = title.rstrip("\u2026")[:-1].rstrip() + "\u2026"
-    canvas.drawRightString(right, y, title)
+    lines = slim_header_lines(title, room)
+    top = y + (len(lines) - 1) * SLIM_LEADING
+    canvas.drawString(MARGIN_LEFT, top, unit)
+    for i, line in enumerate(lines):
+        canvas.drawRightString(right, top - i * SLIM_LEADING, line)
     canvas.setLineWidth(0.5)
     canvas.line(MARGIN_LEFT, y - 0.15 * cm, right, y - 0.15 * cm)
 
@@ -326,10 +343,10 @@ def _numbered_canvas(footer_note: str):
 def build_document(story: list, *, title: str, letterhead: Letterhead,
                    author: str | None = None, subject: str | None = None,
                    footer_note: str = "", landscape: bool = False,
-                   invariant: bool = False) -> bytes:
+                   invariant: bool = False, running_title: str | None = None) -> bytes:
     """Lay out `story` on A4 (portrait, or landscape for wide tables) with the kop surat on
-    the first page, a slim header on later ones, and "Halaman x dari y" on every page.
-    `invariant=True` gives byte-identical output for identical input (tests)."""
+    the first page, a slim header on later ones (with `running_title`, else `title`), and
+    "Halaman x dari y" on every page. `invariant=True` gives byte-identical output for identical input (tests)."""
     register_fonts()
     pagesize = _landscape(A4) if landscape else A4
     page_width, page_height = pagesize
@@ -351,7 +368,8 @@ def build_document(story: list, *, title: str, letterhead: Letterhead,
         PageTemplate(id="first", frames=[frame("first", first_top)], autoNextPageTemplate="later",
                      onPage=lambda c, d: draw_letterhead(c, letterhead, page_width)),
         PageTemplate(id="later", frames=[frame("later", later_top)],
-                     onPage=lambda c, d: draw_slim_header(c, letterhead, title, page_width)),
+                     onPage=lambda c, d: draw_slim_header(c, letterhead, running_title or title,
+                                                          page_width)),
     ])
     doc.build(story, canvasmaker=_numbered_canvas(footer_note))
     return buffer.getvalue()

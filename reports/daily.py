@@ -79,4 +79,5 @@ def build(data: dict, meta: Meta, letterhead: Letterhead, *, invariant: bool = F
         note(f"Batas lama tinggal {meta.max_stay_days} malam kecuali diperpanjang."),
     ]
     subtitle = f"Sensus klien {full_date(at)}"
-    return render(TITLE, subtitle, story, meta, letterhead, invariant=invariant)
+    return render(TITLE, subtitle, story, meta, letterhead, running=full_date(at),
+                  invariant=invariant)

@@ -13,7 +13,8 @@ from reportlab.lib.units import cm
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer
 
 from . import charts
-from .base import Letterhead, build_document, escape, frame_width, grid_table, para, styles
+from .base import (Letterhead, build_document, escape, frame_width, grid_table, para,
+                   prose_case, styles)
 from .indonesian import long_date, month_year
 from .pmks import PMKS_CATEGORIES
 from .vocabulary import AGENCY_LABELS, EXIT_LABELS, SEX_LABELS, SPM_COMPONENTS, UNIT_LABELS
@@ -191,10 +192,12 @@ def long_stays_section(long_exits: list[dict], over_limit: list[dict], meta: Met
 
 
 def render(title: str, subtitle: str, story: list, meta: Meta, letterhead: Letterhead, *,
-           invariant: bool = False) -> bytes:
+           running: str | None = None, invariant: bool = False) -> bytes:
+    """`running`: what later pages' header says after the title (default: the subtitle)."""
     full_title = f"{title} \u2013 {subtitle}"
     return build_document(title_block(title, subtitle) + story, title=full_title,
                           letterhead=letterhead, footer_note=generated_note(meta),
+                          running_title=f"{prose_case(title)} \u2013 {running or subtitle}",
                           invariant=invariant)
 
 

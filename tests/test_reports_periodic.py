@@ -72,3 +72,41 @@ def test_a_section_heading_never_stands_alone_at_the_foot_of_a_page():
     assert len(pages) == 2
     assert "Bagian Uji" not in pages[0].extract_text()
     assert "Bagian Uji" in pages[1].extract_text() and "Uraian" in pages[1].extract_text()
+
+
+def _later_page_header(pdf: bytes) -> str:
+    """The text above the first table of page 2: the slim running header."""
+    text = PdfReader(io.BytesIO(pdf)).pages[1].extract_text()
+    return " ".join(text.split("\n")[:3])
+
+
+def test_the_running_header_of_later_pages_holds_the_longest_date_whole():
+    from reports import daily
+    from reports.base import Letterhead
+    from reports.periodic import Meta
+
+    at = datetime(2026, 9, 27, 7, 0)  # Minggu, 27 September: the longest day and month names
+    resident = {"name": "Karyono", "registration_number": "RPS-2026-00001", "sex": "L",
+                "room_kind": "shelter", "room_name": "Shelter Putra 1", "bed": "A",
+                "entry_date": date(2026, 9, 25), "nights": 2}
+    data = {"census_at": at, "capacity": {"L": 40, "P": 40, "isolation": 10},
+            "residents": [resident] * 60, "admissions": [], "exits": []}
+    meta = Meta(date(2026, 9, 27), date(2026, 9, 27), at)
+    header = _later_page_header(daily.build(data, meta, Letterhead(), invariant=True))
+    assert "Laporan Harian \u2013 Minggu, 27 September 2026" in header
+    assert "\u2026" not in header
+
+
+def test_a_running_title_too_long_for_one_line_wraps_onto_two():
+    from reports.base import FONT, register_fonts, slim_header_lines
+    from reportlab.pdfbase import pdfmetrics
+
+    register_fonts()
+    title = "Laporan Tingkat Hunian \u2013 Periode 1 September 2026 s.d. 30 September 2026"
+    lines = slim_header_lines(title, 220)
+    assert len(lines) == 2 and " ".join(lines) == title
+    assert all(pdfmetrics.stringWidth(line, FONT, 8) <= 220 for line in lines)
+    # Only what two lines cannot hold is cut, with an ellipsis.
+    cut = slim_header_lines(title * 3, 220)
+    assert len(cut) == 2 and cut[-1].endswith("\u2026")
+    assert pdfmetrics.stringWidth(cut[-1], FONT, 8) <= 220

@@ -240,3 +240,22 @@ def test_escape_makes_markup_inert():
     assert escape('<b>&"\'') == "&lt;b&gt;&amp;&quot;&#39;"
     assert escape("baris satu\nbaris dua") == "baris satu<br/>baris dua"
     assert escape(None) == ""
+
+
+def test_signatures_without_a_name_leave_dotted_lines_to_write_on():
+    from reports.base import Signatory
+    from reports.letters.parts import HANDWRITTEN_NAME, HANDWRITTEN_NUMBER
+
+    unsigned = Signatory()  # letter settings with no name and no NIP yet
+    officer = replace(samples.HANDOVER.officer, name="", id_number=None)
+    receiver = replace(samples.HANDOVER.receiver, name="")
+    text = flat(handover.build(replace(samples.HANDOVER, officer=officer, receiver=receiver),
+                               samples.LETTERHEAD, unsigned, invariant=True))
+    assert "Mengetahui, KEPALA UPTD RUMAH PERLINDUNGAN SOSIAL," in text
+    # The head, the officer and the family receiver: a dotted name each; two NIP lines.
+    assert text.count(HANDWRITTEN_NAME) == 3
+    assert text.count(f"NIP. {HANDWRITTEN_NUMBER}") == 2
+    sender = replace(samples.INTAKE.sender, name="", id_number=None)
+    bast = flat(intake_bast.build(replace(samples.INTAKE, sender=sender), samples.LETTERHEAD,
+                                  unsigned, invariant=True))
+    assert bast.count(HANDWRITTEN_NAME) == 2 and f". {HANDWRITTEN_NUMBER}" in bast

@@ -113,28 +113,37 @@ def party_rows(party: Party) -> list[tuple[str, str]]:
     return rows
 
 
+HANDWRITTEN_NAME = "(" + "." * 40 + ")"  # a name left to be written by hand
+HANDWRITTEN_NUMBER = "." * 20
+
+
 def signature(lines_above: list[str], name: str, lines_below: list[str], *,
               align: str = "center") -> list:
     """A signature block: who signs (office), space, the name bold and underlined, then rank
-    and NIP. The office lines are ours or settings; the name is escaped like any text."""
+    and NIP. The office lines are ours or settings; the name is escaped like any text.
+    Without a name, a dotted line where the signer writes it by hand."""
     st = styles()
     style = st.center if align == "center" else st.left
     block = [para(line, style) for line in lines_above]
     block.append(Spacer(1, SIGN_SPACE))
-    block.append(para(name or " ", style, bold=True, underline=True))
+    if name:
+        block.append(para(name, style, bold=True, underline=True))
+    else:
+        block.append(para(HANDWRITTEN_NAME, style))
     block += [para(line, style) for line in lines_below if line]
     return block
 
 
 def signatory_block(signatory: Signatory, heading: str | None = None) -> list:
+    """The head of the RPS; with no name or NIP in the settings, dotted lines to fill in."""
     above = ([heading] if heading else []) + [signatory.title + ","]
-    below = [signatory.rank or "", f"NIP. {signatory.nip}" if signatory.nip else ""]
+    below = [signatory.rank or "", f"NIP. {signatory.nip or HANDWRITTEN_NUMBER}"]
     return signature(above, signatory.name, below)
 
 
 def party_signature(role: str, verb: str, party: Party) -> list:
-    """`PIHAK PERTAMA, / Yang Menyerahkan,`, space, name, `NIP. ...`."""
-    id_line = f"{party.id_label}. {party.id_number}" if party.id_number else ""
+    """`PIHAK PERTAMA, / Yang Menyerahkan,`, space, name, `NIP. ...` (dotted when unknown)."""
+    id_line = f"{party.id_label}. {party.id_number or HANDWRITTEN_NUMBER}"
     return signature([role + ",", verb + ","], party.name, [id_line])
 
 

@@ -219,6 +219,22 @@ def test_place_the_whole_queue_from_the_board(app, client):
     assert count(BedAssignment, app) == 2
 
 
+def test_an_unknown_identity_is_marked_once_by_an_alias_badge_on_every_page(app, client):
+    with app.app_context():
+        batch = make_intake(2, place=True)  # both arrive with an unknown identity
+        batch.stays[1].client.identity_known = True
+        db.session.commit()
+        stay_id, client_id, intake_id = batch.stays[0].id, batch.stays[0].client_id, batch.id
+    login(client, app, "petugas")
+    badge = re.compile(r'<span class="badge" title="Identitas belum diketahui[^"]*">alias</span>')
+    for url in ("/clients", f"/clients/{client_id}", f"/stays/{stay_id}", "/rooms",
+                f"/intakes/{intake_id}"):
+        html = client.get(url).get_data(as_text=True)
+        expected = 2 if url == f"/clients/{client_id}" else 1  # heading and identity list
+        assert len(badge.findall(html)) == expected, url
+        assert "nama panggilan)" not in html and "(alias)" not in html, url
+
+
 # --- the stay page ----------------------------------------------------------------------
 
 def test_the_isolation_decision_offers_the_change_and_names_the_current_state(app, client):

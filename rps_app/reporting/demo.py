@@ -208,7 +208,8 @@ def _client(rng, rows, ids, received, local_day, returning, registration, used_n
     age = rng.randint(18, 82)
     birth = date(local_day.year - age, rng.randint(1, 12), rng.randint(1, 28))
     first = rng.choice(MALE if sex == "L" else FEMALE)
-    name = f"{first} {rng.choice(FAMILY)}".strip() if known else f"{first} (nama panggilan)"
+    # An unknown identity: the name is what staff call the person; pages add an "alias" badge.
+    name = f"{first} {rng.choice(FAMILY)}".strip() if known else first
     rows[Client].append({
         "id": client_id, "registration_number": f"RPS-{year}-{registration[year]:05d}",
         "name": name, "identity_known": known,

@@ -29,6 +29,7 @@ class Occupant:
     warning: str | None  # None, "warning" or "over"
     needs_isolation: bool
     entered_at: datetime | None = None
+    identity_known: bool = True
 
 
 @dataclass
@@ -80,7 +81,8 @@ def occupant(stay: Stay, client: Client, today: date) -> Occupant:
                     registration_number=client.registration_number, name=client.name,
                     sex=client.sex, age=client.age_on(today), minor=client.is_minor_on(today),
                     days=days, limit=limit, warning=warning_level(days, limit),
-                    needs_isolation=stay.needs_isolation, entered_at=stay.entered_at)
+                    needs_isolation=stay.needs_isolation, entered_at=stay.entered_at,
+                    identity_known=client.identity_known)
 
 
 def board(today: date, active_only: bool = True) -> Board:

@@ -81,3 +81,19 @@ def test_preview_pdf_and_permissions(app, client):
 def test_reports_page_is_refused_without_the_permission(app, client, role):
     login(client, app, role)
     assert client.get("/reports").status_code == 403
+
+
+def test_scheduler_panel_shows_the_command_as_code_and_failed_runs_with_indonesian_dates(
+        app, client):
+    from datetime import date
+
+    from rps_app import clock
+    with app.app_context():
+        db.session.add(ReportRun(kind="daily", period_from=date(2026, 9, 27),
+                                 period_to=date(2026, 9, 27), status="failed", error="disk penuh",
+                                 started_at=clock.now(), created_at=clock.now()))
+        db.session.commit()
+    login(client, app, "kepala")
+    html = client.get("/reports").get_data(as_text=True)
+    assert "(jalankan <code>rps scheduler</code>)" in html and "`" not in html
+    assert "27 September 2026: <small>disk penuh</small>" in html and "2026-09-27:" not in html

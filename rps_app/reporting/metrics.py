@@ -1,8 +1,12 @@
 """Occupancy, length of stay and admissions, computed in SQL (contract.md, Metrics).
 
 Every query is bounded by the report's range, never by the length of history:
-- the stays of a range are those open in it, found through the indexed date columns
-  (open stays, plus stays whose exit_date >= from; both with entry_date <= to);
+- the stays (and bed assignments) of a range are found by indexes bounded at both ends:
+  open ones, those ending within LONG_NIGHTS after the range, and the few longer ones
+  (a partial index), so neither the years before the range nor those after it are read;
+- client and intake columns are looked up per row by primary key (per_row), never by a
+  join that could hash a whole table, and PostgreSQL runs the report's queries without
+  parallel workers or JIT (_serial), whose start-up costs more than these queries;
 - the nights of the range are a `days` CTE of VALUES built from the range's dates
   (portable to SQLite and PostgreSQL), each with the UTC instant at which its local
   day ends, so that bed service times (stored in UTC) compare without time-zone SQL;
@@ -11,6 +15,7 @@ Every query is bounded by the report's range, never by the length of history:
 A stay occupies the night of D when entry_date <= D < exit_date (open: through `to`).
 """
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from statistics import median
@@ -23,7 +28,8 @@ from .. import clock
 from ..clients.models import Client
 from ..extensions import db
 from ..facility.models import Bed, BedOutage, Room
-from ..stays.models import BedAssignment, Intake, ServiceRecord, Stay
+from ..stays.models import (LONG_NIGHTS, BedAssignment, Intake, ServiceRecord, Stay,
+                            longer_than)
 from ..types import UTCDateTime
 
 CLIENT_KINDS = ("shelter", "isolation")
@@ -153,13 +159,43 @@ def _days_cte(start: date, end: date):
             .data(rows).cte("days"))
 
 
-def stays_in_range(start: date, end: date):
-    """The stays that may occupy a night in [start, end]: open ones and those exiting
-    after `start`, both entered by `end`. A UNION ALL so that each half uses its index."""
-    cols = (Stay.id, Stay.client_id, Stay.entry_date, Stay.exit_date)
-    open_ = sa.select(*cols).where(Stay.exit_date.is_(None), Stay.entry_date <= end)
-    exited = sa.select(*cols).where(Stay.exit_date > start, _no_index(Stay.entry_date) <= end)
-    return sa.union_all(open_, exited).subquery("s")
+def _overlapping(cols, first, last, open_, long_, start: date, end: date):
+    """Rows [first, last) that may hold a night in [start, end], in three parts that an index
+    bounds at both ends, so that neither the years before the range nor those after it are
+    read: open rows (a partial index), rows ending in (start, end + LONG_NIGHTS] (the
+    last-date index), and rows ending later yet begun by `end`, which then last more than
+    LONG_NIGHTS nights (a partial index of those few). Exact: the parts are disjoint and
+    together hold every row with first <= end and (last > start or open)."""
+    reach = end + timedelta(days=LONG_NIGHTS)
+    begun = _no_index(first) <= end
+    return sa.union_all(
+        sa.select(*cols).where(open_, first <= end),
+        sa.select(*cols).where(last > start, last <= reach, begun),
+        sa.select(*cols).where(last > reach, long_, begun))
+
+
+def _longer(start: str, end: str):
+    """The condition of the long-rows partial index (stays/models.py), word for word."""
+    clause = longer_than(LONG_NIGHTS, start, end)[f"{_dialect()}_where"]
+    return sa.text(clause.text)
+
+
+def stays_in_range(start: date, end: date, *client_columns):
+    """The stays that may occupy a night in [start, end] (see _overlapping), with the
+    client's columns asked for. These are looked up per stay (by primary key): a join
+    would let PostgreSQL, which cannot estimate how few long stays there are, hash the
+    whole clients table for a range years back."""
+    extra = [per_row(c, Stay.client_id).label(c.key) for c in client_columns]
+    return _overlapping((Stay.id, Stay.client_id, Stay.entry_date, Stay.exit_date, *extra),
+                        Stay.entry_date, Stay.exit_date, Stay.exit_date.is_(None),
+                        _longer("entry_date", "exit_date"), start, end).subquery("s")
+
+
+def per_row(column, key):
+    """`column` of the row whose id is `key`, looked up row by row through the primary key.
+    A report's rows are bounded by its range; a join could instead hash the whole (growing)
+    clients or intakes table whenever PostgreSQL's estimate of those rows is off."""
+    return sa.select(column).where(column.table.c.id == key).scalar_subquery()
 
 
 def _no_index(column):
@@ -169,33 +205,54 @@ def _no_index(column):
     return sa.func.coalesce(column, column)
 
 
+@contextmanager
+def _serial():
+    """PostgreSQL without parallel workers or JIT for the report's queries, then as before.
+
+    The queries read a few hundred rows, yet with a long history their estimates (joins to
+    a large clients table) pass the thresholds at which PostgreSQL launches two parallel
+    workers, whose start costs more than the whole query (5-6 ms against 1-2 ms)."""
+    if _dialect() != "postgresql":
+        yield
+        return
+    # One round trip each way; the CTE is read before the outer row is projected, so the
+    # values come out as they were before set_config (local to the transaction) changes them.
+    workers, jit = db.session.execute(sa.text(
+        "WITH old AS MATERIALIZED (SELECT current_setting('max_parallel_workers_per_gather') AS w,"
+        " current_setting('jit') AS j) SELECT w, j, set_config('max_parallel_workers_per_gather',"
+        " '0', true), set_config('jit', 'off', true) FROM old")).one()[:2]
+    yield
+    # Not in a `finally`: after a database error the transaction is aborted and its
+    # rollback undoes the settings anyway.
+    db.session.execute(sa.text("SELECT set_config('max_parallel_workers_per_gather', :w, true),"
+                               " set_config('jit', :j, true)"), {"w": workers, "j": jit})
+
+
 # ------------------------------------------------------------------ occupancy
 
 def assignments_in_range(start: date, end: date):
-    """Bed assignments that may hold a night in [start, end] (open ones, and those ending
-    after `start`), both begun by `end`: the same indexed union as the stays."""
-    cols = (BedAssignment.stay_id, BedAssignment.room_id, BedAssignment.start_date,
-            BedAssignment.end_date)
-    open_ = sa.select(*cols).where(BedAssignment.end_date.is_(None), BedAssignment.start_date <= end)
-    ended = sa.select(*cols).where(BedAssignment.end_date > start,
-                                   _no_index(BedAssignment.start_date) <= end)
-    return sa.union_all(open_, ended).subquery("a")
+    """Bed assignments that may hold a night in [start, end]: the same three indexed parts
+    as the stays (see _overlapping)."""
+    return _overlapping((BedAssignment.stay_id, BedAssignment.room_id, BedAssignment.start_date,
+                         BedAssignment.end_date),
+                        BedAssignment.start_date, BedAssignment.end_date,
+                        BedAssignment.end_date.is_(None), _longer("start_date", "end_date"),
+                        start, end).subquery("a")
 
 
 def _occupied_rows(start: date, end: date):
     """(date, sex, room kind or None, count) of the occupied nights in the range."""
-    days, s = _days_cte(start, end), stays_in_range(start, end)
+    days, s = _days_cte(start, end), stays_in_range(start, end, Client.sex)
     a = assignments_in_range(start, end)
     night_bed = sa.and_(a.c.stay_id == s.c.id, a.c.start_date <= days.c.d,
                         sa.or_(a.c.end_date.is_(None), a.c.end_date > days.c.d))
-    stmt = (sa.select(days.c.d, Client.sex, Room.kind, sa.func.count())
+    stmt = (sa.select(days.c.d, s.c.sex, Room.kind, sa.func.count())
             .select_from(days)
             .join(s, sa.and_(s.c.entry_date <= days.c.d,
                              sa.or_(s.c.exit_date.is_(None), s.c.exit_date > days.c.d)))
-            .join(Client, Client.id == s.c.client_id)
             .outerjoin(a, night_bed)
             .outerjoin(Room, Room.id == a.c.room_id)
-            .group_by(days.c.d, Client.sex, Room.kind))
+            .group_by(days.c.d, s.c.sex, Room.kind))
     return db.session.execute(stmt).all()
 
 
@@ -219,13 +276,15 @@ def occupancy(start: date, end: date) -> Occupancy:
     occupied_by_day: Counter = Counter()
     nights_by_kind: Counter = Counter()
     nights_by_sex: Counter = Counter()
-    for day, sex, kind, count in _occupied_rows(start, end):
+    with _serial():
+        occupied, capacity = _occupied_rows(start, end), _capacity_rows(start, end)
+    for day, sex, kind, count in occupied:
         occupied_by_day[day] += count
         nights_by_kind[kind if kind in CLIENT_KINDS else "unplaced"] += count
         nights_by_sex[sex] += count
     capacity_by_day: Counter = Counter()
     beds_by_kind: Counter = Counter()
-    for day, kind, count in _capacity_rows(start, end):
+    for day, kind, count in capacity:
         capacity_by_day[day] += count
         beds_by_kind[kind] += count
     bed_nights = sum(occupied_by_day.values())
@@ -274,41 +333,48 @@ def summarise_lengths(histogram: dict[int, int]) -> dict:
             "max": values[-1], "buckets": buckets}
 
 
-def exited_histogram(start: date, end: date) -> dict[int, int]:
+def _exits(start: date, end: date) -> list[tuple[str, int, int]]:
+    """(exit type, nights, stays) of the exits in [start, end]: one grouped query."""
     nights = days_between(Stay.exit_date, Stay.entry_date).label("nights")
-    stmt = (sa.select(nights, sa.func.count())
+    stmt = (sa.select(Stay.exit_type, nights, sa.func.count())
             .where(Stay.exit_date >= start, Stay.exit_date <= end)
-            .group_by(nights))
-    return {int(n): int(c) for n, c in db.session.execute(stmt)}
+            .group_by(Stay.exit_type, nights))
+    return [(kind, int(n), int(c)) for kind, n, c in db.session.execute(stmt)]
 
 
-def over_limit(end: date, limit: int | None = None) -> list[OverLimit]:
-    """Stays open at the end of `end` whose nights so far exceed the limit, longest first.
+def _histogram(exits) -> dict[int, int]:
+    histogram: Counter = Counter()
+    for _, nights, count in exits:
+        histogram[nights] += count
+    return dict(histogram)
+
+
+def _by_type(exits) -> dict[str, int]:
+    by_type: Counter = Counter()
+    for kind, _, count in exits:
+        by_type[kind] += count
+    return dict(sorted(by_type.items()))
+
+
+def _open_at_end(end: date) -> list[OverLimit]:
+    """Every stay open at the end of `end`, with its nights so far, longest first.
 
     The open stays of a date are few (about the beds), so they are read through the
     indexed union and filtered here: a filter on entry_date in SQL would tempt the planner
     into the entry_date index, which reaches back through all history."""
-    limit = max_stay_days() if limit is None else limit
-    s = stays_in_range(end, end)  # open at the end of `end`
-    stmt = (sa.select(s.c.id, s.c.client_id, Client.name, s.c.entry_date)
-            .join(Client, Client.id == s.c.client_id))
+    s = stays_in_range(end, end, Client.name)  # open at the end of `end`
+    stmt = sa.select(s.c.id, s.c.client_id, s.c.name, s.c.entry_date)
     after = end + timedelta(days=1)
     rows = [OverLimit(stay_id, client_id, name, (after - entry).days, entry)
             for stay_id, client_id, name, entry in db.session.execute(stmt)]
-    return sorted((r for r in rows if r.nights > limit), key=lambda r: (r.entry_date, r.stay_id))
+    return sorted(rows, key=lambda r: (r.entry_date, r.stay_id))
 
 
-def active_count(end: date) -> int:
-    """Stays open at the end of `end`."""
-    s = stays_in_range(end, end)
-    return int(db.session.scalar(sa.select(sa.func.count()).select_from(s)))
-
-
-def exits_by_type(start: date, end: date) -> dict[str, int]:
-    stmt = (sa.select(Stay.exit_type, sa.func.count())
-            .where(Stay.exit_date >= start, Stay.exit_date <= end)
-            .group_by(Stay.exit_type).order_by(Stay.exit_type))
-    return {kind: int(n) for kind, n in db.session.execute(stmt)}
+def over_limit(end: date, limit: int | None = None) -> list[OverLimit]:
+    """Stays open at the end of `end` whose nights so far exceed the limit, longest first."""
+    limit = max_stay_days() if limit is None else limit
+    with _serial():
+        return [r for r in _open_at_end(end) if r.nights > limit]
 
 
 def returns(start: date, end: date) -> int:
@@ -328,22 +394,24 @@ def returns(start: date, end: date) -> int:
 
 def length_of_stay(start: date, end: date) -> LengthOfStay:
     limit = max_stay_days()
+    with _serial():
+        exits, active, came_back = _exits(start, end), _open_at_end(end), returns(start, end)
     return LengthOfStay(
         period_from=start, period_to=end, max_stay_days=limit,
-        exited=summarise_lengths(exited_histogram(start, end)),
-        active={"count": active_count(end), "over_limit": over_limit(end, limit)},
-        exits_by_type=exits_by_type(start, end), returns=returns(start, end))
+        exited=summarise_lengths(_histogram(exits)),
+        active={"count": len(active), "over_limit": [r for r in active if r.nights > limit]},
+        exits_by_type=_by_type(exits), returns=came_back)
 
 
 # ------------------------------------------------------------------ admissions, services
 
 def admissions(start: date, end: date) -> Admissions:
-    stmt = (sa.select(Intake.agency, Client.pmks_category, Client.sex, sa.func.count())
-            .select_from(Stay)
-            .join(Intake, Intake.id == Stay.intake_id)
-            .join(Client, Client.id == Stay.client_id)
-            .where(Stay.entry_date >= start, Stay.entry_date <= end)
-            .group_by(Intake.agency, Client.pmks_category, Client.sex))
+    rows = (sa.select(per_row(Intake.agency, Stay.intake_id).label("agency"),
+                      per_row(Client.pmks_category, Stay.client_id).label("pmks"),
+                      per_row(Client.sex, Stay.client_id).label("sex"))
+            .where(Stay.entry_date >= start, Stay.entry_date <= end).subquery())
+    stmt = (sa.select(rows.c.agency, rows.c.pmks, rows.c.sex, sa.func.count())
+            .group_by(rows.c.agency, rows.c.pmks, rows.c.sex))
     agency, pmks, sex = Counter(), Counter(), Counter()
     for ag, category, s, n in db.session.execute(stmt):
         agency[ag] += n
@@ -510,9 +578,9 @@ def exited_between(start: datetime, end: datetime) -> list[dict]:
 def long_exits(start: date, end: date, limit: int) -> list[dict]:
     """Stays that ended in [start, end] after more nights than the limit."""
     nights = days_between(Stay.exit_date, Stay.entry_date)
-    stmt = (sa.select(Stay.id, Client.name, Client.registration_number, Stay.entry_date,
+    stmt = (sa.select(Stay.id, per_row(Client.name, Stay.client_id),
+                      per_row(Client.registration_number, Stay.client_id), Stay.entry_date,
                       Stay.exit_date, nights, Stay.exit_type)
-            .join(Client, Client.id == Stay.client_id)
             .where(Stay.exit_date >= start, Stay.exit_date <= end, nights > limit)
             .order_by(nights.desc(), Stay.id))
     keys = ("stay_id", "name", "registration_number", "entry_date", "exit_date", "nights",

@@ -25,6 +25,20 @@ OPEN = text("exited_at IS NULL")
 OPEN_ASSIGNMENT = text("end_at IS NULL")
 
 
+def longer_than(nights: int, start: str, end: str) -> dict:
+    """A partial index's condition, per database: the row spans more than `nights` nights.
+    reporting/metrics.py repeats it word for word, so that the planner can use the index."""
+    return {"postgresql_where": text(f"{end} - {start} > {nights}"),
+            "sqlite_where": text(f"julianday({end}) - julianday({start}) > {nights}")}
+
+
+# Reports find the rows of a date range by index at both ends (reporting/metrics.py): open
+# rows, rows ending within LONG_NIGHTS after the range, and the few longer ones apart.
+LONG_NIGHTS = 31
+STAY_OPEN_DATE = text("exit_date IS NULL")
+ASSIGNMENT_OPEN_DATE = text("end_date IS NULL")
+
+
 class Intake(db.Model):
     """A handover record (BAST penerimaan): one sending officer, many clients."""
     __tablename__ = "intakes"
@@ -79,6 +93,10 @@ class Stay(db.Model):
         # Rule 4: a client has at most one open stay (the database holds it too).
         Index("uq_stays_open_client", "client_id", unique=True,
               sqlite_where=OPEN, postgresql_where=OPEN),
+        Index("ix_stays_open_entry_date", "entry_date",
+              sqlite_where=STAY_OPEN_DATE, postgresql_where=STAY_OPEN_DATE),
+        Index("ix_stays_long_exit_date", "exit_date",
+              **longer_than(LONG_NIGHTS, "entry_date", "exit_date")),
         CheckConstraint("(exited_at IS NULL) = (exit_type IS NULL)", name="exit_complete"),
         CheckConstraint("(exited_at IS NULL) = (exit_date IS NULL)", name="exit_date"),
         CheckConstraint("exit_type IS NULL OR exit_type IN ('family', 'home_region', 'panti', "
@@ -122,6 +140,10 @@ class BedAssignment(db.Model):
               sqlite_where=OPEN_ASSIGNMENT, postgresql_where=OPEN_ASSIGNMENT),
         Index("uq_bed_assignments_open_stay", "stay_id", unique=True,
               sqlite_where=OPEN_ASSIGNMENT, postgresql_where=OPEN_ASSIGNMENT),
+        Index("ix_bed_assignments_open_start_date", "start_date",
+              sqlite_where=ASSIGNMENT_OPEN_DATE, postgresql_where=ASSIGNMENT_OPEN_DATE),
+        Index("ix_bed_assignments_long_end_date", "end_date",
+              **longer_than(LONG_NIGHTS, "start_date", "end_date")),
         # Rule 1: a shelter room's sex is the client's.
         CheckConstraint("room_sex IS NULL OR room_sex = client_sex", name="room_sex"),
         CheckConstraint("end_at IS NULL OR end_at >= start_at", name="end_after_start"),

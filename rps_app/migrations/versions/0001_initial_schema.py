@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 10:12:58.587297
+Create Date: 2026-11-28 10:48:35.981523
 
 """
 from alembic import op
@@ -243,6 +243,8 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_stays_entry_date'), ['entry_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_stays_exit_date'), ['exit_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_stays_intake_id'), ['intake_id'], unique=False)
+        batch_op.create_index('ix_stays_long_exit_date', ['exit_date'], unique=False, postgresql_where=sa.text('exit_date - entry_date > 31'), sqlite_where=sa.text('julianday(exit_date) - julianday(entry_date) > 31'))
+        batch_op.create_index('ix_stays_open_entry_date', ['entry_date'], unique=False, sqlite_where=sa.text('exit_date IS NULL'), postgresql_where=sa.text('exit_date IS NULL'))
         batch_op.create_index('uq_stays_open_client', ['client_id'], unique=True, sqlite_where=sa.text('exited_at IS NULL'), postgresql_where=sa.text('exited_at IS NULL'))
 
     op.create_table('bed_assignments',
@@ -268,6 +270,8 @@ def upgrade():
     with op.batch_alter_table('bed_assignments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_bed_assignments_bed_id'), ['bed_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_bed_assignments_end_date'), ['end_date'], unique=False)
+        batch_op.create_index('ix_bed_assignments_long_end_date', ['end_date'], unique=False, postgresql_where=sa.text('end_date - start_date > 31'), sqlite_where=sa.text('julianday(end_date) - julianday(start_date) > 31'))
+        batch_op.create_index('ix_bed_assignments_open_start_date', ['start_date'], unique=False, sqlite_where=sa.text('end_date IS NULL'), postgresql_where=sa.text('end_date IS NULL'))
         batch_op.create_index(batch_op.f('ix_bed_assignments_room_id'), ['room_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_bed_assignments_start_date'), ['start_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_bed_assignments_stay_id'), ['stay_id'], unique=False)
@@ -445,12 +449,16 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_bed_assignments_stay_id'))
         batch_op.drop_index(batch_op.f('ix_bed_assignments_start_date'))
         batch_op.drop_index(batch_op.f('ix_bed_assignments_room_id'))
+        batch_op.drop_index('ix_bed_assignments_open_start_date', sqlite_where=sa.text('end_date IS NULL'), postgresql_where=sa.text('end_date IS NULL'))
+        batch_op.drop_index('ix_bed_assignments_long_end_date', postgresql_where=sa.text('end_date - start_date > 31'), sqlite_where=sa.text('julianday(end_date) - julianday(start_date) > 31'))
         batch_op.drop_index(batch_op.f('ix_bed_assignments_end_date'))
         batch_op.drop_index(batch_op.f('ix_bed_assignments_bed_id'))
 
     op.drop_table('bed_assignments')
     with op.batch_alter_table('stays', schema=None) as batch_op:
         batch_op.drop_index('uq_stays_open_client', sqlite_where=sa.text('exited_at IS NULL'), postgresql_where=sa.text('exited_at IS NULL'))
+        batch_op.drop_index('ix_stays_open_entry_date', sqlite_where=sa.text('exit_date IS NULL'), postgresql_where=sa.text('exit_date IS NULL'))
+        batch_op.drop_index('ix_stays_long_exit_date', postgresql_where=sa.text('exit_date - entry_date > 31'), sqlite_where=sa.text('julianday(exit_date) - julianday(entry_date) > 31'))
         batch_op.drop_index(batch_op.f('ix_stays_intake_id'))
         batch_op.drop_index(batch_op.f('ix_stays_exit_date'))
         batch_op.drop_index(batch_op.f('ix_stays_entry_date'))

@@ -1,6 +1,7 @@
 """The audit log page: filters, Jakarta times, Indonesian names of the codes, pagination,
 access."""
 import re
+from html import unescape
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -41,6 +42,22 @@ def test_shows_entries_in_jakarta_time(client, app, entries):
     assert "09/11/2026 00:30:00" in html  # 8 Nov 17:30 UTC
     assert "hentikan" in html and "tempat tidur" in html  # retire, bed: named in Indonesian
     assert "sari" in html and "10.1.1.1" in html
+
+
+def test_dates_in_the_details_are_shown_the_indonesian_way_in_jakarta_time(client, app):
+    with app.app_context():
+        clock.freeze(T0)
+        record(Actor(user_id=None, username="budi", ip=None), "generate", "report_run", 1,
+               {"from": "2026-03-01", "at": "2026-11-05T17:30:00+00:00", "note": "<b>2026</b>",
+                "changes": {"birth_date": ["1970-01-02", None]}})
+        db.session.commit()
+        clock.freeze(None)
+    login(client, app, role="kepala")
+    html = rows(client)
+    assert "&lt;b&gt;2026&lt;/b&gt;" in html  # still escaped text
+    text = unescape(html)
+    assert '"from": "01/03/2026"' in text and '"at": "06/11/2026 00:30"' in text
+    assert '"birth_date": ["02/01/1970", null]' in text and "2026-" not in text
 
 
 @pytest.mark.parametrize("query, expected", [

@@ -1,6 +1,11 @@
 """Indonesian names of the audit log's action and entity codes, for the audit page. The
 codes themselves stay in the database and the API; a code without a name here is shown as
-it is."""
+it is. The details keep ISO dates (the API's form); the page shows them the Indonesian way."""
+import json
+import re
+from datetime import date, datetime
+
+from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 
 ACTION_LABELS = {
@@ -33,3 +38,31 @@ def action_label(code: str) -> str:
 
 def entity_label(code: str) -> str:
     return str(ENTITY_LABELS.get(code, code))
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}.*")
+
+
+def _shown(value):
+    """ISO dates as dd/MM/yyyy and moments as dd/MM/yyyy HH:mm in the local time zone (WIB);
+    anything else as it is."""
+    if isinstance(value, dict):
+        return {key: _shown(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_shown(item) for item in value]
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return format_date(date.fromisoformat(value), "dd/MM/yyyy")
+    if isinstance(value, str) and _ISO_MOMENT.fullmatch(value):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if moment.tzinfo is not None:  # a naive time's zone is unknown: leave it alone
+            return format_datetime(moment, "dd/MM/yyyy HH:mm")
+    return value
+
+
+def detail_text(detail) -> str:
+    """An entry's detail as compact JSON, its dates and times the way the page shows them."""
+    return json.dumps(_shown(detail), ensure_ascii=False, sort_keys=True)

@@ -7,7 +7,7 @@ from ..extensions import db
 from ..web import page_number
 from . import services
 from .forms import AuditFilterForm
-from .labels import ACTION_LABELS, action_label, entity_label
+from .labels import ACTION_LABELS, action_label, detail_text, entity_label
 from .models import AuditEntry
 
 bp = Blueprint("audit", __name__)
@@ -30,4 +30,5 @@ def index():
     return render_template("audit/index.html", form=form, page=page, entities=list(entities),
                            actions=sorted(ACTION_LABELS, key=action_label),
                            action_label=action_label, entity_label=entity_label,
+                           detail_text=detail_text,
                            filters=form.query_args())

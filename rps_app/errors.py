@@ -93,8 +93,24 @@ def _http_message(status: int) -> tuple[str, str]:
     return code, str(message)
 
 
+def audit_refusal(status: int, code: str) -> None:
+    """A signed-in user's refused request leaves an audit entry that survives the rollback
+    (contract.md: a failed request writes no business data, but its audit entry). The path
+    holds ids only; the query string (a search may hold a name) is left out."""
+    from flask_login import current_user
+
+    if status == 401 or status >= 500 or not current_user or not current_user.is_authenticated:
+        return
+    from .audit.services import record
+    from .web import current_actor
+    record(current_actor(), "refused", "request", None,
+           {"method": request.method, "path": request.path, "status": status, "code": code},
+           keep_on_failure=True)
+
+
 def handle_domain_error(error: DomainError):
     g.request_failed = True  # a redirect after a refused form must not commit
+    audit_refusal(error.status, error.code)
     if is_api_request():
         return json_error(error.status, error.code, error.message, error.fields)
     if error.status in (401,):
@@ -116,6 +132,7 @@ def handle_http_error(error: HTTPException):
     code, message = _http_message(status)
     if status == 400 and getattr(error, "description", None) and "CSRF" in str(error.description):
         code, message = "csrf_failed", _("Formulir kedaluwarsa atau tidak sah. Muat ulang halaman dan coba lagi.")
+    audit_refusal(status, code)
     if is_api_request():
         return json_error(status, code, message)
     return render_template("errors/error.html", status=status, message=message), status

@@ -838,3 +838,16 @@ def test_scheduler_once_runs_due_occurrences_once(app, runner, client):
     daily = client.get("/api/v1/reports/runs?kind=daily", headers=headers).get_json()
     assert sorted(r["period_from"] for r in daily) == [
         f"2026-01-{d:02d}" for d in range(2, 32)]  # 1 Jan 07:00 WIB is not after the install
+
+
+def test_a_refused_request_writes_no_business_data_but_its_audit_entry(client, app):
+    staf = api_token(client, app, "staf")
+    kepala = api_token(client, app, "kepala")
+    assert_error(post_intake(client, staf, person("Ditolak")), 403, "forbidden")
+    assert_error(post_intake(client, kepala, person("Salah", pmks_category=0)), 422)
+    assert client.get("/api/v1/clients?q=", headers=kepala).get_json() == []
+    entries = client.get("/api/v1/audit", headers=kepala).get_json()
+    refused = [(e["username"], e["action"]) for e in entries if e["action"] == "refused"]
+    assert refused == [("api-kepala", "refused"), ("api-staf", "refused")]
+    assert not [e for e in entries if e["entity"] in ("client", "intake", "stay")
+                and e["action"] != "search"]

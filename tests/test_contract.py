@@ -241,6 +241,11 @@ def test_create_user_reads_the_password_from_stdin(app, runner, client):
     assert made.exit_code == 0, made.output
     token = client.post("/api/v1/auth/token", json={"username": "staf7", "password": PASSWORD})
     assert token.status_code == 200
+    prompted = runner.invoke(args=["rps", "create-user", "petugas7", "--role", "petugas"],
+                             input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert prompted.exit_code == 0, prompted.output
+    assert client.post("/api/v1/auth/token", json={"username": "petugas7",
+                                                   "password": PASSWORD}).status_code == 200
     bad = runner.invoke(args=["rps", "create-user", "x1", "--role", "boss", "--password-stdin"],
                         input=PASSWORD + "\n")
     assert bad.exit_code != 0

@@ -9,11 +9,12 @@ entered_at (local)}], "exits": [{name, registration_number, exit_type, exited_at
 nights}]}.
 """
 from reportlab.lib.units import cm
-from reportlab.platypus import Spacer
+from reportlab.platypus import PageBreak, Spacer
 
 from .base import Letterhead
 from .indonesian import full_date, long_date
-from .periodic import Meta, as_date, heading, note, number, percent, render, table
+from .periodic import (Meta, as_date, heading, note, number, percent, period_text, render,
+                       table)
 from .vocabulary import AGENCY_LABELS, EXIT_LABELS, UNIT_LABELS
 
 TITLE = "LAPORAN HARIAN"
@@ -47,7 +48,8 @@ def census_rows(data: dict) -> list[list[str]]:
     return rows
 
 
-def build(data: dict, meta: Meta, letterhead: Letterhead, *, invariant: bool = False) -> bytes:
+def day_story(data: dict, meta: Meta) -> list:
+    """The census of one morning: its flowables."""
     at = data["census_at"]
     residents = [[str(i), r["name"], r["registration_number"], r["sex"],
                   f"{r['room_name']} / {r['bed']}" if r.get("room_name") else "Belum ditempatkan",
@@ -78,6 +80,23 @@ def build(data: dict, meta: Meta, letterhead: Letterhead, *, invariant: bool = F
         Spacer(1, 0.3 * cm),
         note(f"Batas lama tinggal {meta.max_stay_days} malam kecuali diperpanjang."),
     ]
-    subtitle = f"Sensus klien {full_date(at)}"
-    return render(TITLE, subtitle, story, meta, letterhead, running=full_date(at),
+    return story
+
+
+def build(data: dict, meta: Meta, letterhead: Letterhead, *, invariant: bool = False) -> bytes:
+    """The census of one morning (`data` as collected for one date)."""
+    at = data["census_at"]
+    return render(TITLE, f"Sensus klien {full_date(at)}", day_story(data, meta), meta,
+                  letterhead, running=full_date(at), invariant=invariant)
+
+
+def build_days(days: list[dict], meta: Meta, letterhead: Letterhead, *,
+               invariant: bool = False) -> bytes:
+    """The censuses of several mornings (a range asked for on demand), one page each."""
+    story = []
+    for number_, data in enumerate(days):
+        if number_:
+            story.append(PageBreak())
+        story += [*heading(f"Sensus klien {full_date(data['census_at'])}"), *day_story(data, meta)]
+    return render(TITLE, f"Sensus klien {period_text(meta)}", story, meta, letterhead,
                   invariant=invariant)

@@ -6,7 +6,7 @@ may be `date` objects or ISO texts. Names and other user text go through `para()
 escaping in reports.base, never into markup directly.
 """
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from babel.numbers import format_decimal, format_percent
 from reportlab.lib.units import cm
@@ -202,7 +202,12 @@ def render(title: str, subtitle: str, story: list, meta: Meta, letterhead: Lette
 
 
 def month_subtitle(meta: Meta) -> str:
-    return f"Periode {month_year(meta.period_from)}"
+    """"Periode November 2026" for a calendar month; the dates for any other range."""
+    start, end = meta.period_from, meta.period_to
+    next_day = end + timedelta(days=1)
+    if start.day == 1 and next_day.day == 1 and (start.year, start.month) == (end.year, end.month):
+        return f"Periode {month_year(start)}"
+    return f"Periode {period_text(meta)}"
 
 
 __all__ = ["Meta", "escape", "render"]

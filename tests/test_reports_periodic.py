@@ -110,3 +110,19 @@ def test_a_running_title_too_long_for_one_line_wraps_onto_two():
     cut = slim_header_lines(title * 3, 220)
     assert len(cut) == 2 and cut[-1].endswith("\u2026")
     assert pdfmetrics.stringWidth(cut[-1], FONT, 8) <= 220
+
+
+def test_daily_report_of_a_range_has_one_census_per_morning(scenario):
+    pdf = documents.build("daily", date(2026, 3, 5), date(2026, 3, 7))
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+    text = "\n".join(pages)
+    for day in ("Kamis, 5 Maret 2026", "Jumat, 6 Maret 2026", "Sabtu, 7 Maret 2026"):
+        assert f"Sensus klien {day}" in text
+    assert len(pages) >= 3  # each morning starts a page
+
+
+def test_monthly_report_names_a_month_or_the_dates_of_another_range(scenario):
+    assert "Periode Maret 2026" in text_of(documents.build("monthly", date(2026, 3, 1),
+                                                           date(2026, 3, 31)))
+    text = text_of(documents.build("monthly", date(2026, 3, 2), date(2026, 3, 8)))
+    assert "Periode 2 Maret 2026 s.d. 8 Maret 2026" in text

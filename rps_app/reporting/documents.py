@@ -35,16 +35,23 @@ def _local(rows: list[dict], key: str) -> list[dict]:
     return [{**row, key: clock.to_local(row[key])} for row in rows]
 
 
+def census(day: date) -> dict:
+    """The morning count of `day` and the 24 hours before it."""
+    moment = census_moment(day)
+    before = moment - timedelta(days=1)
+    return {"census_at": clock.to_local(moment),
+            "capacity": metrics.capacity_at(moment),
+            "residents": metrics.residents_at(moment),
+            "admissions": _local(metrics.admitted_between(before, moment), "entered_at"),
+            "exits": _local(metrics.exited_between(before, moment), "exited_at")}
+
+
 def collect(kind: str, start: date, end: date) -> dict:
     """The plain data the kind's builder takes."""
-    if kind == "daily":
-        moment = census_moment(start)
-        before = moment - timedelta(days=1)
-        return {"census_at": clock.to_local(moment),
-                "capacity": metrics.capacity_at(moment),
-                "residents": metrics.residents_at(moment),
-                "admissions": _local(metrics.admitted_between(before, moment), "entered_at"),
-                "exits": _local(metrics.exited_between(before, moment), "exited_at")}
+    if kind == "daily" and start == end:
+        return census(start)
+    if kind == "daily":  # a range asked for on demand: one census per morning
+        return {"days": [census(start + timedelta(days=n)) for n in range((end - start).days + 1)]}
     limit = metrics.max_stay_days()
     data: dict = {}
     if kind in ("monthly", "occupancy"):
@@ -77,6 +84,8 @@ def _registration_numbers(client_ids: list[int]) -> dict[int, str]:
 
 def render(kind: str, start: date, end: date, data: dict) -> bytes:
     from ..referrals.letter_settings import letterhead
+    if "days" in data:
+        return daily.build_days(data["days"], meta(start, end), letterhead())
     return BUILDERS[kind].build(data, meta(start, end), letterhead())
 
 

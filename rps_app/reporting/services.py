@@ -27,6 +27,7 @@ from .models import CHECK_KIND, REPORT_KINDS, ReportRun
 # A run still "running" after this long was abandoned (its process died): claim it again.
 STALE_AFTER = timedelta(hours=1)
 MAX_RANGE_DAYS = 3 * 366
+MAX_DAILY_DAYS = 31
 
 
 # ------------------------------------------------------------------ periods
@@ -47,8 +48,8 @@ def month_bounds(day: date) -> tuple[date, date]:
 
 def check_period(kind: str, start_text, end_text) -> tuple[date, date]:
     """A report's period from the `from`/`to` texts, or ValidationError naming the field.
-    A daily report covers one date (`to` may be left out); a monthly report one calendar
-    month (`from` alone names it)."""
+    A daily report covers one date (`to` may be left out) or each date of a short range; a
+    monthly report a calendar month (`from` alone names it) or any range."""
     if kind not in REPORT_KINDS:
         raise NotFound("Jenis laporan tidak dikenal.")
     if start_text in (None, ""):
@@ -68,12 +69,11 @@ def check_period(kind: str, start_text, end_text) -> tuple[date, date]:
     if (end - start).days >= MAX_RANGE_DAYS:
         raise ValidationError("Rentang laporan paling panjang 3 tahun.",
                               {"to": "Rentang terlalu panjang (maks. 3 tahun)."})
-    if kind == "daily" and start != end:
-        raise ValidationError("Laporan harian mencakup satu tanggal.",
-                              {"to": "Untuk laporan harian, 'to' harus sama dengan 'from'."})
-    if kind == "monthly" and (start, end) != month_bounds(start):
-        raise ValidationError("Laporan bulanan mencakup satu bulan penuh.",
-                              {"from": "Harus tanggal 1 dan 'to' hari terakhir bulan itu."})
+    # The scheduler archives one date (daily) and calendar months (monthly); asked for on
+    # demand, a daily report covers each morning of a short range, a monthly one any range.
+    if kind == "daily" and (end - start).days >= MAX_DAILY_DAYS:
+        raise ValidationError(f"Laporan harian paling banyak {MAX_DAILY_DAYS} hari.",
+                              {"to": f"Rentang laporan harian maks. {MAX_DAILY_DAYS} hari."})
     return start, end
 
 

@@ -18,6 +18,7 @@ ACTION_LABELS = {
     "out_of_service": _l("tidak tersedia"), "over_limit": _l("melewati batas tinggal"),
     "password_changed": _l("ganti kata sandi"), "password_reset": _l("atur ulang kata sandi"),
     "place": _l("tempatkan"), "reactivate": _l("pakai kembali"), "read": _l("baca"),
+    "refused": _l("ditolak"),
     "retire": _l("hentikan"), "search": _l("cari"), "seed": _l("isi awal"),
     "token_issued": _l("token API dibuat"), "token_revoked": _l("token API dicabut"),
     "update": _l("ubah"),
@@ -27,7 +28,7 @@ ENTITY_LABELS = {
     "bed": _l("tempat tidur"), "case_note": _l("catatan kasus"), "client": _l("klien"),
     "database": _l("basis data"), "institution": _l("lembaga"), "intake": _l("penerimaan"),
     "letter": _l("surat"), "letter_settings": _l("pengaturan surat"),
-    "report_run": _l("laporan"), "room": _l("ruang"), "service_record": _l("layanan SPM"),
+    "report_run": _l("laporan"), "request": _l("permintaan"), "room": _l("ruang"), "service_record": _l("layanan SPM"),
     "stay": _l("masa tinggal"), "user": _l("pengguna"),
 }
 

@@ -13,7 +13,7 @@ import traceback
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock
@@ -222,15 +222,6 @@ def wait_for_background(timeout: float = 60) -> None:
     """Wait for runs started by this process (tests, and a clean shutdown)."""
     for thread in list(_threads):
         thread.join(timeout)
-
-
-def delete_failed(actor: Actor, run_id: int) -> None:
-    """Remove a failed run from the archive (its period can then be generated anew)."""
-    run = get_run(run_id)
-    if run.status != "failed":
-        raise ValidationError("Hanya laporan yang gagal yang dapat dihapus.", {})
-    db.session.execute(delete(ReportRun).where(ReportRun.id == run.id))
-    audit.record(actor, "delete", "report_run", run_id, {"kind": run.kind})
 
 
 # ------------------------------------------------------------------ the nightly check

@@ -108,3 +108,28 @@ def test_median_of_even_and_odd_histograms():
     assert metrics.summarise_lengths({2: 3, 40: 1}) == {
         "count": 4, "mean": 11.5, "median": 2.0, "max": 40,
         "buckets": {"0-1": 0, "2-3": 3, "4-7": 0, "8-14": 0, "15-30": 0, "31+": 1}}
+
+
+def test_stays_longer_than_a_month_count_in_every_range_they_cross(ctx):
+    """Long stays and bed assignments are found through their own index (over 31 nights):
+    a stay from January still open after the range, and one exited inside it."""
+    from .reporting_data import bed, beds_since, place
+
+    beds_since(wib(2025, 12, 1))
+    still_in, gone = make_client("L"), make_client("P")
+    open_stay = make_stay(still_in, wib(2026, 1, 1, 9))                        # open
+    place(open_stay, still_in, bed("PA-3"), wib(2026, 1, 1, 10))
+    long_exit = make_stay(gone, wib(2026, 1, 1, 9), wib(2026, 3, 5, 9), "panti")
+    place(long_exit, gone, bed("PI-3"), wib(2026, 1, 1, 10), wib(2026, 3, 5, 9))
+
+    occupancy = metrics.occupancy(START, END)
+    # Nights 1-10 March for the open stay, 1-4 March for the one that left on the 5th.
+    assert occupancy.bed_nights == 14
+    assert occupancy.by_room_kind["shelter"].bed_nights == 14
+    assert occupancy.by_sex == {"L": {"bed_nights": 10}, "P": {"bed_nights": 4}}
+
+    los = metrics.length_of_stay(START, END).as_json()
+    assert los["exited"]["count"] == 1 and los["exited"]["max"] == 63  # 1 Jan -> 5 Mar
+    assert los["exited"]["buckets"]["31+"] == 1
+    assert los["active"]["count"] == 1
+    assert los["active"]["over_limit"][0]["nights"] == 69  # 1 Jan through the night of 10 Mar

@@ -124,25 +124,6 @@ def test_intake_bast_is_issued_once(client, app):
     assert client.get("/api/v1/intakes/999/bast.pdf", headers=headers).status_code == 404
 
 
-def test_an_intake_through_the_api_comes_with_its_bast(client, app):
-    headers = api_token(client, app, "petugas")
-    body = {"agency": "polsek", "officer_name": "Aiptu Wahyono", "officer_id_number": "7605",
-            "bast_number": "BA/3/2026", "operation_place": "Terminal Slawi",
-            "operation_at": (clock.now() - timedelta(hours=2)).isoformat(),
-            "clients": [{"name": "Darsem", "identity_known": False, "sex": "P",
-                         "estimated_age": 50, "pmks_category": 11, "needs_isolation": False}]}
-    response = client.post("/api/v1/intakes", json=body, headers=headers)
-    assert response.status_code == 201, response.get_json()
-    intake_id = response.get_json()["id"]
-    with app.app_context():
-        issued = db.session.scalars(select(Letter.id).where(Letter.intake_id == intake_id)).all()
-    assert len(issued) == 1  # numbered and kept with the intake itself
-    pdf = client.get(f"/api/v1/intakes/{intake_id}/bast.pdf", headers=headers)
-    assert pdf.status_code == 200
-    with app.app_context():  # printing it is a read: no second letter
-        assert db.session.scalars(select(Letter.id)).all() == issued
-
-
 def test_reissue_through_the_api(client, app):
     letter_id, _ = issued_letter(app)
     petugas = api_token(client, app, "petugas")

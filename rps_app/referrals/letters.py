@@ -127,8 +127,7 @@ def issue_exit_letter(actor: Actor, stay: Stay) -> Letter | None:
 
 
 def issue_intake_bast(actor: Actor, intake: Intake) -> Letter:
-    """The BAST penerimaan of a whole intake batch, issued once and kept. The intake issues
-    it; an intake without one (loaded by `rps demo-data`) gets it when first asked for."""
+    """The BAST penerimaan of a whole intake batch: issued on first request, then kept."""
     _lock(Intake, intake.id)
     existing = _valid_letter(intake_id=intake.id, kind="intake_bast")
     if existing is not None:

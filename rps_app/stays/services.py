@@ -72,10 +72,6 @@ def intake(actor, data: dict) -> Intake:
         _open_stay(actor, batch, client, row)
     audit.record(actor, "create", "intake", batch.id,
                  {"agency": batch.agency, "clients": len(rows)})
-    # The BAST penerimaan is issued with the intake (numbered, kept), so that printing it
-    # later is a plain read and shows the batch as it was received.
-    from ..referrals import services as referrals  # referrals stands beside stays
-    referrals.issue_intake_bast(actor, batch)
     return batch
 
 

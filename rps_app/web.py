@@ -35,6 +35,19 @@ def page_number() -> int:
     return int(value) if value.isdigit() and int(value) > 0 else 1
 
 
+def put_field_errors(form, fields: dict) -> dict:
+    """Put a DomainError's field messages on the form's fields of those names; returns the
+    messages that belong to no field (for the caller to show above the form)."""
+    rest = {}
+    for name, message in fields.items():
+        field = form._fields.get(name)
+        if field is not None:
+            field.errors = [*field.errors, message]
+        else:
+            rest[name] = message
+    return rest
+
+
 def submit(form, action):
     """Run `action()` for a valid submitted form: (result, None), or (None, status) when the
     form or the service refused (409/422). The refusal is told on the page: the service's
@@ -47,10 +60,7 @@ def submit(form, action):
         if error.status not in (409, 422):
             raise
         flash(error.message, "error")
-        for name, message in error.fields.items():
-            field = form._fields.get(name)
-            if field is not None:
-                field.errors = [*field.errors, message]
-            elif message != error.message:
+        for message in put_field_errors(form, error.fields).values():
+            if message != error.message:
                 flash(message, "error")
         return None, error.status

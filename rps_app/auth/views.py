@@ -8,7 +8,7 @@ from flask_login import current_user, login_user, logout_user
 
 from ..errors import DomainError, is_api_request
 from ..extensions import db
-from ..web import current_actor, page_number
+from ..web import current_actor, page_number, put_field_errors
 from . import services
 from .forms import (ConfirmForm, LanguageForm, LoginForm, PasswordChangeForm, PasswordResetForm,
                     UserCreateForm, UserEditForm)
@@ -47,12 +47,7 @@ def safe_next(target: str | None) -> str | None:
 
 def show_errors(form, error: DomainError) -> None:
     """Put a service's field messages on the form's fields (the rest above the form)."""
-    for name, message in error.fields.items():
-        field = getattr(form, name, None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors) + [message]
-        else:
-            form.form_errors.append(message)
+    form.form_errors.extend(put_field_errors(form, error.fields).values())
     if not error.fields:
         form.form_errors.append(error.message)
 

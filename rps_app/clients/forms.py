@@ -65,14 +65,3 @@ class PhotoForm(FlaskForm):
     photo = FileField(_l("Foto baru (JPEG/PNG)"))
 
 
-def put_errors(form, fields: dict) -> dict:
-    """Put a DomainError's field messages on the form's fields of those names; returns the
-    messages that belong to no field (shown at the top of the form)."""
-    rest = {}
-    for name, message in fields.items():
-        field = form._fields.get(name)
-        if field is not None:
-            field.errors = [*field.errors, message]
-        else:
-            rest[name] = message
-    return rest

@@ -11,10 +11,10 @@ from .. import clock
 from ..auth.permissions import Permission, requires
 from ..errors import DomainError
 from ..extensions import db
-from ..web import current_actor, page_number
+from ..web import current_actor, page_number, put_field_errors
 from . import services
 from .forms import (PMKS_LABELS, SEX_LABELS, IdentityForm, PhotoForm, identity_changes,
-                    identity_form_for, put_errors)
+                    identity_form_for)
 
 bp = Blueprint("clients", __name__)
 
@@ -133,7 +133,7 @@ def identity(client_id: int):
         if error.status not in (409, 422):
             raise
         flash(error.message, "error")
-        rest = put_errors(form, error.fields)
+        rest = put_field_errors(form, error.fields)
         return render_client(client_id, identity_form=form, errors=rest, status=error.status)
     flash(_("Identitas disimpan (%(n)s isian berubah).", n=len(changed)) if changed
           else _("Tidak ada perubahan."), "success")
@@ -154,7 +154,7 @@ def photo_upload(client_id: int):
     except DomainError as error:
         if error.status != 422:
             raise
-        put_errors(form, error.fields)
+        put_field_errors(form, error.fields)
         return render_client(client_id, photo_form=form, status=422)
     flash(_("Foto disimpan."), "success")
     return redirect(url_for(".show", client_id=client_id), 303)

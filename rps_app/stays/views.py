@@ -16,11 +16,11 @@ from sqlalchemy.orm import selectinload
 from .. import clock
 from ..auth.permissions import Permission, can, requires
 from ..clients import services as clients
-from ..clients.forms import choices, put_errors
+from ..clients.forms import choices
 from ..errors import DomainError, found
 from ..extensions import db
 from ..referrals.models import Institution
-from ..web import current_actor
+from ..web import current_actor, put_field_errors
 from . import board as bed_board
 from . import notes, services
 from .forms import (AGENCY_LABELS, EXIT_LABELS, INSTITUTION_KIND_LABELS, ISOLATION_FLAGS,
@@ -324,7 +324,7 @@ def stay_action(stay_id: int, form, form_name: str, action, done: str):
         action()
     except DomainError as error:
         refused(error)
-        put_errors(form, error.fields)
+        put_field_errors(form, error.fields)
         return render_stay(stay_id, status=error.status, **{form_name: form})
     flash(done, "success")
     return redirect(url_for(".show", stay_id=stay_id), 303)
@@ -420,7 +420,7 @@ def exit_submit(stay_id: int):
         fields = {("family_" + key.split(".", 1)[1] if key.startswith("family_contact.")
                    else {"returned_belonging_ids": "returned"}.get(key, key)): message
                   for key, message in error.fields.items()}
-        return render_exit(stay_id, form, put_errors(form, fields), error.status)
+        return render_exit(stay_id, form, put_field_errors(form, fields), error.status)
     flash(_("Klien telah dikeluarkan (%(type)s).", type=EXIT_LABELS[stay.exit_type]), "success")
     if letter is not None:
         url = _letter_url(letter)

@@ -30,8 +30,9 @@ def json_body() -> dict:
 
 
 def page_number() -> int:
-    """?page=N (1 when missing or not a positive number)."""
-    value = request.args.get("page", "1")
+    """The page asked for, in the query or a posted form (1 when missing or not a positive
+    number)."""
+    value = request.values.get("page", "1")
     return int(value) if value.isdigit() and int(value) > 0 else 1
 
 

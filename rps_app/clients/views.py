@@ -45,10 +45,7 @@ def index():
     # A search is POSTed (with its CSRF token), so that names and NIKs never stand in a
     # URL, the browser history or an access log; paging through results posts it again.
     q = (request.form.get("q") or "").strip() if request.method == "POST" else ""
-    page_arg = request.form.get("page", "1") if request.method == "POST" else None
-    page = paginate_rows(services.search_query(q),
-                         int(page_arg) if page_arg and page_arg.isdigit() and int(page_arg) > 0
-                         else page_number(), current_app.config["PER_PAGE"])
+    page = paginate_rows(services.search_query(q), page_number(), current_app.config["PER_PAGE"])
     services.record_search(current_actor(), [client.id for client, _stay in page.items])
     return render_template("clients/index.html", page=page, q=q, sex_labels=SEX_LABELS)
 

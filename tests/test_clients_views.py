@@ -52,6 +52,9 @@ def test_list_searches_and_pages(app, client):
     token = csrf_token(client, "/clients")
     html = client.post("/clients", data={"q": "warsini", "csrf_token": token}).get_data(as_text=True)
     assert "Warsini 1" in html and "Sutrisno 0" not in html and "1 klien" in html
+    html = client.post("/clients", data={"q": "", "page": "3", "csrf_token": token}).get_data(
+        as_text=True)
+    assert "Halaman 3 dari 3" in html and "Sutrisno 0" in html  # paging re-posts the search
     assert client_audit(app, "search")[-1].detail["client_ids"] != []
 
 

@@ -16,7 +16,8 @@ def create_app(config: dict | None = None) -> Flask:
     from . import extensions, errors, navigation, security, transaction
     from .auth import permissions
 
-    from . import models  # noqa: F401  (the whole schema, for SQLAlchemy and Alembic)
+    from . import domains, models  # noqa: F401  (models: the shared tables)
+    domains.import_models()  # every domain's tables, for SQLAlchemy and Alembic
 
     extensions.init_app(app)
     transaction.init_app(app)
@@ -25,8 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     permissions.init_app(app)
     navigation.init_app(app)
 
-    from .blueprints import register_blueprints
-    register_blueprints(app)
+    domains.register_all(app)
 
     from .cli import register_commands
     register_commands(app)

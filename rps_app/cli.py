@@ -7,13 +7,11 @@ from flask.cli import AppGroup, FlaskGroup
 
 rps = AppGroup("rps", help="RPS: operations system of the Rumah Perlindungan Sosial.")
 
-# Modules that add their commands to `rps` when imported.
+# Commands of the installation as a whole; each domain adds its own in `register(app)`.
 COMMAND_MODULES = [
     "rps_app.install",        # init
-    "rps_app.auth.commands",  # create-user
     "rps_app.server",         # serve
     "rps_app.backup",         # backup
-    "rps_app.reporting.commands",  # report, demo-data
     "scheduler.commands",     # scheduler (by name: rps_app never imports the scheduler package)
 ]
 
@@ -33,8 +31,9 @@ def main() -> None:
     """Console script `rps`: the same commands as `flask --app rps_app rps`."""
     from . import create_app
 
-    _load_commands()
-    cli = FlaskGroup(name="rps", help=rps.help, create_app=lambda: create_app(),
+    # The app is made first: its domains add their commands to `rps` as they register.
+    app = create_app()
+    cli = FlaskGroup(name="rps", help=rps.help, create_app=lambda: app,
                      add_default_commands=False, add_version_option=False,
                      load_dotenv=False, set_debug_flag=False)
     for name, command in rps.commands.items():

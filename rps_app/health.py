@@ -25,3 +25,8 @@ def readyz():
         db.session.rollback()
         return jsonify(status="unavailable", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
+
+
+def register(app) -> None:
+    from . import registry
+    registry.add_blueprint(app, bp)

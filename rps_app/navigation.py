@@ -1,37 +1,34 @@
-"""The main navigation, by role: a link appears only for those who may open it."""
+"""The main navigation, by role: a link appears only for those who may open it. Domains
+add their entries with registry.add_nav; page sections of other domains are listed here too."""
 from flask import request, url_for
-from flask_babel import lazy_gettext as _l
 
-from .auth.permissions import Permission, can
-
-# (endpoint, label, permission). Endpoints that are not registered are skipped, so that
-# a later issue's page appears in the menu as soon as its blueprint exists.
-NAV = [
-    ("reporting.dashboard", _l("Beranda"), Permission.ACCOUNT),
-    ("stays.board", _l("Papan Tempat Tidur"), Permission.ROOMS_READ),
-    ("stays.intake_new", _l("Penerimaan"), Permission.INTAKE),
-    ("clients.index", _l("Klien"), Permission.CLIENTS_READ),
-    ("roster.index", _l("Jadwal Piket"), Permission.ROSTER_READ),
-    ("rollcall.index", _l("Apel"), Permission.INTAKE),
-    ("stock.index", _l("Stok"), Permission.STOCK),
-    ("reporting.reports", _l("Laporan"), Permission.REPORTS),
-    ("referrals.institutions", _l("Lembaga Rujukan"), Permission.INSTITUTIONS_READ),
-    ("auth.users", _l("Pengguna"), Permission.ADMIN),
-    ("facility.rooms", _l("Ruang & Tempat Tidur"), Permission.ADMIN),
-    ("referrals.settings", _l("Pengaturan Surat"), Permission.ADMIN),
-    ("audit.index", _l("Log Audit"), Permission.AUDIT_READ),
-]
+from . import registry
+from .auth.permissions import can
 
 
 def nav_items():
     from flask import current_app
     items = []
-    for endpoint, label, permission in NAV:
-        if endpoint in current_app.view_functions and can(permission):
-            items.append({"url": url_for(endpoint), "label": label,
-                          "active": request.endpoint == endpoint})
+    for entry in registry.nav_entries():
+        if entry.endpoint in current_app.view_functions and can(entry.permission):
+            items.append({"url": url_for(entry.endpoint), "label": entry.label,
+                          "active": request.endpoint == entry.endpoint})
     return items
+
+
+def page_sections(page: str, **context) -> list[dict]:
+    """The panels other domains add to `page` ("dashboard", "client", "stay") that the
+    current user may see, each as {"template", "data"}; a collect() of None shows nothing."""
+    shown = []
+    for section in registry.sections(page):
+        if not can(section.permission):
+            continue
+        data = section.collect(**context)
+        if data is not None:
+            shown.append({"template": section.template, "data": data})
+    return shown
 
 
 def init_app(app) -> None:
     app.jinja_env.globals["nav_items"] = nav_items
+    app.jinja_env.globals["page_sections"] = page_sections

@@ -794,7 +794,8 @@ def test_intake_page_offers_the_26_pmks_categories(client, app):
     names = ["Anak Balita Telantar", "Anak yang Berhadapan dengan Hukum", "Lanjut Usia Telantar",
              "Orang dengan HIV/AIDS", "Korban Penyalahgunaan NAPZA", "Komunitas Adat Terpencil"]
     if contract.exists():
-        tail = " ".join(contract.read_text().split("## PMKS categories")[1].split("\n")[1:])
+        section = contract.read_text().split("## PMKS categories")[1].split("\n## ")[0]
+        tail = " ".join(section.split("\n")[1:])
         names = [name.strip().rstrip(".") for _, name in
                  re.findall(r"(\d+) ([^;]+?)(?=;|$)", " ".join(tail.split()))]
         assert len(names) == 26

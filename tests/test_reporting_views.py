@@ -23,7 +23,6 @@ def test_dashboard_shows_census_limits_and_chart(app, client):
     assert "Budi &lt;script&gt;" in html and "<script>" not in html.split("</footer>")[0].split("<main>")[1]
     assert "Terminasi/rujukan segera" in html
     assert "<svg" in html and "<polyline" in html
-    assert "Jadwal piket belum tersedia" in html
 
 
 def test_admin_sees_shortcuts_not_clients(app, client):

@@ -2,7 +2,6 @@
 from flask import (Blueprint, current_app, flash, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _
-from jinja2 import TemplateNotFound
 
 from .. import clock
 from ..auth.permissions import Permission, can, requires
@@ -18,22 +17,13 @@ from .schedule import JOBS, next_fire
 bp = Blueprint("reporting", __name__)
 
 
-def _roster_panel() -> str | None:
-    """The roster issue's "today's roster" partial, when it exists."""
-    try:
-        current_app.jinja_env.get_template("roster/_today.html")
-        return "roster/_today.html"
-    except TemplateNotFound:
-        return None
-
-
 @bp.get("/")
 @requires(Permission.ACCOUNT)
 def dashboard():
     data = {}
     if can(Permission.CLIENTS_READ) or can(Permission.REPORTS):
         data = board.collect()
-    return render_template("reporting/dashboard.html", roster_panel=_roster_panel(), **data)
+    return render_template("reporting/dashboard.html", **data)
 
 
 # ------------------------------------------------------------------ /reports

@@ -1,0 +1,35 @@
+"""The domains of the application, in the order they register (lower layers first).
+
+Adding a domain: a package with `register(app)` (blueprints, navigation, page sections,
+commands, scheduled jobs, signal receivers), its name here, and its permissions in
+auth/permissions.py. Nothing else.
+"""
+from importlib import import_module
+
+DOMAINS = [
+    "rps_app.health",
+    "rps_app.auth",
+    "rps_app.audit",
+    "rps_app.facility",
+    "rps_app.clients",
+    "rps_app.referrals",
+    "rps_app.stays",
+    "rps_app.reporting",
+]
+
+
+def register_all(app) -> None:
+    from . import registry
+    for name in DOMAINS:
+        import_module(name).register(app)
+        registry.of(app).domains.append(name)
+
+
+def import_models() -> None:
+    """Every domain's models, so that SQLAlchemy and Alembic see the whole schema."""
+    for name in DOMAINS:
+        try:
+            import_module(f"{name}.models")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{name}.models":
+                raise

@@ -1,0 +1,37 @@
+"""Named signals between domains (blinker, which Flask already depends on).
+
+The domain that owns an event sends it; the domain that cares connects a receiver in its
+`register(app)`. A receiver that must refuse raises a DomainError, which rolls the whole
+request back. Signals that gather data return values: see `values_from`.
+"""
+from blinker import Namespace
+
+_signals = Namespace()
+
+# sender: the Client; kwargs: changed (set of field names). Placement refuses a change of
+# sex or age that no longer fits the client's current room.
+identity_changing = _signals.signal("identity-changing")
+
+# sender: the Bed; kwargs: on (datetime). Stays refuses when someone sleeps in the bed.
+bed_leaving_service = _signals.signal("bed-leaving-service")
+
+# sender: the Stay; kwargs: actor, exit (StayExit). Sent after an exit is recorded.
+stay_exited = _signals.signal("stay-exited")
+
+# sender: None; kwargs: stay_ids (list[int]). Receivers return {stay_id: {key: value}}
+# to add facts to stays in lists (for example roll-call absences).
+stay_facts = _signals.signal("stay-facts")
+
+
+def values_from(signal, sender=None, **kwargs) -> list:
+    """The return values of every receiver (None ones dropped)."""
+    return [value for _receiver, value in signal.send(sender, **kwargs) if value is not None]
+
+
+def merged_facts(stay_ids: list[int]) -> dict[int, dict]:
+    """stay_facts from every receiver, merged per stay."""
+    facts: dict[int, dict] = {stay_id: {} for stay_id in stay_ids}
+    for value in values_from(stay_facts, stay_ids=stay_ids):
+        for stay_id, items in value.items():
+            facts.setdefault(stay_id, {}).update(items)
+    return facts

@@ -16,14 +16,18 @@ from .factories import make_user
 # written out here on purpose: a change to the code's table must be a visible change here.
 CONTRACT = {
     "admin": {"rooms_read", "institutions_read", "institutions_edit", "admin", "audit_read",
-              "account"},
+              "maintenance", "account"},
     "kepala": {"rooms_read", "clients_read", "intake", "exit", "institutions_read",
-               "institutions_edit", "stock", "roster_read", "roster_edit", "reports",
+               "institutions_edit", "stock", "roster_read", "roster_edit", "operations_read",
+               "rollcall", "incidents_write", "incidents_ack", "referrals", "clients_merge",
+               "clients_export", "facility_use", "maintenance", "access_review", "reports",
                "audit_read", "account"},
     "petugas": {"rooms_read", "clients_read", "intake", "exit", "institutions_read", "stock",
-                "roster_read", "reports", "account"},
+                "roster_read", "operations_read", "rollcall", "incidents_write", "referrals",
+                "facility_use", "maintenance", "reports", "account"},
     "staf": {"rooms_read", "clients_read", "exit", "institutions_read", "institutions_edit",
-             "stock", "roster_read", "reports", "account"},
+             "stock", "roster_read", "operations_read", "referrals", "facility_use",
+             "maintenance", "reports", "account"},
 }
 ROLES = tuple(CONTRACT)
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}

@@ -24,29 +24,40 @@ class Permission(str, Enum):
     STOCK = "stock"                        # stock items and movements
     ROSTER_READ = "roster_read"
     ROSTER_EDIT = "roster_edit"
+    OPERATIONS_READ = "operations_read"    # roll calls and incidents (read)
+    ROLLCALL = "rollcall"                  # roll call (write)
+    INCIDENTS_WRITE = "incidents_write"
+    INCIDENTS_ACK = "incidents_ack"        # acknowledge a high incident
+    REFERRALS = "referrals"                # ask a referral, record its answer
+    CLIENTS_MERGE = "clients_merge"        # merge duplicate clients
+    CLIENTS_EXPORT = "clients_export"      # a data subject's export
+    FACILITY_USE = "facility_use"          # room bookings, visitors
+    MAINTENANCE = "maintenance"            # maintenance requests
+    ACCESS_REVIEW = "access_review"        # acknowledge accounts given client access
     REPORTS = "reports"                    # reports (read, generate)
     ADMIN = "admin"                        # users, rooms and beds, settings
     AUDIT_READ = "audit_read"
     ACCOUNT = "account"                    # one's own account: password, language, logout
 
 
+P = Permission
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
-    "admin": frozenset({Permission.ROOMS_READ, Permission.INSTITUTIONS_READ,
-                        Permission.INSTITUTIONS_EDIT, Permission.ADMIN, Permission.AUDIT_READ,
-                        Permission.ACCOUNT}),
-    "kepala": frozenset({Permission.ROOMS_READ, Permission.CLIENTS_READ, Permission.INTAKE,
-                         Permission.EXIT, Permission.INSTITUTIONS_READ,
-                         Permission.INSTITUTIONS_EDIT, Permission.STOCK, Permission.ROSTER_READ,
-                         Permission.ROSTER_EDIT, Permission.REPORTS, Permission.AUDIT_READ,
-                         Permission.ACCOUNT}),
-    "petugas": frozenset({Permission.ROOMS_READ, Permission.CLIENTS_READ, Permission.INTAKE,
-                          Permission.EXIT, Permission.INSTITUTIONS_READ, Permission.STOCK,
-                          Permission.ROSTER_READ, Permission.REPORTS, Permission.ACCOUNT}),
-    "staf": frozenset({Permission.ROOMS_READ, Permission.CLIENTS_READ, Permission.EXIT,
-                       Permission.INSTITUTIONS_READ, Permission.INSTITUTIONS_EDIT,
-                       Permission.STOCK, Permission.ROSTER_READ, Permission.REPORTS,
-                       Permission.ACCOUNT}),
+    "admin": frozenset({P.ROOMS_READ, P.INSTITUTIONS_READ, P.INSTITUTIONS_EDIT, P.ADMIN,
+                        P.AUDIT_READ, P.MAINTENANCE, P.ACCOUNT}),
+    "kepala": frozenset({P.ROOMS_READ, P.CLIENTS_READ, P.INTAKE, P.EXIT, P.INSTITUTIONS_READ,
+                         P.INSTITUTIONS_EDIT, P.STOCK, P.ROSTER_READ, P.ROSTER_EDIT,
+                         P.OPERATIONS_READ, P.ROLLCALL, P.INCIDENTS_WRITE, P.INCIDENTS_ACK,
+                         P.REFERRALS, P.CLIENTS_MERGE, P.CLIENTS_EXPORT, P.FACILITY_USE,
+                         P.MAINTENANCE, P.ACCESS_REVIEW, P.REPORTS, P.AUDIT_READ, P.ACCOUNT}),
+    "petugas": frozenset({P.ROOMS_READ, P.CLIENTS_READ, P.INTAKE, P.EXIT, P.INSTITUTIONS_READ,
+                          P.STOCK, P.ROSTER_READ, P.OPERATIONS_READ, P.ROLLCALL,
+                          P.INCIDENTS_WRITE, P.REFERRALS, P.FACILITY_USE, P.MAINTENANCE,
+                          P.REPORTS, P.ACCOUNT}),
+    "staf": frozenset({P.ROOMS_READ, P.CLIENTS_READ, P.EXIT, P.INSTITUTIONS_READ,
+                       P.INSTITUTIONS_EDIT, P.STOCK, P.ROSTER_READ, P.OPERATIONS_READ,
+                       P.REFERRALS, P.FACILITY_USE, P.MAINTENANCE, P.REPORTS, P.ACCOUNT}),
 }
+del P
 
 PUBLIC = "public"
 _ATTR = "_rps_access"

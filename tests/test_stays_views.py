@@ -68,7 +68,7 @@ def test_an_intake_of_three_clients_through_the_form(app, client):
         numbers = [s.client.registration_number for s in batch.stays]
     html = client.get(f"/intakes/{intake_id}").get_data(as_text=True)
     assert all(number in html for number in numbers)
-    assert html.count("belum ditempatkan") == 3 and "Tempatkan semua otomatis" in html
+    assert html.count(">belum ditempatkan<") == 3 and "Tempatkan semua otomatis" in html
     assert f'href="/intakes/{intake_id}/bast.pdf"' in html
 
 

@@ -207,7 +207,7 @@
     row.querySelector("[data-returning-label]").value = chosen ? chosen.label : "";
     row.querySelector("[data-returning-text]").textContent = chosen ? chosen.label : "";
     row.querySelector("[data-returning]").hidden = !chosen;
-    row.querySelector("[data-identity]").hidden = !!chosen;
+    row.querySelectorAll("[data-identity]").forEach(function (part) { part.hidden = !!chosen; });
     row.querySelector("[data-suggestions]").hidden = true;
     if (!chosen) { row.querySelector("[data-first]").focus(); }
   }

@@ -504,6 +504,6 @@ def exit_submit(stay_id: int):
     if letter is not None:
         url = _letter_url(letter)
         text = _("Surat nomor %(number)s diterbitkan.", number=letter.number)
-        flash(Markup('{} <a href="{}">{}</a>').format(text, url, _("Unduh PDF")) if url
+        flash(Markup('{} <a href="{}" target="_blank" rel="noopener">{}</a>').format(text, url, _("Unduh PDF")) if url
               else escape(text), "success")
     return redirect(url_for(".show", stay_id=stay_id), 303)

@@ -189,3 +189,26 @@ def test_api_place_all_flag(app, client):
     assert response.status_code == 201 and "placement" not in response.json["clients"][0]
     response = client.post("/api/v1/intakes", json={**body, "place_all": "ya"}, headers=headers)
     assert response.status_code == 422 and "place_all" in response.json["error"]["fields"]
+
+
+def test_exit_form_warns_while_the_heads_name_or_nip_is_missing(app, client):
+    from rps_app.referrals.letter_settings import SIGNATORY_KEY
+    from rps_app.settings import services as settings
+
+    from .flow_helpers import make_intake
+    with app.app_context():
+        stay_id = make_intake(1).stays[0].id
+    login(client, app, "petugas")
+    html = client.get(f"/stays/{stay_id}/exit").get_data(as_text=True)
+    assert "data-signatory-missing" in html and "Nama dan NIP kepala RPS belum diisi" in html
+    with app.app_context():
+        settings.put(SIGNATORY_KEY, {"name": "Drs. Bambang Sutrisno, M.Si.", "nip": ""})
+        db.session.commit()
+    html = client.get(f"/stays/{stay_id}/exit").get_data(as_text=True)
+    assert "NIP kepala RPS belum diisi" in html and "Nama dan NIP" not in html
+    with app.app_context():
+        settings.put(SIGNATORY_KEY, {"name": "Drs. Bambang Sutrisno, M.Si.",
+                                     "nip": "197203151998031004"})
+        db.session.commit()
+    assert "data-signatory-missing" not in client.get(f"/stays/{stay_id}/exit").get_data(
+        as_text=True)

@@ -29,6 +29,17 @@
       hint.hidden = hint.dataset.emptyKind !== type;
     });
   }
+  // A letter while the head's name or NIP is missing in the letter settings: say so in
+  // the confirmation before submitting (the panel above the form says it too).
+  var missing = document.querySelector("[data-signatory-missing]");
+  var plainConfirm = form.dataset.confirm;
+  function updateConfirm() {
+    var type = select.value;
+    var letter = family.indexOf(type) >= 0 || institution.indexOf(type) >= 0;
+    form.dataset.confirm = missing && letter ? missing.dataset.confirmLetter : plainConfirm;
+  }
   select.addEventListener("change", update);
+  select.addEventListener("change", updateConfirm);
   update();
+  updateConfirm();
 })();

@@ -5,15 +5,17 @@ the long stays of one calendar month. Plain data in, PDF bytes out.
 "services": {component: {records, stays}}, "long_exits": [...]} as collected by
 rps_app.reporting.documents; `meta` names the month and the stay limit.
 """
-from .base import Letterhead
+from .base import Letterhead, Signatory
 from .periodic import (Meta, admissions_section, exits_section, length_of_stay_section,
                        long_stays_section, month_subtitle, occupancy_section, render,
-                       services_section)
+                       services_section, signature_section)
 
 TITLE = "LAPORAN BULANAN"
 
 
-def build(data: dict, meta: Meta, letterhead: Letterhead, *, invariant: bool = False) -> bytes:
+def build(data: dict, meta: Meta, letterhead: Letterhead, *, invariant: bool = False,
+          signatory: Signatory | None = None) -> bytes:
+    """With `signatory` (the head of the RPS), the report ends with their signature block."""
     los = data["length_of_stay"]
     story = [
         *occupancy_section(data["occupancy"], "A"),
@@ -23,4 +25,6 @@ def build(data: dict, meta: Meta, letterhead: Letterhead, *, invariant: bool = F
         *services_section(data["services"], "E"),
         *long_stays_section(data["long_exits"], los["active"]["over_limit"], meta, "F"),
     ]
+    if signatory is not None:
+        story += signature_section(meta, signatory, letterhead.place)
     return render(TITLE, month_subtitle(meta), story, meta, letterhead, invariant=invariant)

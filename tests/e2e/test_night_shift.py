@@ -149,6 +149,35 @@ def check_placements(page) -> None:
     assert len({rooms[man] for man in ("Sutrisno", "Kasdi", "Tarjo", "Mbah")}) == 1, cells
 
 
+def check_board(page, shots: Path) -> None:
+    """After the journey: the bed board fits 1366 pixels with the first two rooms of each
+    sex in one row, and its filters work without loading the page again."""
+    page.goto("/rooms")
+    assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORT["width"]
+    boxes = {code: page.locator(f"#room-{code}").bounding_box()
+             for code in ("PA-1", "PA-2", "PI-1", "PI-2")}
+    assert len({round(box["y"]) for box in boxes.values()}) == 1, boxes  # one row
+    assert all(box["x"] >= 0 and box["x"] + box["width"] <= VIEWPORT["width"]
+               for box in boxes.values()), boxes
+    page.screenshot(path=str(shots / "bed-board.png"))
+    url = page.url
+    occupied = page.locator("li.bed-occupied:not(.filtered-out)")
+    expect(occupied).to_have_count(9)
+    page.get_by_label("Anak").check()
+    expect(occupied).to_have_count(1)
+    expect(occupied.first).to_contain_text("Bagus")
+    expect(page.locator("#room-PA-1")).to_be_hidden()  # no child there
+    page.get_by_label("Anak").uncheck()
+    page.get_by_label("Perlu isolasi").check()
+    expect(occupied).to_have_count(1)
+    expect(occupied.first).to_contain_text("Painem")
+    page.get_by_label("Perlu isolasi").uncheck()
+    page.get_by_label("Nama / no. registrasi").fill("warsi")
+    expect(occupied).to_have_count(1)
+    expect(occupied.first).to_contain_text("Warsini")
+    assert page.url == url  # no reload, no name in the URL
+
+
 @pytest.mark.parametrize("viewport", [VIEWPORT])
 def test_night_shift(browser, fresh_server, tmp_path, viewport):
     username = create_officer(browser, fresh_server)
@@ -177,6 +206,7 @@ def test_night_shift(browser, fresh_server, tmp_path, viewport):
         assert response.status == 200 and response.headers["content-type"] == "application/pdf"
         pdf = response.body()
         assert pdf.startswith(b"%PDF")
+        check_board(page, tmp_path)
     finally:
         context.close()
 
@@ -191,5 +221,5 @@ def test_night_shift(browser, fresh_server, tmp_path, viewport):
     if os.environ.get("RPS_WRITE_SAMPLES") == "1" and fresh_server.backend == "sqlite":
         SAMPLES.mkdir(parents=True, exist_ok=True)
         for name in ("intake-form.png", "intake-form-rows.png", "intake-result.png",
-                     "bast-page1.png"):
+                     "bast-page1.png", "bed-board.png"):
             shutil.copy(tmp_path / name, SAMPLES / name)

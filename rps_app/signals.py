@@ -22,6 +22,11 @@ stay_exited = _signals.signal("stay-exited")
 # to add facts to stays in lists (for example roll-call absences).
 stay_facts = _signals.signal("stay-facts")
 
+# sender: the report kind ("monthly"); kwargs: start, end (dates). Receivers return a list
+# of extra sections for the PDF (plain tables: see reports/periodic.extra_sections), e.g.
+# incidents by kind, referrals per institution.
+report_collecting = _signals.signal("report-collecting")
+
 
 def values_from(signal, sender=None, **kwargs) -> list:
     """The return values of every receiver (None ones dropped)."""

@@ -8,7 +8,7 @@ from flask import current_app
 from reports import daily, length_of_stay, monthly, occupancy
 from reports.periodic import Meta
 
-from .. import clock
+from .. import clock, signals
 from . import metrics
 
 DAILY_CENSUS_TIME = time(7, 0)  # the morning count; the scheduled daily job runs then
@@ -67,6 +67,8 @@ def collect(kind: str, start: date, end: date) -> dict:
     if kind == "monthly":
         data["admissions"] = asdict(metrics.admissions(start, end))
         data["services"] = metrics.service_counts(start, end).by_component
+        data["extra_sections"] = [section for sections in signals.values_from(
+            signals.report_collecting, kind, start=start, end=end) for section in sections]
     return data
 
 

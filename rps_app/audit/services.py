@@ -62,3 +62,22 @@ def query(entity: str | None = None, entity_id=None, since: datetime | None = No
     if action:
         stmt = stmt.where(AuditEntry.action == action)
     return stmt
+
+
+# Entities whose audit details never hold a client's personal data. Every other entity
+# (client, stay, intake, letter, note, visit, incident, ... and any added later) is treated
+# as personal: deny by default.
+NON_PERSONAL_ENTITIES = frozenset({"user", "room", "bed", "institution", "letter_settings",
+                                   "report_run", "database", "setting", "request",
+                                   "stock_item", "roster", "staff"})
+MASK = "•••"
+
+
+def masked_detail(entity: str, detail):
+    """The detail as a role that does not read client records may see it: for a personal
+    entity, the keys stay (what changed) and every value is masked (UU 27/2022)."""
+    if entity in NON_PERSONAL_ENTITIES or not detail:
+        return detail
+    if isinstance(detail, dict):
+        return {key: MASK for key in detail}
+    return MASK

@@ -2,11 +2,12 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import g, has_request_context
 from sqlalchemy import select
 
 from .. import clock
 from ..extensions import db
-from ..transaction import keep_on_failure as _keep
+from ..transaction import before_finish, keep_on_failure as _keep
 from .models import AuditEntry
 
 
@@ -81,3 +82,25 @@ def masked_detail(entity: str, detail):
     if isinstance(detail, dict):
         return {key: MASK for key in detail}
     return MASK
+
+
+def note_shown(actor: Actor | None, part: str, client_ids) -> None:
+    """Record that `part` (a page, list or report) showed these clients' names: one audit
+    entry (action "read", entity "client_list") per request and part, with the ids, written
+    with the request (kept even when it fails). Outside a request it is written at once."""
+    ids = {int(i) for i in client_ids if i is not None}
+    if not ids:
+        return
+    if not has_request_context():
+        _record_shown(actor, part, ids)
+        return
+    shown = g.setdefault("clients_shown", {})
+    if not shown:
+        before_finish(lambda: [_record_shown(actor, name, found)
+                               for name, found in g.pop("clients_shown", {}).items()])
+    shown.setdefault(part, set()).update(ids)
+
+
+def _record_shown(actor: Actor | None, part: str, ids: set[int]) -> None:
+    record(actor, "read", "client_list", None, {"shown_in": part, "client_ids": sorted(ids)},
+           keep_on_failure=True)

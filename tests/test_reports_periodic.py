@@ -148,3 +148,25 @@ def test_monthly_report_ages_signature_and_the_total_occupancy_line(scenario):
     assert "Drs. Bambang Sutrisno, M.Si." in pages[-1] and "NIP. 197203151998031004" in pages[-1]
     assert "Demikian laporan ini dibuat" in pages[-1]
     assert "KEPALA UPTD RUMAH PERLINDUNGAN SOSIAL" in pages[-1]
+
+
+def test_monthly_report_prints_the_sections_other_domains_add(scenario):
+    from rps_app import signals
+
+    def incidents(kind, start, end):
+        assert (kind, start, end) == ("monthly", date(2026, 3, 1), date(2026, 3, 31))
+        return [{"title": "Kejadian menurut Jenis", "header": ["Jenis", "Jumlah"],
+                 "rows": [["Medis", "3"], ["Konflik <b>antar</b> klien", "1"]],
+                 "widths": [10, 3], "note": "Dicatat oleh petugas jaga.", "order": 10},
+                {"title": "Rujukan per Lembaga", "header": ["Lembaga", "Dikirim"], "rows": [],
+                 "widths": [10, 3], "empty": "Tidak ada rujukan.", "order": 20}]
+
+    signals.report_collecting.connect(incidents)
+    try:
+        text = text_of(documents.build("monthly", date(2026, 3, 1), date(2026, 3, 31)))
+    finally:
+        signals.report_collecting.disconnect(incidents)
+    assert "G. Kejadian menurut Jenis" in text and "Konflik <b>antar</b> klien" in text
+    assert "Dicatat oleh petugas jaga." in text
+    assert "H. Rujukan per Lembaga" in text and "Tidak ada rujukan." in text
+    assert text.index("G. Kejadian") < text.index("H. Rujukan")

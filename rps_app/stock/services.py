@@ -8,6 +8,7 @@ item, ever goes below zero then or at any later movement. Services flush; the ca
 commits.
 """
 import math
+from fractions import Fraction
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -127,10 +128,11 @@ def issued_last_days(days: int = ISSUE_WINDOW_DAYS, item_ids=None) -> dict[int, 
 def days_left(balance: int, per_head: float | None, residents: int, issued: int) -> int | None:
     """contract.md: floor(balance / (per_head_per_day x residents)) when both are set and
     non-zero, else floor(balance / mean daily issue of the last 14 days), else None."""
+    # Exact fractions: 0.3 kg x 10 people is 3, not 3.0000000000000004.
     if per_head and residents:
-        return math.floor(balance / (per_head * residents))
+        return math.floor(Fraction(balance) / (Fraction(str(per_head)) * residents))
     if issued > 0:
-        return math.floor(balance / (issued / ISSUE_WINDOW_DAYS))
+        return math.floor(Fraction(balance * ISSUE_WINDOW_DAYS, issued))
     return None
 
 

@@ -1,12 +1,13 @@
 """Pages of logistics stock: /stock (balances, receipt and issue forms), an item's history,
 stock counts, and the PDFs (kartu stok, berita acara of a count)."""
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import (Blueprint, current_app, flash, redirect, render_template, request,
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .. import clock
 from ..auth.permissions import Permission, requires
@@ -44,6 +45,27 @@ def _stay_choices() -> list[tuple[str, str]]:
                           for stay_id, _, number, name in rows]
 
 
+@dataclass
+class ItemPage:
+    """One page of the balances (the pagination macro's interface): low and expiring items
+    come first, so the order is computed and the page taken with LIMIT/OFFSET over the few
+    items there are."""
+    category: str | None
+    page: int
+    per_page: int
+
+    def __post_init__(self):
+        stmt = services.item_rows_query(self.category)
+        self.total = db.session.scalar(select(func.count()).select_from(
+            stmt.with_only_columns(StockItem.id).order_by(None).subquery()))
+        self.pages = max(1, -(-self.total // self.per_page))
+        self.page = min(self.page, self.pages)
+        self.items = db.session.execute(stmt.limit(self.per_page)
+                                        .offset((self.page - 1) * self.per_page)).all()
+        self.has_prev, self.has_next = self.page > 1, self.page < self.pages
+        self.prev_num, self.next_num = self.page - 1, self.page + 1
+
+
 def movement_form(kind: str, item_id: int | None = None, formdata=None) -> MovementForm:
     form = MovementForm(formdata=formdata, prefix=kind)
     form.kind.data = kind
@@ -59,10 +81,8 @@ def render_index(forms: dict | None = None, item_form: ItemForm | None = None):
     category = request.args.get("category") or ""
     if category and category not in CATEGORIES:
         category = ""
-    page = db.paginate(services.item_rows_query(category or None), page=page_number(),
-                       per_page=current_app.config["PER_PAGE"], error_out=False)
-    rows = services.item_rows((item, balance, low, expiring, expired)
-                              for item, balance, low, expiring, expired in page.items)
+    page = ItemPage(category or None, page_number(), current_app.config["PER_PAGE"])
+    rows = services.item_rows(page.items)
     forms = forms or {}
     for kind in FORM_KINDS:
         forms.setdefault(kind, movement_form(kind))

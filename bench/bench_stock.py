@@ -18,7 +18,6 @@ import argparse
 import os
 import re
 import sys
-import tempfile
 import time
 from contextlib import ExitStack
 from datetime import date, datetime, timedelta, timezone
@@ -27,6 +26,9 @@ import sqlalchemy as sa
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+
+from bench_reports import instances  # noqa: E402  (one way to set up the databases)
 
 PER_DAY = 14
 OTHER_ITEMS = 20
@@ -160,23 +162,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--postgres", help="server URL; a database per size is created there")
     args = parser.parse_args()
-    server = sa.create_engine(args.postgres, isolation_level="AUTOCOMMIT") if args.postgres else None
-    runs = []
     with ExitStack() as stack:
-        for size in args.sizes:
-            folder = stack.enter_context(tempfile.TemporaryDirectory())
-            runs.append(("SQLite", instance(f"sqlite:///{os.path.join(folder, 'rps.sqlite3')}",
-                                            folder, size)))
-            if server is not None:
-                name = f"rps_bench_stock_{size}"
-                with server.connect() as conn:
-                    conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                    conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-                stack.callback(drop, server, name)
-                url = (sa.make_url(args.postgres).set(database=name)
-                       .render_as_string(hide_password=False))
-                folder = stack.enter_context(tempfile.TemporaryDirectory())
-                runs.append(("PostgreSQL", instance(url, folder, size)))
+        runs = instances(stack, args.sizes, args.postgres, "rps_bench_stock", instance)
         for _ in range(args.repeat):
             for _, run in runs:
                 measure_round(run)
@@ -188,11 +175,6 @@ def main() -> None:
                 from rps_app.extensions import db
                 db.engine.dispose()
     write(results, args)
-
-
-def drop(server, name: str) -> None:
-    with server.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def write(results, args) -> None:

@@ -3,35 +3,11 @@ on PostgreSQL: 30 issues of 10 units race for 100 units; exactly 10 win, the oth
 409 insufficient_stock, and the balance ends at 0, never below."""
 import pytest
 
-from .e2e.live import installation_database, init_instance, start_server
-from .test_stays_concurrency import PASSWORD, WORKERS, call, race
+# The same installation as the placement races (4 workers, a duty officer's token), one per
+# backend for this module.
+from .test_stays_concurrency import call, race, server  # noqa: F401  (server: a fixture)
 
 pytestmark = pytest.mark.server
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def server(request, tmp_path_factory):
-    """One fresh installation per backend for this module, with a duty officer's token."""
-    import subprocess
-
-    from .e2e.live import environment, rps_command
-    instance = tmp_path_factory.mktemp(f"stock-race-{request.param}") / "instance"
-    with installation_database(request.param, "rps_stock_race") as url:
-        init_instance(instance, url)
-        done = subprocess.run(rps_command() + ["create-user", "petugas1", "--role", "petugas",
-                                               "--password-stdin"],
-                              input=PASSWORD + "\n", text=True, capture_output=True,
-                              env=environment(instance, url), cwd=instance.parent, timeout=120)
-        assert done.returncode == 0, done.stdout + done.stderr
-        live = start_server(instance, url, workers=WORKERS, backend=request.param)
-        try:
-            status, body = call(live.url, "POST", "/api/v1/auth/token",
-                                {"username": "petugas1", "password": PASSWORD})
-            assert status == 200, body
-            live.headers = {"Authorization": f"Bearer {body['token']}"}
-            yield live
-        finally:
-            live.stop()
 
 
 def test_thirty_issues_of_ten_units_against_one_hundred(server):

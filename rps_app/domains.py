@@ -15,6 +15,7 @@ DOMAINS = [
     "rps_app.referrals",
     "rps_app.stays",
     "rps_app.reporting",
+    "rps_app.casework",
 ]
 
 

@@ -9,7 +9,8 @@ from datetime import date, datetime
 from reports import letters as builders
 from reports.base import Letterhead, Signatory
 from reports.letters import (Belonging, Client, ClientRow, FamilyContact, HandoverLetterData,
-                             Institution, IntakeBastData, Party, ReferralLetterData)
+                             Institution, IntakeBastData, Party, ReferralLetterData,
+                             ReferralRequestData)
 
 
 def _date(text: str | None) -> date | None:
@@ -61,6 +62,17 @@ def _referral(content: dict) -> ReferralLetterData:
         tembusan=tuple(content["tembusan"]), verify_url=content["verify_url"])
 
 
+def _request(content: dict) -> ReferralRequestData:
+    inst = content["institution"]
+    return ReferralRequestData(
+        number=content["number"], date=_date(content["date"]),
+        client=_client(content["client"], content["stay"]),
+        institution=Institution(name=inst["name"], kind=inst["kind"], city=inst["city"],
+                                address=inst["address"]),
+        reason=content["reason"], summary=content["assessment"], health=content["health"],
+        tembusan=tuple(content["tembusan"]), verify_url=content["verify_url"])
+
+
 def _handover(content: dict, signatory: Signatory) -> HandoverLetterData:
     contact = content["family_contact"]
     return HandoverLetterData(
@@ -108,6 +120,8 @@ def build_pdf(content: dict, letterhead: Letterhead, signatory: Signatory) -> by
         data = _handover(content, signatory)
     elif kind == "intake_bast":
         data = _intake_bast(content, signatory)
+    elif kind == "referral_request":
+        data = _request(content)
     else:
         raise ValueError(f"unknown letter kind {kind!r}")
     return builders.build(data, letterhead, signatory, invariant=True)

@@ -23,6 +23,10 @@ stay_exiting = _signals.signal("stay-exiting")
 # sender: the Stay; kwargs: actor, exit (StayExit). Sent after an exit is recorded.
 stay_exited = _signals.signal("stay-exited")
 
+# sender: the duplicate Client being merged; kwargs: into (Client), actor. Sent after its
+# stays moved to `into`: a domain keeping rows by client id moves (or keeps) its own.
+client_merging = _signals.signal("client-merging")
+
 # sender: None; kwargs: stay_ids (list[int]). Receivers return {stay_id: {key: value}}
 # to add facts to stays in lists (for example roll-call absences).
 stay_facts = _signals.signal("stay-facts")

@@ -75,9 +75,9 @@ def test_suggestions_at_intake_and_on_the_client_page(client, app):
     bad = client.post("/api/v1/clients/duplicates", headers=headers, json={"sex": "X"})
     assert bad.status_code == 422 and set(bad.get_json()["error"]["fields"]) == {"name", "sex"}
     with app.app_context():  # the read of others' names is logged, never the typed name
-        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "search")
-                                   .order_by(AuditEntry.id.desc())).first()
-        assert "Paija" not in str(entry.details)
+        entries = list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == "search")))
+        assert "Paija" not in str([e.detail for e in entries])
+        assert [old_id] in [e.detail["client_ids"] for e in entries]
 
     login(client, app, "petugas")
     token = csrf_token(client, "/intakes/new")
@@ -116,8 +116,8 @@ def test_merge_moves_stays_and_leaves_a_pointer(client, app):
         assert db.session.get(Stay, moved_stay).client_id == into_id
         actions = {(e.action, e.entity_id) for e in db.session.scalars(
             select(AuditEntry).where(AuditEntry.entity == "client"))}
-        assert ("merge", str(dup_id)) in actions or ("merge", dup_id) in actions
-        assert ("merge_in", str(into_id)) in actions or ("merge_in", into_id) in actions
+        assert ("merge", str(dup_id)) in actions
+        assert ("merge_in", str(into_id)) in actions
     listed = client.get("/api/v1/clients?q=Sutarn", headers=headers).get_json()
     assert [row["id"] for row in listed] == [into_id]           # hidden from search
     again = client.post(f"/api/v1/clients/{dup_id}/merge", json={"into": into_id},

@@ -5,7 +5,8 @@ within ten partly, further apart never a match) and the place of origin (0.1). N
 compared after the spellings that make one Javanese name look like two are folded:
 old spellings (dj -> j, tj -> c, oe -> u, sj -> sy, nj -> ny), doubled letters, the o/a
 ending (Paijo/Paija, Sutarno/Sutarna), and dropped vowels (Slamet/Selamet: the same
-consonants in the same order). Every word of the shorter name must find a close word in
+consonants in the same order). Words must begin with the same letter (Agus/Bagus are two
+names). Every word of the shorter name must find a close word in
 the other; a name that differs in one word (Siti Aminah / Siti Fatimah) is another person.
 """
 import re
@@ -61,6 +62,8 @@ def skeleton(word: str) -> str:
 def word_similarity(a: str, b: str) -> float:
     if a == b:
         return 1.0
+    if a[0] != b[0]:  # Agus/Bagus, Darto/Warto: another name (old spellings already folded)
+        return 0.0
     ratio = SequenceMatcher(None, a, b).ratio()
     if len(skeleton(a)) >= 3 and skeleton(a) == skeleton(b):
         return max(ratio, SKELETON_SCORE)

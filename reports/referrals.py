@@ -14,7 +14,7 @@ TITLE = "LAPORAN RUJUKAN KLIEN"
 REASON_LABELS = {"over_capacity": "Kapasitas penuh", "criteria": "Tidak memenuhi kriteria",
                  "documents": "Dokumen belum lengkap", "other": "Alasan lain"}
 HEADER = ["Lembaga", "Dikirim", "Diterima", "Ditolak", "Menunggu", "Median hari"]
-WIDTHS = [7.5, 2, 2, 2, 2, 2.5]
+WIDTHS = [7, 2, 2.2, 2, 2.5, 2.5]
 NOTE = ("Rujukan yang dikirim dalam periode ini. Diterima termasuk yang kliennya sudah "
         "diserahkan. Median hari: dari tanggal surat permohonan sampai tanggal jawaban.")
 

@@ -1,13 +1,10 @@
 """Surat permohonan rujukan: asks a panti, a balai or a hospital to receive a client who is
 still in residence at the RPS, and to answer (accepted, or refused with the reason). Same
 parts as the surat rujukan (letters.md): number block, addressee, identity, signature."""
-from reportlab.lib.units import cm
-from reportlab.platypus import KeepTogether
-
 from ..base import Letterhead, Signatory, build_document, markup, para, styles
 from . import parts
 from .data import ReferralRequestData
-from .referral import DEFAULT_PURPOSE, PURPOSES, _header
+from .referral import DEFAULT_PURPOSE, PURPOSES, _header, closing
 
 
 def _body(data: ReferralRequestData, lh: Letterhead) -> list:
@@ -34,20 +31,10 @@ def _body(data: ReferralRequestData, lh: Letterhead) -> list:
     return story
 
 
-def _closing(data: ReferralRequestData, signatory: Signatory) -> KeepTogether:
-    sign_width = 9 * cm
-    left = parts.qr_block(data.verify_url) if data.verify_url else ""
-    thanks = para("Demikian permohonan ini kami sampaikan. Atas perhatian dan kerja sama "
-                  "Bapak/Ibu, kami ucapkan terima kasih.", styles().body)
-    return KeepTogether([thanks, parts.gap(0.3),
-                         parts.columns([left, parts.signatory_block(signatory)],
-                                       [parts.WIDTH - sign_width, sign_width])])
-
-
 def build(data: ReferralRequestData, letterhead: Letterhead, signatory: Signatory, *,
           invariant: bool = False) -> bytes:
     story = (_header(data, letterhead) + _body(data, letterhead)
-             + [_closing(data, signatory)] + parts.tembusan(data.tembusan))
+             + [closing(data, signatory, "permohonan")] + parts.tembusan(data.tembusan))
     return build_document(story, title=f"Surat Permohonan Rujukan {data.number}",
                           letterhead=letterhead, subject=data.hal,
                           footer_note=f"Nomor {data.number}", invariant=invariant)

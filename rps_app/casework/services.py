@@ -1,7 +1,7 @@
 """The social assessment (asesmen) of a stay, case conferences, and the note on why a
 client has no NIK. Services flush, never commit; every write is audited."""
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -162,6 +162,3 @@ def overdue_assessments(now: datetime, limit: int = 50) -> list[Overdue]:
                     int((now - entered).total_seconds() // 3600))
             for sid, cid, name, number, entered in rows]
 
-
-def local_day(moment: datetime) -> date:
-    return clock.to_local(moment).date()

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from .. import clock
 from ..auth.permissions import Permission, can, requires
 from ..errors import DomainError
-from ..web import current_actor
+from ..web import current_actor, flash_refusal
 from . import duplicates, quality, services
 from .forms import AssessmentForm, ConferenceForm, MergeForm, NikNoteForm
 from .models import ASSESSMENT_PARTS
@@ -15,22 +15,12 @@ from .models import ASSESSMENT_PARTS
 bp = Blueprint("casework", __name__)
 
 
-def _flash_refusal(error: DomainError, form) -> None:
-    if error.status not in (409, 422):
-        raise error
-    flash(error.message, "error")
-    for name, message in error.fields.items():
-        if message != error.message:
-            label = form[name].label.text if name in form._fields else name
-            flash(f"{label}: {message}", "error")
-
-
 def _run(form, action, done: str, back: str):
     form.validate_on_submit()
     try:
         action()
     except DomainError as error:
-        _flash_refusal(error, form)
+        flash_refusal(error, form)
     else:
         flash(done, "success")
     return redirect(back, 303)
@@ -119,7 +109,7 @@ def merge(client_id: int):
         into = duplicates.merge(current_actor(), client_id,
                                 {"into": int(value) if value.isdigit() else value or None})
     except DomainError as error:
-        _flash_refusal(error, form)
+        flash_refusal(error, form)
         return redirect(url_for("clients.show", client_id=client_id) + "#duplicates", 303)
     flash(_("Data klien digabung ke %(number)s.", number=into.registration_number), "success")
     return redirect(url_for("clients.show", client_id=into.id), 303)

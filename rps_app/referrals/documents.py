@@ -49,28 +49,27 @@ def _officer(content: dict, signatory: Signatory) -> Party:
                  office=unit)
 
 
-def _referral(content: dict) -> ReferralLetterData:
+def _addressed(content: dict) -> dict:
+    """What a letter to an institution about one client shares (referral and request)."""
     inst = content["institution"]
+    return {"number": content["number"], "date": _date(content["date"]),
+            "client": _client(content["client"], content["stay"]),
+            "institution": Institution(name=inst["name"], kind=inst["kind"], city=inst["city"],
+                                       address=inst["address"]),
+            "health": content["health"], "tembusan": tuple(content["tembusan"]),
+            "verify_url": content["verify_url"]}
+
+
+def _referral(content: dict) -> ReferralLetterData:
     return ReferralLetterData(
-        number=content["number"], date=_date(content["date"]),
-        client=_client(content["client"], content["stay"]),
-        institution=Institution(name=inst["name"], kind=inst["kind"], city=inst["city"],
-                                address=inst["address"]),
-        summary=content["assessment"] or "", health=content["health"],
+        **_addressed(content), summary=content["assessment"] or "",
         reason=content["reason"] or content["exit_label"],
-        belongings=_belongings(content["belongings_returned"]),
-        tembusan=tuple(content["tembusan"]), verify_url=content["verify_url"])
+        belongings=_belongings(content["belongings_returned"]))
 
 
 def _request(content: dict) -> ReferralRequestData:
-    inst = content["institution"]
-    return ReferralRequestData(
-        number=content["number"], date=_date(content["date"]),
-        client=_client(content["client"], content["stay"]),
-        institution=Institution(name=inst["name"], kind=inst["kind"], city=inst["city"],
-                                address=inst["address"]),
-        reason=content["reason"], summary=content["assessment"], health=content["health"],
-        tembusan=tuple(content["tembusan"]), verify_url=content["verify_url"])
+    return ReferralRequestData(**_addressed(content), reason=content["reason"],
+                               summary=content["assessment"])
 
 
 def _handover(content: dict, signatory: Signatory) -> HandoverLetterData:

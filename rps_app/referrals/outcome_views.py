@@ -12,7 +12,7 @@ from ..auth.permissions import Permission, can, requires
 from ..errors import DomainError
 from ..extensions import db
 from ..stays.models import INSTITUTION_EXIT_TYPES
-from ..web import current_actor, page_number
+from ..web import current_actor, flash_refusal, page_number
 from . import services, workflow
 from .forms import KIND_LABELS, REFUSAL_LABELS, STATUS_LABELS, AskForm, ResponseForm
 from .models import Institution, Referral
@@ -52,16 +52,6 @@ def _back(stay_id: int):
     return redirect(url_for("stays.show", stay_id=stay_id) + "#referrals", 303)
 
 
-def _refused(error: DomainError, form) -> None:
-    if error.status not in (409, 422):
-        raise error
-    flash(error.message, "error")
-    for name, message in error.fields.items():
-        if message != error.message:
-            label = form[name].label.text if name in form._fields else name
-            flash(f"{label}: {message}", "error")
-
-
 @bp.post("/stays/<int:stay_id>/referrals")
 @requires(Permission.REFERRALS)
 def ask(stay_id: int):
@@ -73,7 +63,7 @@ def ask(stay_id: int):
     try:
         referral = workflow.ask(current_actor(), stay_id, data)
     except DomainError as error:
-        _refused(error, form)
+        flash_refusal(error, form)
         return _back(stay_id)
     flash(_("Rujukan dikirim; surat permohonan nomor %(number)s diterbitkan.",
             number=referral.letter.number), "success")
@@ -98,7 +88,7 @@ def respond(referral_id: int):
     try:
         workflow.respond(current_actor(), referral_id, data)
     except DomainError as error:
-        _refused(error, form)
+        flash_refusal(error, form)
     else:
         flash(_("Jawaban rujukan dicatat."), "success")
     target = request.form.get("next")

@@ -16,7 +16,7 @@ from reports.referrals import section_rows
 from .. import clock
 from ..audit.services import Actor, record
 from ..clients.models import Client
-from ..errors import Conflict, NotFound, ValidationError, found
+from ..errors import Conflict, ValidationError, found
 from ..extensions import db
 from ..fields import FieldErrors, iso, local_date
 from ..stays.models import INSTITUTION_EXIT_TYPES, Stay
@@ -262,13 +262,6 @@ def monthly_section(kind, start: date, end: date) -> list[dict] | None:
     return [{"title": "Rujukan per Lembaga", "header": header, "rows": rows_,
              "widths": widths, "note": note, "order": 50,
              "empty": "Tidak ada rujukan yang dikirim dalam periode ini."}]
-
-
-def find_stay(stay_id: int) -> Stay:
-    stay = db.session.get(Stay, stay_id)
-    if stay is None:
-        raise NotFound("Data tinggal (stay) tidak ditemukan.")
-    return stay
 
 
 MAX_REPORT_DAYS = 3 * 366

@@ -200,3 +200,18 @@ def test_data_quality_page_for_the_head(client, app):
     assert "Karsih" in section("same_day_exit") and "Karsih" in section("no_nik")
     assert "Tarmuji" in section("no_assessment")
     assert "Karsih" not in section("missing_letter")  # "other" needs no letter
+
+
+def test_pages_that_show_names_are_audited(client, app):
+    with app.app_context():
+        [stay] = _admit(client_row("Tarmuji"))
+        client_id = stay.client_id
+    clock.freeze(NOW + timedelta(days=2))
+    login(client, app, "kepala")
+    client.get("/")
+    client.get("/data-quality")
+    with app.app_context():
+        shown = {e.detail["shown_in"]: e.detail["client_ids"] for e in db.session.scalars(
+            select(AuditEntry).where(AuditEntry.entity == "client_list"))}
+    assert shown["dashboard:assessments"] == [client_id]
+    assert shown["data_quality"] == [client_id]

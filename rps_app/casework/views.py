@@ -5,6 +5,7 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, request,
 from flask_babel import gettext as _
 
 from .. import clock
+from ..audit.services import note_shown
 from ..auth.permissions import Permission, can, requires
 from ..errors import DomainError
 from ..web import current_actor, flash_refusal
@@ -61,6 +62,7 @@ def client_section(client) -> dict:
 
 def dashboard_section() -> dict | None:
     rows = services.overdue_assessments(clock.now())
+    note_shown(current_actor(), "dashboard:assessments", [row.client_id for row in rows])
     return {"rows": rows} if rows else None
 
 
@@ -131,5 +133,8 @@ def duplicates_json():
 @bp.get("/data-quality")
 @requires(Permission.CLIENTS_MERGE)
 def data_quality():
-    return render_template("casework/quality.html", checks=quality.checks(),
+    checks = quality.checks()
+    note_shown(current_actor(), "data_quality",
+               [issue.client_id for check in checks for issue in check.issues])
+    return render_template("casework/quality.html", checks=checks,
                            window=quality.WINDOW_DAYS, limit=quality.LIMIT)

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from .. import clock
+from ..audit.services import note_shown
 from ..auth.permissions import Permission, can, requires
 from ..errors import DomainError
 from ..extensions import db
@@ -45,6 +46,7 @@ def dashboard_section() -> dict | None:
         return None
     total = db.session.scalar(select(func.count()).select_from(Referral)
                               .where(Referral.status == "sent"))
+    note_shown(current_actor(), "dashboard:referrals", [row.client_id for row in rows])
     return {"rows": rows, "total": total, "today": clock.local_today()}
 
 
@@ -106,6 +108,7 @@ def referral_list():
     page = max(page_number(), 1)
     rows = workflow.rows(None if status == "all" else status, oldest_first=status == "sent",
                          limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE)
+    note_shown(current_actor(), "referrals", [row.client_id for row in rows[:PER_PAGE]])
     return render_template("referrals/list.html", rows=rows[:PER_PAGE], status=status,
                            page=page, has_next=len(rows) > PER_PAGE,
                            today=clock.local_today(), status_labels=STATUS_LABELS,

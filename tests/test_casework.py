@@ -213,5 +213,5 @@ def test_pages_that_show_names_are_audited(client, app):
     with app.app_context():
         shown = {e.detail["shown_in"]: e.detail["client_ids"] for e in db.session.scalars(
             select(AuditEntry).where(AuditEntry.entity == "client_list"))}
-    assert shown["dashboard:assessments"] == [client_id]
+    assert shown["assessments_overdue"] == [client_id]
     assert shown["data_quality"] == [client_id]

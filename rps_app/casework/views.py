@@ -62,7 +62,7 @@ def client_section(client) -> dict:
 
 def dashboard_section() -> dict | None:
     rows = services.overdue_assessments(clock.now())
-    note_shown(current_actor(), "dashboard:assessments", [row.client_id for row in rows])
+    note_shown(current_actor(), "assessments_overdue", [row.client_id for row in rows])
     return {"rows": rows} if rows else None
 
 

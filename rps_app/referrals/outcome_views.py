@@ -46,7 +46,7 @@ def dashboard_section() -> dict | None:
         return None
     total = db.session.scalar(select(func.count()).select_from(Referral)
                               .where(Referral.status == "sent"))
-    note_shown(current_actor(), "dashboard:referrals", [row.client_id for row in rows])
+    note_shown(current_actor(), "referrals_waiting", [row.client_id for row in rows])
     return {"rows": rows, "total": total, "today": clock.local_today()}
 
 

@@ -36,6 +36,14 @@ stay_facts = _signals.signal("stay-facts")
 # incidents by kind, referrals per institution.
 report_collecting = _signals.signal("report-collecting")
 
+# sender: the Client; kwargs: actor. Retention: every domain that keeps personal data of
+# the client (texts, contacts, files) removes it; dates, codes and counts stay.
+client_anonymising = _signals.signal("client-anonymising")
+
+# sender: the Client. Receivers return {section: data} (JSON-ready) for the data subject's
+# export: everything a domain holds about that person.
+client_exporting = _signals.signal("client-exporting")
+
 
 def values_from(signal, sender=None, **kwargs) -> list:
     """The return values of every receiver (None ones dropped)."""

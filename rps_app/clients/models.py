@@ -34,6 +34,9 @@ class Client(db.Model):
     # Set when the head merged this record into another (a duplicate): the record stays as
     # a pointer, hidden from lists and search; its stays now belong to that client.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"), index=True)
+    # Retention (UU 27/2022): when the record was anonymised, and the birth year it keeps.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    birth_year: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -2,8 +2,8 @@
 duplicate clients merged (clients.merged_into_id); a new letter kind, referral_request,
 of which a stay may have many (the one-valid-letter index now covers exit letters only)
 
-Revision ID: 0003_referrals_casework
-Revises: 0002_access_grants
+Revision ID: 0004_referrals_casework
+Revises: 0003_retention
 
 """
 from alembic import op
@@ -13,8 +13,8 @@ import rps_app.types
 
 
 # revision identifiers, used by Alembic.
-revision = '0003_referrals_casework'
-down_revision = '0002_access_grants'
+revision = '0004_referrals_casework'
+down_revision = '0003_retention'
 branch_labels = None
 depends_on = None
 

@@ -15,7 +15,9 @@ DOMAINS = [
     "rps_app.referrals",
     "rps_app.stays",
     "rps_app.stock",
+    "rps_app.privacy",
     "rps_app.reporting",
+    "rps_app.casework",
 ]
 
 

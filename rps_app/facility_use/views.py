@@ -72,7 +72,7 @@ def open_stays() -> list[tuple[Stay, Client]]:
     """Clients in residence now, by name."""
     return list(db.session.execute(
         select(Stay, Client).join(Client, Client.id == Stay.client_id)
-        .where(Stay.exited_at.is_(None)).order_by(Client.name, Stay.id)).tuples())
+        .where(Stay.exited_at.is_(None)).order_by(Client.name, Stay.id)).all())
 
 
 def stay_choices(blank: str | None = None) -> list:

@@ -18,15 +18,15 @@ from ..clients.forms import choices
 from ..clients.models import Client
 from ..errors import DomainError
 from ..extensions import db
-from ..fields import parse_moment
 from ..facility import services as facility
 from ..facility.models import Bed
+from ..fields import parse_moment
 from ..stays.models import Stay
-from ..web import current_actor, page_number, put_field_errors
+from ..web import current_actor, page_number, submit
 from . import bookings, calendar, maintenance, visits
-from .sections import SESSION_FORM_PREFIX
 from .forms import (DEFAULT_SESSION_PURPOSE, BookingForm, CancelForm, ConfirmForm, DoneForm,
                     MaintenanceForm, SessionNoteForm, VisitForm)
+from .sections import SESSION_FORM_PREFIX
 
 bp = Blueprint("facility_use", __name__)
 
@@ -53,19 +53,6 @@ def safe_next(default: str, target: str | None = None) -> str:
     if target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
     return default
-
-
-def refused(form, error: DomainError, renames: dict | None = None) -> int:
-    """Tell a 409/422 refusal on the page: the message flashed, each field's message on the
-    form's field (renamed when the form calls it otherwise)."""
-    if error.status not in (409, 422):
-        raise error
-    flash(error.message, "error")
-    fields = {(renames or {}).get(key, key): message for key, message in error.fields.items()}
-    for message in put_field_errors(form, fields).values():
-        if message != error.message:
-            flash(message, "error")
-    return error.status
 
 
 def open_stays() -> list[tuple[Stay, Client]]:
@@ -167,14 +154,18 @@ def booking_new():
     return render_booking_form(form)
 
 
+def form_id(value):
+    """A select's value for the service: an int when it is one, else the text as typed
+    (the service names it as invalid), None when empty."""
+    value = (value or "").strip()
+    return int(value) if value.isdigit() else (value or None)
+
+
 def booking_data(form: BookingForm) -> dict:
-    def number(value):
-        value = (value or "").strip()
-        return int(value) if value.isdigit() else (value or None)
-    return {"room_id": number(form.room_id.data), "starts_at": form.starts_at.data,
+    return {"room_id": form_id(form.room_id.data), "starts_at": form.starts_at.data,
             "ends_at": form.ends_at.data, "purpose": form.purpose.data,
-            "staff_id": number(form.staff_id.data),
-            "stay_ids": [number(v) for v in form.stay_ids.data or [] if v]}
+            "staff_id": form_id(form.staff_id.data),
+            "stay_ids": [form_id(v) for v in form.stay_ids.data or [] if v]}
 
 
 @bp.post("/bookings/new")
@@ -183,11 +174,9 @@ def booking_create():
     # The stay page's session form carries a prefix (its ids must not clash there).
     prefix = SESSION_FORM_PREFIX if f"{SESSION_FORM_PREFIX}room_id" in request.form else ""
     form = BookingForm(prefix=prefix)
-    form.validate_on_submit()  # CSRF is checked globally; the service checks the rest
-    try:
-        booking = bookings.book(current_actor(), booking_data(form))
-    except DomainError as error:
-        return render_booking_form(form, refused(form, error))
+    booking, status = submit(form, lambda: bookings.book(current_actor(), booking_data(form)))
+    if status:
+        return render_booking_form(form, status)
     flash(_("Ruang %(room)s dipesan: %(start)s–%(end)s.", room=booking.room.code,
             start=clock.to_local(booking.starts_at).strftime("%d/%m/%Y %H:%M"),
             end=clock.to_local(booking.ends_at).strftime("%H:%M")), "success")
@@ -219,11 +208,10 @@ def booking_show(booking_id: int):
 @requires(Permission.FACILITY_USE)
 def booking_cancel(booking_id: int):
     form = CancelForm()
-    form.validate_on_submit()
-    try:
-        bookings.cancel(current_actor(), booking_id, form.reason.data)
-    except DomainError as error:
-        return render_booking(booking_id, cancel_form=form, status=refused(form, error))
+    _done, status = submit(form, lambda: bookings.cancel(current_actor(), booking_id,
+                                                         form.reason.data))
+    if status:
+        return render_booking(booking_id, cancel_form=form, status=status)
     flash(_("Pemesanan dibatalkan; waktunya bebas kembali."), "success")
     return redirect(url_for(".booking_show", booking_id=booking_id), 303)
 
@@ -232,11 +220,10 @@ def booking_cancel(booking_id: int):
 @requires(Permission.FACILITY_USE, Permission.EXIT)
 def booking_note(booking_id: int):
     form = SessionNoteForm()
-    form.validate_on_submit()
-    try:
-        bookings.write_note(current_actor(), booking_id, form.body.data)
-    except DomainError as error:
-        return render_booking(booking_id, note_form=form, status=refused(form, error))
+    _done, status = submit(form, lambda: bookings.write_note(current_actor(), booking_id,
+                                                             form.body.data))
+    if status:
+        return render_booking(booking_id, note_form=form, status=status)
     flash(_("Catatan sesi disimpan sebagai catatan kasus klien."), "success")
     return redirect(url_for(".booking_show", booking_id=booking_id), 303)
 
@@ -266,16 +253,13 @@ def visit_log():
 @requires(Permission.FACILITY_USE)
 def visit_add():
     form = VisitForm()
-    form.validate_on_submit()
-    stay_id = (form.stay_id.data or "").strip()
     data = {"visitor_name": form.visitor_name.data, "relation": form.relation.data,
             "id_number": form.id_number.data, "phone": form.phone.data,
-            "stay_id": int(stay_id) if stay_id.isdigit() else stay_id or None,
+            "stay_id": form_id(form.stay_id.data),
             "arrived_at": form.arrived_at.data or None}
-    try:
-        visits.record_visit(current_actor(), data)
-    except DomainError as error:
-        return render_visits(form, refused(form, error))
+    _visit, status = submit(form, lambda: visits.record_visit(current_actor(), data))
+    if status:
+        return render_visits(form, status)
     flash(_("Kunjungan dicatat."), "success")
     return redirect(url_for(".visit_log"), 303)
 
@@ -283,13 +267,9 @@ def visit_add():
 @bp.post("/visits/<int:visit_id>/departure")
 @requires(Permission.FACILITY_USE)
 def visit_departure(visit_id: int):
-    ConfirmForm().validate_on_submit()
-    try:
-        visit = visits.record_departure(current_actor(), visit_id)
-    except DomainError as error:
-        if error.status not in (409, 422):
-            raise
-        flash(error.message, "error")
+    visit, status = submit(ConfirmForm(), lambda: visits.record_departure(current_actor(),
+                                                                           visit_id))
+    if status:
         return redirect(url_for(".visit_log"), 303)
     flash(_("Kepulangan pengunjung dicatat."), "success")
     day = clock.to_local(visit.arrived_at).date()
@@ -329,7 +309,6 @@ def maintenance_list():
 @requires(Permission.MAINTENANCE)
 def maintenance_add():
     form = MaintenanceForm()
-    form.validate_on_submit()
     place = (form.place.data or "").strip()
     room_id = bed_id = None
     if place[1:].isdigit() and place[0] == "r":
@@ -340,11 +319,17 @@ def maintenance_add():
         room_id = bed.room_id if bed is not None else None
     data = {"room_id": room_id, "bed_id": bed_id, "description": form.description.data,
             "bed_out_of_service": bool(form.bed_out_of_service.data)}
-    try:
-        maintenance.report(current_actor(), data)
-    except DomainError as error:
-        return render_maintenance(form, refused(form, error, {"room_id": "place",
-                                                              "bed_id": "place"}))
+
+    def report():
+        try:
+            return maintenance.report(current_actor(), data)
+        except DomainError as error:  # the form has one field for the room and the bed
+            error.fields = {{"room_id": "place", "bed_id": "place"}.get(key, key): message
+                            for key, message in error.fields.items()}
+            raise
+    _request, status = submit(form, report)
+    if status:
+        return render_maintenance(form, status)
     flash(_("Permintaan perbaikan dicatat."), "success")
     return redirect(safe_next(url_for(".maintenance_list")), 303)
 
@@ -353,13 +338,9 @@ def maintenance_add():
 @requires(Permission.MAINTENANCE)
 def maintenance_done(request_id: int):
     form = DoneForm()
-    form.validate_on_submit()
-    try:
-        done = maintenance.mark_done(current_actor(), request_id, form.note.data)
-    except DomainError as error:
-        if error.status not in (409, 422):
-            raise
-        flash(error.message, "error")
+    done, status = submit(form, lambda: maintenance.mark_done(current_actor(), request_id,
+                                                              form.note.data))
+    if status:
         return redirect(safe_next(url_for(".maintenance_list")), 303)
     flash(_("Perbaikan selesai; tempat tidur tersedia kembali.") if done.outage_id
           else _("Perbaikan selesai."), "success")

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import browser_page
-from .test_intake_flow import create_officer, fill_row, log_in_officer
+from .test_intake_flow import create_officer, log_in_officer, receive_one
 
 pytestmark = pytest.mark.e2e
 
@@ -21,16 +21,7 @@ def test_book_a_therapy_session_from_the_stay_page(browser, live_server):
     day = date.today() + timedelta(days=2 + uuid.uuid4().int % 300)
     with browser_page(browser, live_server) as page:
         log_in_officer(page, username)
-        page.goto("/intakes/new")
-        page.select_option('select[name="agency"]', "self")
-        page.fill('input[name="officer_name"]', "-")
-        page.fill('input[name="officer_id_number"]', "-")
-        page.fill('input[name="bast_number"]', "DS/2")
-        page.fill('input[name="operation_place"]', "Kantor RPS")
-        page.fill('input[name="operation_at"]', page.input_value('input[name="received_at"]'))
-        fill_row(page, 0, name, "L", "45", "11")
-        page.get_by_role("button", name="Simpan penerimaan").click()
-        expect(page).to_have_url(re.compile(r"/intakes/\d+$"))
+        receive_one(page, name, "L", "45", "11")
         page.locator("table.intake-clients a[href^='/stays/']").first.click()
         expect(page).to_have_url(re.compile(r"/stays/\d+$"))
         stay_url = page.url

@@ -256,3 +256,26 @@ def test_every_role_reports_maintenance_admin_included(app, client, auth):
         headers = api_token(client, app, role)
         assert maintenance(client, headers, kantor).status_code == 201
     error_of(client.get("/api/v1/maintenance"), 401, "not_authenticated")
+
+
+# --- personal data over time ----------------------------------------------------------
+
+def test_visitors_leave_with_the_client_at_retention_and_are_in_the_export(app, client, auth):
+    from rps_app.privacy import services as privacy
+    from rps_app.stays.models import Stay
+    (stay,) = admitted(client, auth, client_row())
+    made = client.post("/api/v1/visits", json=visit(stay), headers=auth).get_json()
+    client.post(f"/api/v1/stays/{stay}/exit", json={"exit_type": "absconded"}, headers=auth)
+    with app.app_context():
+        from .stays_support import ACTOR
+        client_id = db.session.get(Stay, stay).client_id
+        exported = privacy.export(ACTOR, client_id)
+        assert [(v["id"], v["visitor_name"], v["id_number"]) for v in exported["visits"]] == [
+            (made["id"], "Sumiyati", "3328014505800001")]
+        assert exported["sessions"] == []
+        privacy.anonymise(ACTOR, client_id)
+        db.session.commit()
+        kept = db.session.get(Visit, made["id"])
+        assert "Sumiyati" not in kept.visitor_name
+        assert (kept.id_number, kept.phone, kept.relation) == (None, None, "istri")
+        assert kept.arrived_at is not None  # the dates stay

@@ -9,9 +9,9 @@ it shows itself on their pages through registry sections.
 def register(app) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from .. import registry
+    from .. import registry, signals
     from ..auth.permissions import Permission
-    from . import api, sections, views
+    from . import api, personal_data, sections, views
     registry.add_blueprint(app, views.bp)
     registry.add_blueprint(app, api.api, api=True)
     registry.add_nav(app, "facility_use.calendar", _l("Ruang & Kunjungan"),
@@ -24,5 +24,8 @@ def register(app) -> None:
                          sections.todays_visitors, Permission.FACILITY_USE, 300)
     registry.add_section(app, "dashboard", "facility_use/_dashboard_maintenance.html",
                          sections.open_maintenance, Permission.MAINTENANCE, 310)
+    # Visitors' data leaves with the client's at the end of retention, and is exported.
+    signals.client_anonymising.connect(personal_data.anonymise_visitors)
+    signals.client_exporting.connect(personal_data.export_sections)
     registry.add_section(app, "facility_admin", "facility_use/_facility_admin_section.html",
                          sections.facility_admin_maintenance, Permission.MAINTENANCE, 100)

@@ -147,6 +147,7 @@ def test_only_therapy_communal_and_guest_house_rooms_are_booked(app, client, aut
     ({"room_id": None}, "room_id"),
     ({"room_id": 999999}, "room_id"),
     ({"room_id": "dua"}, "room_id"),
+    ({"room_id": 10 ** 20}, "room_id"),                               # beyond any integer column
     ({"starts_at": None}, "starts_at"),
     ({"starts_at": "besok pagi"}, "starts_at"),
     ({"ends_at": "2026-11-07T09:00:00+07:00"}, "ends_at"),            # not after the start
@@ -158,6 +159,8 @@ def test_only_therapy_communal_and_guest_house_rooms_are_booked(app, client, aut
     ({"purpose": "x" * 201}, "purpose"),
     ({"stay_ids": "1"}, "stay_ids"),
     ({"stay_ids": [999999]}, "stay_ids"),
+    ({"stay_ids": [10 ** 20]}, "stay_ids"),
+    ({"staff_id": 10 ** 20}, "staff_id"),
     ({"staff_id": 999999}, "staff_id"),
 ])
 def test_bad_input_is_422_naming_the_field(app, client, auth, change, field):

@@ -95,6 +95,7 @@ def test_a_visit_to_a_closed_stay_is_409_already_exited(app, client, auth):
     ({"stay_id": None}, "stay_id"),
     ({"stay_id": 999999}, "stay_id"),
     ({"stay_id": "satu"}, "stay_id"),
+    ({"stay_id": 10 ** 20}, "stay_id"),
     ({"id_number": "KTP<script>"}, "id_number"),
     ({"phone": "telepon saya"}, "phone"),
     ({"arrived_at": "kemarin"}, "arrived_at"),
@@ -232,6 +233,8 @@ def test_done_leaves_alone_an_outage_an_administrator_ended_already(app, client,
 @pytest.mark.parametrize("change, field", [
     ({"room_id": None}, "room_id"),
     ({"room_id": 999999}, "room_id"),
+    ({"room_id": 10 ** 20}, "room_id"),
+    ({"bed_id": 10 ** 20}, "bed_id"),
     ({"description": ""}, "description"),
     ({"description": "x" * 2001}, "description"),
     ({"bed_out_of_service": True}, "bed_id"),         # which bed?

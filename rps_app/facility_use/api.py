@@ -37,7 +37,7 @@ def booking_list():
     cancelled bookings."""
     first, last = bookings.check_range(request.args)
     errors = FieldErrors()
-    room_id = errors.integer(request.args, "room_id", 1, label="Ruang")
+    room_id = errors.integer(request.args, "room_id", 1, bookings.MAX_ID, label="Ruang")
     if errors:
         raise ValidationError("Ruang tidak valid.", errors.fields)
     start, end = bookings.day_bounds(first, last)

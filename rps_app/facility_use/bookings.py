@@ -31,6 +31,7 @@ MAX_DURATION = timedelta(days=31)   # a family in the guest house for a few week
 MAX_AHEAD = timedelta(days=366)     # bookings within a year
 MAX_RANGE_DAYS = 92                 # GET /bookings?from=&to=
 MAX_CLIENTS = 30                    # clients in one session (a group in the communal room)
+MAX_ID = 2 ** 31 - 1                # an id beyond any row (and any database integer)
 SESSION_NOTE_KIND = "guidance"      # bimbingan: what a psychosocial session is
 
 
@@ -109,7 +110,7 @@ def staff_choices() -> list[User]:
 
 
 def _check_staff(staff_id, required: bool, errors: FieldErrors) -> int | None:
-    value = errors.integer({"staff_id": staff_id}, "staff_id", 1, required=required,
+    value = errors.integer({"staff_id": staff_id}, "staff_id", 1, MAX_ID, required=required,
                            label="Konselor / petugas")
     if value is None:
         return None
@@ -132,7 +133,8 @@ def _check_stays(raw, required: bool, errors: FieldErrors) -> list[Stay]:
             errors.add("stay_ids", "Sesi terapi wajib menyebut klien (minimal satu).")
         return []
     if (not isinstance(raw, list) or len(raw) > MAX_CLIENTS
-            or any(isinstance(i, bool) or not isinstance(i, int) for i in raw)):
+            or any(isinstance(i, bool) or not isinstance(i, int) or not 0 < i <= MAX_ID
+                   for i in raw)):
         errors.add("stay_ids", f"Harus berupa daftar ID data tinggal (paling banyak {MAX_CLIENTS}).")
         return []
     ids = list(dict.fromkeys(raw))
@@ -187,7 +189,7 @@ def book(actor, data: dict) -> Booking:
     if not isinstance(data, dict):
         raise ValidationError("Data pemesanan harus berupa objek.", {})
     errors = FieldErrors()
-    room_id = errors.integer(data, "room_id", 1, required=True, label="Ruang")
+    room_id = errors.integer(data, "room_id", 1, MAX_ID, required=True, label="Ruang")
     room = db.session.get(Room, room_id) if room_id is not None else None
     if room_id is not None and (room is None or not room.active):
         errors.add("room_id", "Ruang tidak ditemukan.")

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..facility import services as facility
 from ..facility.models import Bed, Room
 from ..fields import FieldErrors, iso
+from .bookings import MAX_ID
 from .models import MaintenanceRequest
 
 MAX_DESCRIPTION = 2000
@@ -24,8 +25,8 @@ OUTAGE_REASON_LENGTH = 200  # facility's BedOutage.reason
 
 def _check(data: dict, errors: FieldErrors) -> dict:
     values = {
-        "room_id": errors.integer(data, "room_id", 1, required=True, label="Ruang"),
-        "bed_id": errors.integer(data, "bed_id", 1, label="Tempat tidur"),
+        "room_id": errors.integer(data, "room_id", 1, MAX_ID, required=True, label="Ruang"),
+        "bed_id": errors.integer(data, "bed_id", 1, MAX_ID, label="Tempat tidur"),
         "description": errors.text(data, "description", MAX_DESCRIPTION, required=True,
                                    label="Uraian kerusakan"),
         "bed_out_of_service": errors.boolean(data, "bed_out_of_service",

@@ -315,7 +315,7 @@ def maintenance_add():
         room_id = int(place[1:])
     elif place[1:].isdigit() and place[0] == "b":
         bed_id = int(place[1:])
-        bed = db.session.get(Bed, bed_id)
+        bed = db.session.get(Bed, bed_id) if bed_id <= bookings.MAX_ID else None
         room_id = bed.room_id if bed is not None else None
     data = {"room_id": room_id, "bed_id": bed_id, "description": form.description.data,
             "bed_out_of_service": bool(form.bed_out_of_service.data)}

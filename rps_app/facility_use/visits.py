@@ -17,7 +17,7 @@ from ..extensions import db
 from ..fields import FieldErrors, iso
 from ..stays import services as stays
 from ..stays.models import Stay
-from .bookings import day_bounds
+from .bookings import MAX_ID, day_bounds
 from .models import Visit
 
 ID_NUMBER_CHARS = set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-./ ")
@@ -32,7 +32,8 @@ def _check(data: dict, errors: FieldErrors) -> dict:
                                 label="Hubungan dengan klien"),
         "id_number": errors.text(data, "id_number", 40, label="Nomor identitas"),
         "phone": errors.text(data, "phone", 40, label="Telepon"),
-        "stay_id": errors.integer(data, "stay_id", 1, required=True, label="Klien yang dikunjungi"),
+        "stay_id": errors.integer(data, "stay_id", 1, MAX_ID, required=True,
+                                  label="Klien yang dikunjungi"),
         "arrived_at": errors.moment(data, "arrived_at", label="Waktu datang"),
     }
     if values["id_number"]:

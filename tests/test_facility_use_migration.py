@@ -1,4 +1,4 @@
-"""Migration 0005_second_communal_room: an installation seeded with the one Ruang Komunal of
+"""Migration 0006_second_communal_room: an installation seeded with the one Ruang Komunal of
 before gets the blueprint's second, right after the first; an empty database and an
 installation that has two already are left alone. Both databases."""
 from flask_migrate import downgrade, upgrade
@@ -11,7 +11,7 @@ from rps_app.facility.models import Room
 
 from .stays_support import ACTOR
 
-BEFORE = "0004_facility_use"
+BEFORE = "0005_facility_use"
 
 
 def as_seeded_before(app) -> None:

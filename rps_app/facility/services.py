@@ -27,7 +27,7 @@ CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 
 # The blueprint's building (Cetak Biru 3.1.4): (code, name, kind, sex, beds), with its 12
 # non-residential rooms, two of them Ruang Komunal (contract.md, `rps init`). Installations
-# seeded with one communal room get KOM-2 from migration 0005_second_communal_room.
+# seeded with one communal room get KOM-2 from migration 0006_second_communal_room.
 DEFAULT_ROOMS = (
     [(f"PA-{n}", f"Shelter Putra {n}", "shelter", "L", DEFAULT_BEDS_PER_SHELTER) for n in range(1, 5)]
     + [(f"PI-{n}", f"Shelter Putri {n}", "shelter", "P", DEFAULT_BEDS_PER_SHELTER) for n in range(1, 5)]

@@ -1,7 +1,7 @@
 """facility use: bookings (and their clients), visits, maintenance requests
 
-Revision ID: 0004_facility_use
-Revises: 0003_retention
+Revision ID: 0005_facility_use
+Revises: 0004_referrals_casework
 Create Date: 2026-11-30 16:22:58.957014
 
 """
@@ -12,8 +12,8 @@ import rps_app.types
 
 
 # revision identifiers, used by Alembic.
-revision = '0004_facility_use'
-down_revision = '0003_retention'
+revision = '0005_facility_use'
+down_revision = '0004_referrals_casework'
 branch_labels = None
 depends_on = None
 

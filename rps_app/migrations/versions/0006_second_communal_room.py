@@ -7,8 +7,8 @@ the blueprint (and contract.md's `rps init`) has two. This adds KOM-2 right afte
 (`rps init` seeds both rooms after migrating), nor where KOM-2 exists or an administrator
 already added a second communal room.
 
-Revision ID: 0005_second_communal_room
-Revises: 0004_facility_use
+Revision ID: 0006_second_communal_room
+Revises: 0005_facility_use
 Create Date: 2026-11-30 16:40:00
 
 """
@@ -21,8 +21,8 @@ import rps_app.types
 
 
 # revision identifiers, used by Alembic.
-revision = '0005_second_communal_room'
-down_revision = '0004_facility_use'
+revision = '0006_second_communal_room'
+down_revision = '0005_facility_use'
 branch_labels = None
 depends_on = None
 

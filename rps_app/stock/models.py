@@ -2,7 +2,7 @@
 
 The ledger is `stock_movements` (one row per movement) with `stock_movement_lines` (the
 quantity it moved in or out of each lot, signed: + in, - out). Neither is ever updated or
-deleted: database triggers refuse it (see the migration 0005_stock), a mistake is reversed by
+deleted: database triggers refuse it (see the migration 0007_stock), a mistake is reversed by
 a new movement. `stock_balances` caches the balance of each lot; it is changed only in the
 transaction that appends to the ledger, by the same amount, and may never go below zero
 (a CHECK), so reading a balance or a kartu stok never sums the whole history.

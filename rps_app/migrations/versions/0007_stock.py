@@ -3,8 +3,8 @@
 The ledger tables (every table whose name holds "stock" and "movement") refuse UPDATE and
 DELETE by trigger, on SQLite and on PostgreSQL: a mistake is reversed, never edited.
 
-Revision ID: 0005_stock
-Revises: 0004_referrals_casework
+Revision ID: 0007_stock
+Revises: 0006_second_communal_room
 Create Date: 2026-11-30 16:24:26.612947
 
 """
@@ -15,8 +15,8 @@ import rps_app.types
 
 
 # revision identifiers, used by Alembic.
-revision = '0005_stock'
-down_revision = '0004_referrals_casework'
+revision = '0007_stock'
+down_revision = '0006_second_communal_room'
 branch_labels = None
 depends_on = None
 

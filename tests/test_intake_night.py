@@ -212,3 +212,14 @@ def test_exit_form_warns_while_the_heads_name_or_nip_is_missing(app, client):
         db.session.commit()
     assert "data-signatory-missing" not in client.get(f"/stays/{stay_id}/exit").get_data(
         as_text=True)
+
+
+def test_referral_ask_form_warns_while_the_heads_name_or_nip_is_missing(app, client):
+    from .flow_helpers import make_intake
+    with app.app_context():
+        stay_id = make_intake(1).stays[0].id
+    login(client, app, "petugas")
+    html = client.get(f"/stays/{stay_id}").get_data(as_text=True)
+    ask = html[html.index('id="referrals"'):]
+    assert "Nama dan NIP kepala RPS belum diisi" in ask
+    assert "Tetap kirim permohonan rujukan dan terbitkan suratnya?" in ask

@@ -223,3 +223,21 @@ def test_referral_ask_form_warns_while_the_heads_name_or_nip_is_missing(app, cli
     ask = html[html.index('id="referrals"'):]
     assert "Nama dan NIP kepala RPS belum diisi" in ask
     assert "Tetap kirim permohonan rujukan dan terbitkan suratnya?" in ask
+
+
+def test_a_large_batch_that_cannot_all_be_placed_keeps_the_session_cookie_small(app, client):
+    login(client, app, "petugas")
+    token = csrf_token(client, "/intakes/new")
+    rows = [{"name": f"Isolasi {i}", "sex": "L", "estimated_age": "30", "pmks_category": "11",
+             "needs_isolation": True} for i in range(60)]
+    response = client.post("/intakes/new", data=intake_form(token, rows, place_all="y"))
+    assert response.status_code == 303
+    cookie = response.headers["Set-Cookie"]
+    assert len(cookie) < 2000, len(cookie)  # browsers drop cookies over 4 KB
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert html.count("Semua ruang isolasi penuh.") == 50 and "50 belum ditempatkan" in html
+    # Placing the rest from the page: one message per reason, not one per client.
+    intake_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    client.post(f"/intakes/{intake_id}/place-all", data={"csrf_token": token})
+    html = client.get(f"/intakes/{intake_id}").get_data(as_text=True)
+    assert "50 klien belum ditempatkan: Semua ruang isolasi penuh." in html

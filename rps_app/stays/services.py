@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 
-from .. import clock
+from .. import clock, signals
 from ..audit import services as audit
 from ..clients import registration
 from ..clients import services as clients
@@ -19,7 +19,7 @@ from ..errors import Conflict, DomainError, NotFound, ValidationError
 from ..extensions import db
 from ..facility import services as facility
 from ..facility.models import Room
-from ..fields import FieldErrors, local_date
+from ..fields import FieldErrors, local_date, parse_moment
 from ..referrals.models import Institution
 from .models import (AGENCIES, EXIT_TYPES, FAMILY_EXIT_TYPES, INSTITUTION_EXIT_TYPES,
                      LETTER_EXIT_TYPES, BedAssignment, Belonging, Intake, IsolationDecision,
@@ -30,6 +30,7 @@ from .placement import (check_identity_change, close_assignment, lock_stay,  # n
 MAX_BATCH = 200  # clients in one intake
 WARNING_DAYS_BEFORE_LIMIT = 2  # the default limit of 7 warns from day 5
 MAX_STAY_DAYS_LIMIT = 365
+ABSCOND_SESSIONS = 2  # missed roll calls in a row that flag a possible abscondment
 INTAKE_SCREENING_REASON = "Hasil skrining saat penerimaan."
 
 
@@ -329,7 +330,8 @@ def _check_exit(stay: Stay, data: dict) -> dict:
     errors = FieldErrors()
     exit_type = errors.choice(data, "exit_type", EXIT_TYPES, label="Jenis keluar")
     now = clock.now()
-    exited_at = errors.moment(data, "exited_at", label="Waktu keluar") or now
+    exited_at = (errors.moment(data, "exited_at", label="Waktu keluar")
+                 or (absconded_at(stay) if exit_type == "absconded" else None) or now)
     if exited_at > now:
         errors.add("exited_at", "Waktu keluar tidak boleh di masa depan.")
     elif exited_at < stay.entered_at:
@@ -345,6 +347,15 @@ def _check_exit(stay: Stay, data: dict) -> dict:
     if errors:
         raise ValidationError("Data keluar tidak valid.", errors.fields)
     return values
+
+
+def absconded_at(stay: Stay):
+    """When an abscondment began by other domains' facts (roll call: the first of two or more
+    missed sessions in a row), or None: an `absconded` exit defaults to it."""
+    facts = signals.merged_facts([stay.id]).get(stay.id, {})
+    if facts.get("absent_sessions", 0) >= ABSCOND_SESSIONS and facts.get("first_absent_at"):
+        return parse_moment(facts["first_absent_at"])
+    return None
 
 
 def _check_institution(data: dict, required: bool, errors: FieldErrors) -> int | None:

@@ -7,6 +7,11 @@ def stay_facts(_sender, stay_ids=(), **_kwargs) -> dict:
     return absence_facts(list(stay_ids))
 
 
+def abscondment_started(stay, **_kwargs):
+    from .rollcall import abscondment_start
+    return abscondment_start(stay.id)
+
+
 def report_section(kind, **kwargs):
     from .incidents import report_section as section
     return section(kind, **kwargs)
@@ -33,4 +38,5 @@ def register(app) -> None:
     registry.add_section(app, "stay", "operations/_incidents_section.html",
                          sections.stay_incidents, Permission.OPERATIONS_READ, 60)
     signals.stay_facts.connect(stay_facts)
+    signals.abscondment_started.connect(abscondment_started)
     signals.report_collecting.connect(report_section)

@@ -203,9 +203,9 @@ def latest() -> RollCall | None:
     return max(rows, key=lambda r: (r.date, SESSIONS.index(r.session)), default=None)
 
 
-def absence_facts(stay_ids: list[int]) -> dict[int, dict]:
-    """{stay_id: {"absent_sessions": n, "first_absent_at": ISO time or None}}: the roll calls
-    in a row, latest first, that marked the stay absent (current entries only)."""
+def absences(stay_ids: list[int]) -> dict[int, tuple[int, datetime | None]]:
+    """{stay_id: (absent sessions, first of them)}: the roll calls in a row, latest first,
+    that marked the stay absent (current entries only)."""
     if not stay_ids:
         return {}
     rows = db.session.execute(
@@ -216,14 +216,23 @@ def absence_facts(stay_ids: list[int]) -> dict[int, dict]:
     by_stay: dict[int, list] = {}
     for stay_id, status, day, session in rows:
         by_stay.setdefault(stay_id, []).append((day, SESSIONS.index(session), session, status))
-    facts = {}
+    result = {}
     for stay_id in stay_ids:
-        history = sorted(by_stay.get(stay_id, []), reverse=True)
         run, first = 0, None
-        for day, _order, session, status in history:
+        for day, _order, session, status in sorted(by_stay.get(stay_id, []), reverse=True):
             if status != "absent":
                 break
             run, first = run + 1, session_moment(day, session)
-        facts[stay_id] = {"absent_sessions": run,
-                          "first_absent_at": first.isoformat() if first else None}
-    return facts
+        result[stay_id] = (run, first)
+    return result
+
+
+def absence_facts(stay_ids: list[int]) -> dict[int, dict]:
+    """signals.stay_facts: {stay_id: {"absent_sessions": n}}."""
+    return {sid: {"absent_sessions": run} for sid, (run, _first) in absences(stay_ids).items()}
+
+
+def abscondment_start(stay_id: int) -> datetime | None:
+    """The first missed session when two or more in a row were missed, else None."""
+    run, first = absences([stay_id])[stay_id]
+    return first if run >= ABSCOND_FLAG else None

@@ -27,7 +27,8 @@ def operations() -> dict:
     if flagged_ids:
         names = dict(db.session.execute(select(Stay.id, Client.name).join(
             Client, Client.id == Stay.client_id).where(Stay.id.in_(flagged_ids))).all())
-        flagged = [{"stay_id": sid, "name": names.get(sid, ""), **facts[sid]}
+        flagged = [{"stay_id": sid, "name": names.get(sid, ""),
+                    "absent_sessions": facts[sid]["absent_sessions"]}
                    for sid in sorted(flagged_ids)]
     latest = rollcall.latest()
     return {"latest": latest, "counts": rollcall.counts(latest) if latest else None,

@@ -19,7 +19,7 @@ from ..errors import Conflict, DomainError, NotFound, ValidationError
 from ..extensions import db
 from ..facility import services as facility
 from ..facility.models import Room
-from ..fields import FieldErrors, local_date, parse_moment
+from ..fields import FieldErrors, local_date
 from ..referrals.models import Institution
 from .models import (AGENCIES, EXIT_TYPES, FAMILY_EXIT_TYPES, INSTITUTION_EXIT_TYPES,
                      LETTER_EXIT_TYPES, BedAssignment, Belonging, Intake, IsolationDecision,
@@ -30,7 +30,6 @@ from .placement import (check_identity_change, close_assignment, lock_stay,  # n
 MAX_BATCH = 200  # clients in one intake
 WARNING_DAYS_BEFORE_LIMIT = 2  # the default limit of 7 warns from day 5
 MAX_STAY_DAYS_LIMIT = 365
-ABSCOND_SESSIONS = 2  # missed roll calls in a row that flag a possible abscondment
 INTAKE_SCREENING_REASON = "Hasil skrining saat penerimaan."
 
 
@@ -350,12 +349,11 @@ def _check_exit(stay: Stay, data: dict) -> dict:
 
 
 def absconded_at(stay: Stay):
-    """When an abscondment began by other domains' facts (roll call: the first of two or more
-    missed sessions in a row), or None: an `absconded` exit defaults to it."""
-    facts = signals.merged_facts([stay.id]).get(stay.id, {})
-    if facts.get("absent_sessions", 0) >= ABSCOND_SESSIONS and facts.get("first_absent_at"):
-        return parse_moment(facts["first_absent_at"])
-    return None
+    """When a possible abscondment began, as other domains judge it (signals
+    abscondment_started; roll call: the first of two or more missed sessions in a row), or
+    None. An `absconded` exit defaults its exited_at to it."""
+    moments = signals.values_from(signals.abscondment_started, stay)
+    return min(moments) if moments else None
 
 
 def _check_institution(data: dict, required: bool, errors: FieldErrors) -> int | None:

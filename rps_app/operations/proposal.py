@@ -5,8 +5,10 @@ assignments just before and after count for rest and consecutive nights); then, 
 order of importance: covers every post and shift up to its minimum as far as staff allow,
 puts a woman on every shift while women are in residence, and spreads the night shifts:
 active staff not on leave for the whole period differ by at most one night where their
-leave allows (the spread is minimised; it is 1 or less whenever the rest allows it).
-Deterministic: one search worker, a fixed seed and a deterministic time budget.
+leave allows (the spread is minimised after coverage and women: it is 1 or less whenever
+they allow it).
+Deterministic: a fixed seed, two interleaved workers and a deterministic work budget per
+phase (wall time only as a safety net); the same data gives the same answer.
 """
 from collections import defaultdict
 from dataclasses import dataclass
@@ -23,9 +25,11 @@ from .roster import (MAX_CONSECUTIVE_NIGHTS, Gap, days, gaps_of, minimums, place
 from .staff import leaves_between
 
 EDGE = MAX_CONSECUTIVE_NIGHTS + 1
-SOLVER_SECONDS = 4.0
-DETERMINISTIC_BUDGET = 8.0  # a work budget, not wall time: the same answer every time
-W_COVER, W_WOMAN = 10_000, 100  # lexicographic weights: coverage, then a woman, then spread
+# Work budgets (deterministic time, not wall time: the same answer every time), one per
+# phase; a wall-clock limit only as a safety net on a very slow machine.
+PHASE_ONE_BUDGET, PHASE_TWO_BUDGET = 1.0, 0.5
+SAFETY_SECONDS = 8.0
+W_COVER, W_WOMAN = 1_000, 1  # lexicographic weights: coverage, then a woman
 
 GAP_REASONS = {
     "understaffed": "Petugas yang tersedia pada hari itu tidak cukup (cuti, sudah bertugas, "
@@ -79,7 +83,9 @@ def propose(start: date, end: date) -> Proposal:
         away[leave.staff_id].update(d for d in period if leave.from_date <= d <= leave.to_date)
 
     model = cp_model.CpModel()
-    x = {}          # (staff_id, day index, shift, room_id) -> new assignment
+    # Posts are alike for the rules, so the model places people on shifts (x), and the
+    # open places of a shift are shared out to the posts afterwards.
+    x = {}          # (staff_id, day index, shift) -> a new assignment
     for person in staff:
         mine = taken[person.id]
         for i, day in enumerate(period):
@@ -90,12 +96,11 @@ def propose(start: date, end: date) -> Proposal:
                     continue
                 if shift == "malam" and mine.get(day + timedelta(days=1)) == "pagi":
                     continue
-                for room in rooms:
-                    x[(person.id, i, shift, room.id)] = model.NewBoolVar("")
+                x[(person.id, i, shift)] = model.NewBoolVar("")
     by_person_day, by_slot = defaultdict(list), defaultdict(list)
-    for (sid, i, shift, rid), var in x.items():
+    for (sid, i, shift), var in x.items():
         by_person_day[(sid, i)].append((shift, var))
-        by_slot[(i, shift, rid)].append((sid, var))
+        by_slot[(i, shift)].append((sid, var))
     have = defaultdict(int)
     for a in inside:
         have[(a[0], a[1], a[2])] += 1
@@ -131,67 +136,87 @@ def propose(start: date, end: date) -> Proposal:
             day += timedelta(days=1)
 
     cover_terms, woman_terms = [], []
+    open_places = {}  # (day index, shift) -> [(room_id, places)]
     for i, day in enumerate(period):
         for shift in SHIFTS:
-            woman_vars = []
-            for room in rooms:
-                placed = have[(day, shift, room.id)]
-                need = minimum.get((room.id, shift), 1)
-                new = [var for _sid, var in by_slot[(i, shift, room.id)]]
-                if need <= placed:
-                    for var in new:
-                        model.Add(var == 0)
-                    continue
-                if new:
-                    model.Add(sum(new) <= need - placed)
-                    cover_terms.append(sum(new))
-                woman_vars += [var for sid, var in by_slot[(i, shift, room.id)]
-                               if sexes[sid] == "P"]
+            places = [(room.id, max(minimum.get((room.id, shift), 1) - have[(day, shift, room.id)],
+                                    0)) for room in rooms]
+            open_places[(i, shift)] = places
+            new = [var for _sid, var in by_slot[(i, shift)]]
+            if not new:
+                continue
+            model.Add(sum(new) <= sum(n for _rid, n in places))
+            cover_terms.append(sum(new))
+            woman_vars = [var for sid, var in by_slot[(i, shift)] if sexes[sid] == "P"]
             woman_there = any(sexes[a[3]] == "P" for a in inside if a[0] == day and a[1] == shift)
             if day in women and not woman_there and woman_vars:
                 covered = model.NewBoolVar("")
-                model.Add(sum(woman_vars) >= 1).OnlyEnforceIf(covered)
+                model.Add(sum(woman_vars) >= covered)
                 woman_terms.append(covered)
 
-    # Night fairness among the active staff not on leave the whole period.
-    eligible = [p for p in staff if len(away[p.id]) < len(period)]
+    # Nights of the active staff not on leave the whole period (their spread is phase 2's).
     nights_of = {}
-    spread = 0
-    if eligible:
-        top = len(period)
-        lo, hi = model.NewIntVar(0, top, "lo"), model.NewIntVar(0, top, "hi")
-        for person in eligible:
-            sid = person.id
-            count = sum(night(sid, d) for d in period)
-            n = model.NewIntVar(0, top, "")
-            model.Add(n == count)
-            nights_of[sid] = n
-            model.Add(n <= hi)
-            cap = _cap(sid, period, taken[sid], away[sid])
-            floor = model.NewIntVar(0, top, "")
-            model.AddMinEquality(floor, [lo, cap])
-            model.Add(n >= floor)
-        spread = model.NewIntVar(0, top, "spread")
-        model.Add(spread == hi - lo)
-    model.Maximize(W_COVER * sum(cover_terms) + W_WOMAN * sum(woman_terms) - spread)
+    for person in staff:
+        if len(away[person.id]) < len(period):
+            n = model.NewIntVar(0, len(period), "")
+            model.Add(n == sum(night(person.id, d) for d in period))
+            nights_of[person.id] = n
 
-    solver = cp_model.CpSolver()
-    solver.parameters.num_search_workers = 1
-    solver.parameters.random_seed = 0
-    solver.parameters.max_time_in_seconds = SOLVER_SECONDS
-    solver.parameters.max_deterministic_time = DETERMINISTIC_BUDGET
+    # Two phases: first the coverage and the women (lexicographic by weight); then, with
+    # that value held, the nights spread as evenly as leave allows: the sum of the squares
+    # of each person's nights is smallest when they differ by at most one (people whose
+    # leave caps them below the others just get what they can).
+    primary = W_COVER * sum(cover_terms) + W_WOMAN * sum(woman_terms)
+    model.Maximize(primary)
+    solver = _solver(PHASE_ONE_BUDGET)
     status = solver.Solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise ValidationError("Penjadwal tidak menemukan jadwal untuk periode ini.",
                               {"from": "Coba periode yang lebih pendek."})
-    new = sorted(((period[i], shift, rid, sid) for (sid, i, shift, rid), var in x.items()
-                  if solver.Value(var)), key=lambda a: (a[0], SHIFTS.index(a[1]),
-                                                       codes[a[2]], a[3]))
+    optimal = status == cp_model.OPTIMAL
+    if nights_of:
+        model.Add(primary >= round(solver.ObjectiveValue()))
+        for var in x.values():
+            model.AddHint(var, solver.Value(var))
+        # The spread (most nights minus fewest) over the people whose leave lets them reach
+        # the average; those capped below it only count towards the most.
+        total = sum(solver.Value(n) for n in nights_of.values())
+        average = total // len(nights_of)
+        reaching = [n for sid, n in nights_of.items()
+                    if _cap(sid, period, taken[sid], away[sid]) >= average] or list(nights_of.values())
+        most, fewest = model.NewIntVar(0, len(period), ""), model.NewIntVar(0, len(period), "")
+        model.AddMaxEquality(most, list(nights_of.values()))
+        model.AddMinEquality(fewest, reaching)
+        model.Minimize(most - fewest)
+        fair = _solver(PHASE_TWO_BUDGET)
+        fair_status = fair.Solve(model)
+        if fair_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            solver, optimal = fair, optimal and fair_status == cp_model.OPTIMAL
+    chosen = defaultdict(list)
+    for (sid, i, shift), var in x.items():
+        if solver.Value(var):
+            chosen[(i, shift)].append(sid)
+    new = []
+    for (i, shift), people in sorted(chosen.items()):
+        slots = [rid for rid, n in open_places[(i, shift)] for _ in range(n)]
+        new += [(period[i], shift, rid, sid) for rid, sid in zip(slots, sorted(people))]
+    new.sort(key=lambda a: (a[0], SHIFTS.index(a[1]), codes[a[2]], a[3]))
     remaining = [Gap(g.date, g.shift, g.post, g.code, GAP_REASONS[g.code])
                  for g in gaps_of(start, end, inside + new, sexes, women, minimum, codes)]
     nights = {sid: solver.Value(n) for sid, n in nights_of.items()}
-    return Proposal(new, remaining, nights,
-                    "optimal" if status == cp_model.OPTIMAL else "feasible")
+    return Proposal(new, remaining, nights, "optimal" if optimal else "feasible")
+
+
+def _solver(budget: float) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    # Two workers, interleaved: LNS (which improves a solution) needs a second worker, and
+    # interleaving in batches keeps the answer deterministic under a deterministic limit.
+    solver.parameters.num_workers = 2
+    solver.parameters.interleave_search = True
+    solver.parameters.random_seed = 0
+    solver.parameters.max_deterministic_time = budget
+    solver.parameters.max_time_in_seconds = SAFETY_SECONDS
+    return solver
 
 
 def _cap(sid: int, period: list[date], mine: dict[date, str], away: set[date]) -> int:

@@ -13,7 +13,7 @@ from rps_app.operations import proposal, roster
 from rps_app.operations.models import SHIFTS, RosterAssignment, Staff
 
 from .conftest import api_token
-from .operations_support import KEPALA, leave, make_staff, put
+from .operations_support import leave, make_staff, put
 from .stays_support import admit, client_row
 
 START = date(2026, 11, 9)

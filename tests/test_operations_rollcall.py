@@ -140,8 +140,8 @@ def test_two_absences_in_a_row_flag_a_possible_abscondment(app, client):
     exit_ = client.post(f"/api/v1/stays/{ids[0]}/exit", json={"exit_type": "absconded"},
                         headers=headers)
     assert exit_.status_code == 200, exit_.get_json()
-    stay = client.get(f"/api/v1/clients/{client.get('/api/v1/stays?active=false', headers=headers).get_json()[0]['client_id']}",
-                      headers=headers).get_json()
+    client_id = client.get("/api/v1/stays?active=false", headers=headers).get_json()[0]
+    stay = client.get(f"/api/v1/clients/{client_id['client_id']}", headers=headers).get_json()
     assert any(s.get("exited_at", "").startswith("2026-11-09T07:00") for s in stay["stays"])
     # A present roll call in between resets the run.
     clock.freeze(datetime(2026, 11, 10, 1, 0, tzinfo=timezone.utc))  # 08:00 WIB, 10 Nov

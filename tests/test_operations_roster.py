@@ -11,7 +11,7 @@ from rps_app.operations import roster
 from rps_app.operations.models import RosterAssignment
 
 from .conftest import api_token
-from .operations_support import KEPALA, leave, make_staff, put
+from .operations_support import leave, make_staff, put
 from .stays_support import admit, client_row, refused
 
 D = date(2026, 11, 9)  # a Monday

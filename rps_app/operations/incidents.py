@@ -5,6 +5,8 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
+from reports.vocabulary import N_
+
 from .. import clock
 from ..audit import services as audit
 from ..errors import Conflict, NotFound, ValidationError
@@ -13,10 +15,11 @@ from ..fields import FieldErrors, iso
 from ..stays.models import Stay
 from .models import INCIDENT_KINDS, SEVERITIES, Incident, IncidentStay
 
-KIND_LABELS = {"medical": "Medis", "conflict": "Konflik antarklien", "violence": "Kekerasan",
-               "self_harm": "Melukai diri", "abscond": "Melarikan diri", "property": "Kerusakan/kehilangan barang",
-               "other": "Lainnya"}
-SEVERITY_LABELS = {"low": "Ringan", "medium": "Sedang", "high": "Berat"}
+KIND_LABELS = {"medical": N_("Medis"), "conflict": N_("Konflik antarklien"),
+               "violence": N_("Kekerasan"), "self_harm": N_("Melukai diri"),
+               "abscond": N_("Melarikan diri"), "property": N_("Kerusakan/kehilangan barang"),
+               "other": N_("Lainnya")}
+SEVERITY_LABELS = {"low": N_("Ringan"), "medium": N_("Sedang"), "high": N_("Berat")}
 MAX_STAYS = 50
 
 

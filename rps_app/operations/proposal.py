@@ -17,6 +17,8 @@ from datetime import date, timedelta
 from ortools.sat.python import cp_model
 from sqlalchemy import select
 
+from reports.vocabulary import N_
+
 from ..errors import ValidationError
 from ..extensions import db
 from .models import SHIFTS, RosterAssignment, Staff
@@ -32,9 +34,9 @@ SAFETY_SECONDS = 8.0
 W_COVER, W_WOMAN = 1_000, 1  # lexicographic weights: coverage, then a woman
 
 GAP_REASONS = {
-    "understaffed": "Petugas yang tersedia pada hari itu tidak cukup (cuti, sudah bertugas, "
-                    "atau aturan istirahat dan tugas malam).",
-    "no_female_staff": "Tidak ada petugas perempuan yang dapat bertugas pada giliran itu.",
+    "understaffed": N_("Petugas yang tersedia pada hari itu tidak cukup (cuti, sudah bertugas, "
+                    "atau aturan istirahat dan tugas malam)."),
+    "no_female_staff": N_("Tidak ada petugas perempuan yang dapat bertugas pada giliran itu."),
 }
 
 
@@ -183,7 +185,8 @@ def propose(start: date, end: date) -> Proposal:
         total = sum(solver.Value(n) for n in nights_of.values())
         average = total // len(nights_of)
         reaching = [n for sid, n in nights_of.items()
-                    if _cap(sid, period, taken[sid], away[sid]) >= average] or list(nights_of.values())
+                    if _cap(sid, period, taken[sid], away[sid]) >= average]
+        reaching = reaching or list(nights_of.values())
         most, fewest = model.NewIntVar(0, len(period), ""), model.NewIntVar(0, len(period), "")
         model.AddMaxEquality(most, list(nights_of.values()))
         model.AddMinEquality(fewest, reaching)

@@ -9,6 +9,8 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from reports.vocabulary import N_
+
 from .. import clock
 from ..audit import services as audit
 from ..clients.models import Client
@@ -20,9 +22,9 @@ from ..stays.models import BedAssignment, Stay
 from .models import ROLLCALL_STATUSES, SESSIONS, RollCall, RollCallEntry
 
 SESSION_TIMES = {"pagi": time(7), "malam": time(21)}
-SESSION_LABELS = {"pagi": "Apel pagi (07.00)", "malam": "Apel malam (21.00)"}
-STATUS_LABELS = {"present": "Hadir", "absent": "Tidak ada (absen)", "permitted": "Izin keluar",
-                 "hospital": "Di rumah sakit"}
+SESSION_LABELS = {"pagi": N_("Apel pagi (07.00)"), "malam": N_("Apel malam (21.00)")}
+STATUS_LABELS = {"present": N_("Hadir"), "absent": N_("Tidak ada (absen)"),
+                 "permitted": N_("Izin keluar"), "hospital": N_("Di rumah sakit")}
 ABSCOND_FLAG = 2
 
 

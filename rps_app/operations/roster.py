@@ -14,6 +14,8 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
+from reports.vocabulary import N_
+
 from .. import clock
 from ..audit import services as audit
 from ..clients.models import Client
@@ -29,18 +31,14 @@ MAX_PERIOD_DAYS = 31
 MAX_CONSECUTIVE_NIGHTS = 3
 SHIFT_TIMES = {"pagi": (time(7), time(14)), "siang": (time(14), time(21)),
                "malam": (time(21), time(7))}
-SHIFT_LABELS = {"pagi": "Pagi (07.00–14.00)", "siang": "Siang (14.00–21.00)",
-                "malam": "Malam (21.00–07.00)"}
+SHIFT_LABELS = {"pagi": N_("Pagi (07.00–14.00)"), "siang": N_("Siang (14.00–21.00)"),
+                "malam": N_("Malam (21.00–07.00)")}
 RULE_MESSAGES = {
     "double_booking": "Bentrok jadwal: petugas ini sudah bertugas pada tanggal tersebut "
                       "(satu orang satu giliran per hari).",
     "rest": "Istirahat kurang: petugas tidak boleh bertugas pagi sesudah tugas malam.",
     "consecutive_nights": "Malam berturut-turut: paling banyak tiga tugas malam berturut-turut.",
     "on_leave": "Petugas sedang cuti/izin pada tanggal tersebut.",
-}
-GAP_MESSAGES = {
-    "understaffed": "Pos jaga kurang dari jumlah petugas minimal.",
-    "no_female_staff": "Ada klien perempuan di RPS tetapi tidak ada petugas perempuan yang bertugas.",
 }
 
 

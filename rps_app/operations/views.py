@@ -6,6 +6,8 @@ from datetime import date, timedelta
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from reports.vocabulary import N_
+
 from .. import clock
 from ..auth.permissions import Permission, can, requires
 from ..clients import services as clients
@@ -16,7 +18,7 @@ from . import documents, incidents, proposal, roster, rollcall, staff
 from .models import INCIDENT_KINDS, LEAVE_KINDS, SESSIONS, SEVERITIES, SHIFTS
 
 bp = Blueprint("operations", __name__)
-LEAVE_LABELS = {"cuti": "Cuti", "sakit": "Sakit", "dinas_luar": "Dinas luar"}
+LEAVE_LABELS = {"cuti": N_("Cuti"), "sakit": N_("Sakit"), "dinas_luar": N_("Dinas luar")}
 
 
 def back(endpoint: str, **values):

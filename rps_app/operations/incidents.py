@@ -133,4 +133,4 @@ def report_section(kind, start: date, end: date, **_ignored) -> list[dict] | Non
         rows.append(["Jumlah", str(sum(tally.values()))])
     return [{"title": "Kejadian menurut Jenis", "header": ["Jenis kejadian", "Jumlah"],
              "rows": rows, "widths": [10, 3], "numeric": [1],
-             "empty": "Tidak ada kejadian tercatat pada periode ini.", "order": 10}]
+             "empty": "Tidak ada kejadian tercatat pada periode ini.", "order": 30}]

@@ -15,7 +15,10 @@ DOMAINS = [
     "rps_app.referrals",
     "rps_app.stays",
     "rps_app.operations",
+    "rps_app.facility_use",
+    "rps_app.privacy",
     "rps_app.reporting",
+    "rps_app.casework",
 ]
 
 

@@ -111,3 +111,31 @@ def test_the_incidents_page_records_by_form(app, client):
         "action_taken": "Diberi obat"})
     assert response.status_code == 303
     assert "Demam" in client.get("/incidents?from=2026-11-01&to=2026-11-30").get_data(as_text=True)
+
+
+def test_retention_blanks_texts_and_the_export_holds_them(app, client):
+    clock.freeze(NOON)
+    petugas = api_token(client, app, "petugas")
+    ids = admit(client, petugas)
+    client.post("/api/v1/incidents", json=incident(stay_ids=[ids[0]]), headers=petugas)
+    client.post("/api/v1/rollcalls", json={"date": "2026-11-09", "session": "pagi", "entries": [
+        {"stay_id": ids[0], "status": "permitted", "note": "Ke rumah kakak di Adiwerna"},
+        {"stay_id": ids[1], "status": "present"}]}, headers=petugas)
+    kepala = api_token(client, app, "kepala")
+    client_id = next(s["client_id"] for s in client.get(
+        "/api/v1/stays?active=true", headers=petugas).get_json() if s["id"] == ids[0])
+    exported = client.get(f"/api/v1/clients/{client_id}/export.json", headers=kepala).get_json()
+    assert exported["rollcall_entries"][0]["note"] == "Ke rumah kakak di Adiwerna"
+    assert exported["incidents"][0]["description"] == "Berebut tempat tidur"
+    with app.app_context():
+        from rps_app.audit.services import Actor
+        from rps_app.operations import personal_data
+        from rps_app.clients.models import Client
+        personal_data.anonymise(db.session.get(Client, client_id), actor=Actor.system())
+        db.session.commit()
+        assert db.session.scalar(select(Incident.description)) == personal_data.REMOVED
+        assert db.session.scalar(select(Incident.kind)) == "conflict"
+    listed = client.get("/api/v1/rollcalls?date=2026-11-09", headers=petugas).get_json()
+    assert listed[0]["counts"]["permitted"] == 1
+    from rps_app.operations.personal_data import REMOVED
+    assert {e["note"] for e in listed[0]["entries"]} == {REMOVED, None}

@@ -22,7 +22,7 @@ def register(app) -> None:
 
     from .. import registry, signals
     from ..auth.permissions import Permission
-    from . import api, sections, views
+    from . import api, personal_data, sections, views
     registry.add_blueprint(app, views.bp)
     registry.add_blueprint(app, api.api, api=True)
     registry.add_nav(app, "operations.roster_page", _l("Jadwal Piket"), Permission.ROSTER_READ, 400)
@@ -40,3 +40,5 @@ def register(app) -> None:
     signals.stay_facts.connect(stay_facts)
     signals.abscondment_started.connect(abscondment_started)
     signals.report_collecting.connect(report_section)
+    signals.client_anonymising.connect(personal_data.anonymise)
+    signals.client_exporting.connect(personal_data.export_sections)

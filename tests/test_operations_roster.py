@@ -194,3 +194,11 @@ def test_the_weekly_page_edits_by_form_and_tells_the_rule(app, client):
         assert db.session.scalar(select(func.count()).select_from(RosterAssignment)) == 2
     pdf = client.get("/roster/jadwal.pdf?week=2026-11-09")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    import io
+
+    from pypdf import PdfReader
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+                    .split())
+    assert "JADWAL PIKET PETUGAS 9 November 2026 s.d. 15 November 2026" in text
+    assert "Senin, 9 November 2026" in text and "Slamet" in text
+    assert "KEPALA UPTD RUMAH PERLINDUNGAN SOSIAL" in text and "NIP." in text

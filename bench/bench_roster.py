@@ -89,10 +89,15 @@ def main() -> None:
             if answer is not None:
                 assert response.get_json()["assignments"] == answer["assignments"]
             answer = response.get_json()
-        nights = list(answer["nights"].values())
+        with app.app_context():  # nights of the month per person, existing ones included
+            existing = roster.roster_json(first, last)
+        counts = {person_id: 0 for person_id in range(1, 16)}
+        for item in existing + answer["assignments"]:
+            if item["shift"] == "malam":
+                counts[item["staff_id"]] += 1
         print(f"period {first}..{last} ({(last - first).days + 1} days), 15 staff, 2 posts")
-        print(f"status {answer['status']}; {len(answer['assignments'])} new assignments; "
-              f"{len(answer['gaps'])} gaps left; nights per person {min(nights)}..{max(nights)}")
+        print(f"{len(answer['assignments'])} new assignments; {len(answer['gaps'])} gaps left; "
+              f"nights per person {min(counts.values())}..{max(counts.values())}")
         print("seconds: " + ", ".join(f"{t:.2f}" for t in times)
               + f"; best {min(times):.2f}, worst {max(times):.2f}")
 

@@ -93,7 +93,7 @@ def test_api_assign_list_gaps_delete(app, client):
     assert staff.status_code == 201
     body = staff.get_json()
     assert body == {"id": body["id"], "name": "Tini", "sex": "P", "position": "Petugas jaga",
-                    "user_id": None, "phone": None, "active": True}
+                    "user_id": None, "active": True}
     created = client.post("/api/v1/roster/assignments", json={
         "date": "2026-11-09", "shift": "malam", "post": "POS-2", "staff_id": body["id"]},
         headers=headers)

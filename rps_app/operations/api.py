@@ -102,16 +102,14 @@ def roster_proposal():
     result = proposal.propose(start, end)
     if apply:
         proposal.apply(current_actor(), result)
-    return jsonify(proposal_json(result, applied=apply))
+    return jsonify(proposal_json(result))
 
 
-def proposal_json(result, applied: bool = False) -> dict:
+def proposal_json(result) -> dict:
     codes = {room.id: room.code for room in roster.posts()}
     return {"assignments": [{"date": day.isoformat(), "shift": shift, "post": codes[rid],
                              "staff_id": sid} for day, shift, rid, sid in result.assignments],
-            "gaps": [gap.json() for gap in result.gaps],
-            "nights": {str(k): v for k, v in sorted(result.nights.items())},
-            "status": result.status, "applied": applied}
+            "gaps": [gap.json() for gap in result.gaps]}
 
 
 @api.get("/roster.pdf")
@@ -132,7 +130,7 @@ def rollcall_create():
 @requires(Permission.ROLLCALL)
 def rollcall_correct(rollcall_id: int):
     result = rollcall.correct(current_actor(), rollcall_id, json_body())
-    return jsonify(rollcall.rollcall_json(result))
+    return jsonify({**rollcall.rollcall_json(result), "version": result.version})
 
 
 @api.get("/rollcalls")

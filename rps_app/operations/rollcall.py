@@ -184,7 +184,6 @@ def counts(rollcall: RollCall) -> dict:
 
 def rollcall_json(rollcall: RollCall) -> dict:
     return {"id": rollcall.id, "date": rollcall.date.isoformat(), "session": rollcall.session,
-            "version": rollcall.version,
             "entries": [{"stay_id": e.stay_id, "status": e.status, "note": e.note}
                         for e in rollcall.current_entries],
             "counts": counts(rollcall)}

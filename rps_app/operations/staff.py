@@ -15,8 +15,9 @@ MAX_LEAVE_DAYS = 366
 
 
 def staff_json(staff: Staff) -> dict:
+    """The contract's shape (the phone is shown on the pages, not in the list)."""
     return {"id": staff.id, "name": staff.name, "sex": staff.sex, "position": staff.position,
-            "user_id": staff.user_id, "phone": staff.phone, "active": staff.active}
+            "user_id": staff.user_id, "active": staff.active}
 
 
 def list_staff(active_only: bool = False) -> list[Staff]:
@@ -78,7 +79,7 @@ def create_staff(actor, data: dict) -> Staff:
     db.session.add(staff)
     db.session.flush()
     audit.record(actor, "create", "staff", staff.id,
-                 {k: v for k, v in staff_json(staff).items() if k != "phone"})
+                 staff_json(staff))
     return staff
 
 

@@ -8,7 +8,7 @@ from flask_migrate import upgrade
 
 from . import clock
 from .audit.services import Actor
-from .cli import rps
+from .commandline import rps
 from .extensions import db
 
 

@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from gunicorn.app.base import BaseApplication
 
-from .cli import fail, rps
+from .commandline import fail, rps
 from .extensions import db
 
 # The request line's path only (%(U)s): query strings may carry names or NIK (?q=...).

@@ -3,7 +3,7 @@ from flask import flash, request
 from flask_babel import lazy_gettext
 from flask_login import current_user
 
-from .audit.services import Actor
+from .actor import Actor
 from .errors import BadRequest, DomainError
 
 

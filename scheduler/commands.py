@@ -10,7 +10,7 @@ import click
 from flask import current_app
 
 from rps_app import clock
-from rps_app.cli import fail, rps
+from rps_app.commandline import fail, rps
 
 MISFIRE_GRACE_SECONDS = 3600
 HEARTBEAT_MINUTES = 5

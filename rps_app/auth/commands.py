@@ -4,7 +4,7 @@ import sys
 import click
 
 from ..audit.services import Actor
-from ..cli import fail, rps
+from ..commandline import fail, rps
 from ..errors import DomainError
 from ..extensions import db
 from .permissions import ROLES

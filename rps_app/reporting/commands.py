@@ -3,7 +3,7 @@ import os
 
 import click
 
-from ..cli import fail, rps
+from ..commandline import fail, rps
 from ..errors import DomainError
 from .models import REPORT_KINDS
 

@@ -10,7 +10,6 @@ from flask import (Blueprint, current_app, flash, jsonify, redirect, render_temp
                    url_for)
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import clock
@@ -19,11 +18,11 @@ from ..clients import services as clients
 from ..clients.forms import choices
 from ..errors import DomainError, found
 from ..extensions import db
-from ..referrals.models import Institution
+from ..signals import exit_destinations, values_from
 from ..web import current_actor, put_field_errors
 from . import board as bed_board
 from . import notes, services
-from .forms import (AGENCY_LABELS, EXIT_LABELS, INSTITUTION_KIND_LABELS, ISOLATION_FLAGS,
+from .forms import (AGENCY_LABELS, EXIT_LABELS, ISOLATION_FLAGS,
                     NOTE_LABELS, REGENCY_SUGGESTIONS, SCREENING_LABELS, ClientRowForm, ExitForm,
                     ExtensionForm, IntakeForm, IsolationForm, NoteForm, PlaceAllForm,
                     PlacementForm, ServiceForm, exit_data, intake_data, local_input, row_photos)
@@ -272,7 +271,7 @@ def staff_choices() -> list:
 def render_stay(stay_id: int, status: int = 200, **forms):
     stay = services.get_stay(stay_id)
     client = clients.get_client(current_actor(), stay.client_id, part=f"stay:{stay.id}")
-    stay = next(s for s in client.stays if s.id == stay_id)
+    stay = next(s for s in services.stays_of(client.id) if s.id == stay_id)
     today = clock.local_today()
     days, limit = services.days_in_shelter(stay, today), services.stay_limit(stay)
     result = bed_board.board(today) if stay.exited_at is None else None
@@ -283,12 +282,10 @@ def render_stay(stay_id: int, status: int = 200, **forms):
     service_form = forms.get("service_form") or ServiceForm(
         formdata=None, given_on=today.isoformat(), staff_id=str(current_actor().user_id))
     service_form.staff_id.choices = staff_choices()
-    letters = [letter for letter in _letters(client.id) if letter.stay_id == stay.id]
     return render_template(
         "stays/show.html", stay=stay, client=client, days=days, limit=limit,
         warning=services.warning_level(days, limit), free=free,
         current=stay.current_assignment, case_notes=case_notes, spm=spm, authors=authors,
-        letters=letters, letter_url=_letter_url,
         placement_form=forms.get("placement_form") or PlacementForm(formdata=None),
         isolation_form=(forms.get("isolation_form") or IsolationForm.fresh(stay.needs_isolation))
         .mark_current(stay.needs_isolation),
@@ -299,12 +296,17 @@ def render_stay(stay_id: int, status: int = 200, **forms):
         exit_labels=EXIT_LABELS, screening_labels=SCREENING_LABELS), status
 
 
-def _letters(client_id: int) -> list:
-    try:
-        from ..referrals.letters import letters_for_client
-    except ImportError:
-        return []
-    return letters_for_client(client_id)
+def client_stays(client) -> dict:
+    """The client page's section of stays: every stay with its beds, belongings, exit,
+    case notes and SPM services, newest first (a fixed number of queries)."""
+    found_stays = services.stays_of(client.id)
+    stay_ids = [stay.id for stay in found_stays]
+    case_notes, spm = notes.notes_for(stay_ids), notes.services_for(stay_ids)
+    authors = notes.staff_names([n.author_id for rows in case_notes.values() for n in rows]
+                                + [r.staff_id for rows in spm.values() for r in rows])
+    return {"stays": list(reversed(found_stays)), "case_notes": case_notes, "spm": spm,
+            "authors": authors, "exit_labels": EXIT_LABELS, "note_labels": NOTE_LABELS,
+            "spm_components": SPM_COMPONENTS}
 
 
 def _letter_url(letter) -> str | None:
@@ -372,25 +374,18 @@ def service_add(stay_id: int):
 
 # --- exit -----------------------------------------------------------------------------
 
-def institution_groups() -> list[tuple[str, str, list[tuple[str, str]]]]:
-    """Active institutions of the kinds an exit refers to (panti, balai, hospital), as
-    (kind, kind label, [(id, text)]) in the exit types' order: the select's optgroups, of
-    which exit.js shows the one matching the exit type (read-only here; referrals
-    administers them)."""
-    rows = db.session.scalars(select(Institution).where(
-        Institution.active.is_(True), Institution.kind.in_(INSTITUTION_EXIT_TYPES))
-        .order_by(Institution.name))
-    options: dict[str, list[tuple[str, str]]] = {kind: [] for kind in INSTITUTION_EXIT_TYPES}
-    for i in rows:
-        options[i.kind].append((str(i.id), f"{i.name} ({i.city})" if i.city else i.name))
-    return [(kind, INSTITUTION_KIND_LABELS[kind], items) for kind, items in options.items()]
+def institution_groups() -> list:
+    """Where an exit may lead, from the domains that know (signals.exit_destinations:
+    referrals' active institutions by kind): (exit type, label, [(id, text)]) groups, of
+    which exit.js shows the one matching the exit type."""
+    return [group for groups in values_from(exit_destinations) for group in groups]
 
 
 def render_exit(stay_id: int, form: ExitForm | None = None, errors: dict | None = None,
                 status: int = 200):
     stay = services.get_stay(stay_id)
     client = clients.get_client(current_actor(), stay.client_id, part=f"exit:{stay.id}")
-    stay = next(s for s in client.stays if s.id == stay_id)
+    stay = next(s for s in services.stays_of(client.id) if s.id == stay_id)
     if form is None:
         form = ExitForm(formdata=None, exited_at=local_input(clock.now()),
                         returned=[str(b.id) for b in stay.belongings if b.returned_at is None])

@@ -10,7 +10,7 @@ from .. import clock
 from ..auth.permissions import Permission, requires
 from ..errors import DomainError
 from ..extensions import db
-from ..web import current_actor, page_number, put_field_errors
+from ..web import current_actor, page_number, refused
 from . import services
 from .forms import (PMKS_LABELS, SEX_LABELS, IdentityForm, PhotoForm, identity_changes,
                     identity_form_for)
@@ -91,10 +91,7 @@ def identity(client_id: int):
     try:
         changed = services.update_identity(current_actor(), client_id, identity_changes(form))
     except DomainError as error:
-        if error.status not in (409, 422):
-            raise
-        flash(error.message, "error")
-        rest = put_field_errors(form, error.fields)
+        rest = refused(error, form)
         return render_client(client_id, identity_form=form, errors=rest, status=error.status)
     flash(_("Identitas disimpan (%(n)s isian berubah).", n=len(changed)) if changed
           else _("Tidak ada perubahan."), "success")
@@ -113,10 +110,8 @@ def photo_upload(client_id: int):
             raise DomainError("Pilih berkas foto.", {"photo": "Pilih berkas foto."})
         services.save_photo(current_actor(), client_id, read_upload(upload))
     except DomainError as error:
-        if error.status != 422:
-            raise
-        put_field_errors(form, error.fields)
-        return render_client(client_id, photo_form=form, status=422)
+        refused(error, form)
+        return render_client(client_id, photo_form=form, status=error.status)
     flash(_("Foto disimpan."), "success")
     return redirect(url_for(".show", client_id=client_id), 303)
 

@@ -23,8 +23,8 @@ from ..signals import stay_exited, stay_exiting, values_from
 from .models import (AGENCIES, EXIT_TYPES, FAMILY_EXIT_TYPES, INSTITUTION_EXIT_TYPES,
                      SCREENING_FLAGS, BedAssignment, Belonging, Intake, IsolationDecision,
                      Stay, StayExit, StayExtension)
-from .placement import (check_identity_change, close_assignment, lock_stay,  # noqa: F401
-                        open_assignment, place, place_all)
+from .placement import (check_identity_change, close_assignment, fitting_beds,  # noqa: F401
+                        lock_stay, open_assignment, place, place_all)
 
 MAX_BATCH = 200  # clients in one intake
 MAX_BELONGINGS = 100
@@ -497,6 +497,6 @@ def get_stay(stay_id: int) -> Stay:
     return stay
 
 
-__all__ = ["intake", "place", "place_all", "decide_isolation", "extend_stay", "exit_stay",
+__all__ = ["intake", "place", "place_all", "fitting_beds", "decide_isolation", "extend_stay", "exit_stay",
            "days_in_shelter", "warning_level", "stay_limit", "stays_with_beds", "active_stays",
            "bed_is_occupied", "bast_number_used", "get_stay", "stays_of", "IsolationOutcome"]

@@ -19,7 +19,7 @@ from ..clients.forms import choices
 from ..errors import DomainError, found
 from ..extensions import db
 from ..signals import exit_destinations, values_from
-from ..web import current_actor, put_field_errors
+from ..web import current_actor, refused
 from . import board as bed_board
 from . import notes, services
 from .forms import (AGENCY_LABELS, EXIT_LABELS, ISOLATION_FLAGS,
@@ -29,16 +29,6 @@ from .forms import (AGENCY_LABELS, EXIT_LABELS, ISOLATION_FLAGS,
 from .models import FAMILY_EXIT_TYPES, INSTITUTION_EXIT_TYPES, SPM_COMPONENTS, Intake, Stay
 
 bp = Blueprint("stays", __name__)
-
-REFUSALS = (409, 422)  # what a form shows on the page; anything else goes to the handler
-
-
-def refused(error: DomainError) -> bool:
-    if error.status not in REFUSALS:
-        raise error
-    flash(error.message, "error")
-    return True
-
 
 def safe_next(default: str) -> str:
     """Where to go back after an action: a path of this site only (no open redirect)."""
@@ -133,21 +123,6 @@ def bast_check():
     return jsonify({"used": bool(number) and services.bast_number_used(number)})
 
 
-def free_beds_for(result: bed_board.Board, occupant) -> list:
-    """(room, bed) pairs the occupant could be offered: free beds of rooms that fit their sex
-    and isolation flag (the service checks every rule again)."""
-    offered = []
-    for entry in result.residential:
-        room = entry.room
-        if occupant.needs_isolation and room.kind != "isolation":
-            continue
-        if room.sex not in (None, occupant.sex):
-            continue
-        offered.extend((room, bed.bed) for bed in entry.beds
-                       if bed.usable and bed.occupant is None)
-    return offered
-
-
 def placed_beds(result: bed_board.Board) -> dict[int, tuple]:
     """stay id -> (room, bed) for every placed stay on the board."""
     return {bed.occupant.stay_id: (entry.room, bed.bed)
@@ -160,13 +135,10 @@ def intake_show(intake_id: int):
     batch = found(db.session.get(Intake, intake_id, options=(
         selectinload(Intake.stays).selectinload(Stay.client),)), "Penerimaan tidak ditemukan.")
     today = clock.local_today()
-    result = bed_board.board(today)
-    placed = placed_beds(result)
-    rows = []
-    for stay in batch.stays:
-        person = bed_board.occupant(stay, stay.client, today)
-        rows.append({"stay": stay, "client": stay.client, "bed": placed.get(stay.id),
-                     "free": free_beds_for(result, person) if stay.exited_at is None else []})
+    placed = placed_beds(bed_board.board(today))
+    fitting = services.fitting_beds([stay.id for stay in batch.stays], today)
+    rows = [{"stay": stay, "client": stay.client, "bed": placed.get(stay.id),
+             "free": fitting.get(stay.id, [])} for stay in batch.stays]
     clients.record_search(current_actor(), [stay.client_id for stay in batch.stays])
     return render_template(
         "stays/intake_show.html", intake=batch, rows=rows, agency_labels=AGENCY_LABELS,
@@ -223,11 +195,16 @@ def board():
     totals = {"capacity": sum(entry.capacity for entry in residential),
               "occupied": sum(entry.occupied for entry in residential),
               "queue": len(result.queue)}
+    may_place = can(Permission.INTAKE)
+    # Which free beds each waiting client may go to: the placement rules' decision, shown
+    # by the page and by board.js (data-fits), never worked out again here.
+    fitting = services.fitting_beds([p.stay_id for p in result.queue], clock.local_today()) \
+        if may_place else {}
     return render_template(
         "stays/board.html", board=result, groups=board_groups(result), totals=totals,
-        show_names=show_names, may_place=can(Permission.INTAKE),
+        show_names=show_names, may_place=may_place,
         others=[entry.room for entry in result.rooms if not entry.room.residential],
-        free_beds=lambda person: free_beds_for(result, person),
+        free_beds=lambda person: fitting.get(person.stay_id, []),
         place_all_form=PlaceAllForm(), placement_form=PlacementForm(),
         max_days=current_app.config["RPS_MAX_STAY_DAYS"], today=clock.local_today())
 
@@ -274,8 +251,7 @@ def render_stay(stay_id: int, status: int = 200, **forms):
     stay = next(s for s in services.stays_of(client.id) if s.id == stay_id)
     today = clock.local_today()
     days, limit = services.days_in_shelter(stay, today), services.stay_limit(stay)
-    result = bed_board.board(today) if stay.exited_at is None else None
-    free = free_beds_for(result, bed_board.occupant(stay, client, today)) if result else []
+    free = services.fitting_beds([stay.id], today).get(stay.id, [])
     case_notes, spm = notes.notes_for([stay.id]), notes.services_for([stay.id])
     authors = notes.staff_names([n.author_id for n in case_notes.get(stay.id, [])]
                                 + [r.staff_id for r in spm.get(stay.id, [])])
@@ -325,8 +301,7 @@ def stay_action(stay_id: int, form, form_name: str, action, done: str):
     try:
         action()
     except DomainError as error:
-        refused(error)
-        put_field_errors(form, error.fields)
+        refused(error, form)
         return render_stay(stay_id, status=error.status, **{form_name: form})
     flash(done, "success")
     return redirect(url_for(".show", stay_id=stay_id), 303)
@@ -411,11 +386,10 @@ def exit_submit(stay_id: int):
     try:
         stay, letter = services.exit_stay(current_actor(), stay_id, exit_data(form))
     except DomainError as error:
-        refused(error)
         fields = {("family_" + key.split(".", 1)[1] if key.startswith("family_contact.")
                    else {"returned_belonging_ids": "returned"}.get(key, key)): message
                   for key, message in error.fields.items()}
-        return render_exit(stay_id, form, put_field_errors(form, fields), error.status)
+        return render_exit(stay_id, form, refused(error, form, fields), error.status)
     flash(_("Klien telah dikeluarkan (%(type)s).", type=EXIT_LABELS[stay.exit_type]), "success")
     if letter is not None:
         url = _letter_url(letter)

@@ -5,7 +5,8 @@ The top of the layers (it builds the app); the group and `fail` live in
 """
 import sys
 
-from flask.cli import FlaskGroup
+import click
+from flask.cli import ScriptInfo
 
 from . import create_app
 from .commandline import fail, register_commands, rps  # noqa: F401  (the former home of these)
@@ -13,10 +14,9 @@ from .commandline import fail, register_commands, rps  # noqa: F401  (the former
 
 def main() -> None:
     # The app is made first: its domains add their commands to `rps` as they register.
+    # A plain group of exactly those commands: no Flask options (--app, --env-file,
+    # --debug), none of Flask's own commands (`db`, `run`, `shell`), no nested `rps rps`.
     app = create_app()
-    cli = FlaskGroup(name="rps", help=rps.help, create_app=lambda: app,
-                     add_default_commands=False, add_version_option=False,
-                     load_dotenv=False, set_debug_flag=False)
-    for name, command in rps.commands.items():
-        cli.add_command(command, name)
-    sys.exit(cli.main(prog_name="rps", standalone_mode=True))
+    cli = click.Group(name="rps", help=rps.help, commands=dict(rps.commands))
+    info = ScriptInfo(create_app=lambda: app, set_debug_flag=False)
+    sys.exit(cli.main(prog_name="rps", obj=info, standalone_mode=True))

@@ -38,12 +38,12 @@ def _report(outcome) -> None:
 
 
 @rps.command("scheduler")
-@click.option("--once", is_flag=True, help="Jalankan semua tugas yang jatuh tempo lalu keluar.")
+@click.option("--once", is_flag=True, help="Run every due occurrence, then exit.")
 @click.option("--now", "now_text", metavar="ISO-TIMESTAMP",
-              help="Pakai waktu ini sebagai 'sekarang' (dengan --once).")
+              help="Take this moment as 'now' (with --once).")
 def scheduler_command(once: bool, now_text: str | None):
-    """Proses penjadwal: laporan harian 07.00, bulanan tgl 1 pukul 01.00, cek lama tinggal,
-    dan tugas terjadwal lain yang didaftarkan domain."""
+    """Run the scheduled jobs: daily report 07:00, monthly report on the 1st at 01:00, the
+    nightly check of stays past the limit, and the jobs other domains register."""
     from .runner import installed_at, run_due
 
     now = _parse_now(now_text)

@@ -11,3 +11,4 @@ def register(app) -> None:
     registry.add_blueprint(app, api.api, api=True)
     registry.add_nav(app, "auth.users", _l("Pengguna"), Permission.ADMIN, 900)
     registry.add_command(commands.create_user_command)
+    registry.add_command(commands.reset_password_command)

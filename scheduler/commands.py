@@ -30,7 +30,12 @@ def _parse_now(value: str | None) -> datetime | None:
 
 def _report(outcome) -> None:
     for run in outcome.done:
-        click.echo(f"selesai  {run.kind} {run.period_from}..{run.period_to}")
+        if "report_run_id" in (run.summary or {}):  # a report (or check) archived
+            click.echo(f"selesai  {run.kind} {run.period_from}..{run.period_to}")
+        else:  # another domain's job: what it reported
+            facts = ", ".join(f"{key}={value}" for key, value in (run.summary or {}).items())
+            click.echo(f"tugas    {run.kind} {run.period_from}..{run.period_to}"
+                       + (f": {facts}" if facts else ""))
     for run in outcome.failed:
         click.echo(f"GAGAL    {run.kind} {run.period_from}..{run.period_to}: {run.error}", err=True)
     click.echo(f"{len(outcome.done)} selesai, {len(outcome.failed)} gagal, "

@@ -31,6 +31,9 @@ class Client(db.Model):
     description: Mapped[str | None] = mapped_column(Text)  # physical description
     guardian: Mapped[str | None] = mapped_column(String(200))  # for children, disabled persons
     photo_path: Mapped[str | None] = mapped_column(String(200))  # under the instance folder
+    # Retention (UU 27/2022): when the record was anonymised, and the birth year it keeps.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    birth_year: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

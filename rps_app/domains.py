@@ -17,6 +17,7 @@ DOMAINS = [
     "rps_app.stays",
     "rps_app.privacy",
     "rps_app.reporting",
+    "rps_app.casework",
 ]
 
 

@@ -17,10 +17,11 @@ identity_changing = _signals.signal("identity-changing")
 bed_leaving_service = _signals.signal("bed-leaving-service")
 
 # sender: the Stay (locked, still open); kwargs: actor, data (the exit body as sent),
-# values (what stays checked: exit_type, exited_at, institution_id ...), errors
+# exit_type, institution_id, values (all that stays checked: exited_at ...), errors
 # (fields.FieldErrors). Sent while the exit is checked, before anything is written: a
-# receiver checks the part it owns (referrals: institution_id names an active institution)
-# and adds its problems to `errors`, so that all come back in one 422 (or raises).
+# receiver checks the part it owns and adds its problems to `errors`, so that they come
+# back in one 422 with stays' own (referrals: institution_id names an active institution),
+# or raises (referrals: `referral_id`, 409 referral_not_accepted, and closes it).
 stay_exiting = _signals.signal("stay-exiting")
 
 # sender: the Stay; kwargs: actor, exit (StayExit). Sent after an exit is recorded, in its
@@ -40,6 +41,10 @@ client_facts = _signals.signal("client-facts")
 # sender: the Client; no kwargs. Receivers return {key: value} to add to the client's JSON
 # record, GET /api/v1/clients/<id> (stays: `stays`, the client's stays with beds and exits).
 client_record = _signals.signal("client-record")
+
+# sender: the duplicate Client being merged; kwargs: into (Client), actor. Sent after its
+# stays moved to `into`: a domain keeping rows by client id moves (or keeps) its own.
+client_merging = _signals.signal("client-merging")
 
 # sender: None; kwargs: stay_ids (list[int]). Receivers return {stay_id: {key: value}}
 # to add facts to stays in lists (for example roll-call absences).

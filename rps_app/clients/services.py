@@ -34,8 +34,10 @@ def _like(q: str) -> str:
 
 def search_query(q: str | None):
     """A select of clients by name/alias, NIK or registration number, case-insensitive;
-    newest clients first."""
-    stmt = select(Client).order_by(Client.created_at.desc(), Client.id.desc())
+    newest clients first. A record merged into another is a pointer only: found through
+    the other."""
+    stmt = (select(Client).where(Client.merged_into_id.is_(None))
+            .order_by(Client.created_at.desc(), Client.id.desc()))
     q = (q or "").strip()
     if q:
         pattern = _like(q)

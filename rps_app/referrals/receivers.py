@@ -9,10 +9,9 @@ from .letters import issue_exit_letter, letters_for_client
 from .models import Institution
 
 
-def check_exit_institution(stay, actor, data: dict, values: dict, errors) -> None:
+def check_exit_institution(stay, institution_id: int | None, errors, **_ignored) -> None:
     """stay_exiting: the institution of a panti, balai or hospital exit is in the directory
     and active."""
-    institution_id = values.get("institution_id")
     if institution_id is None:
         return
     institution = db.session.get(Institution, institution_id)

@@ -387,7 +387,8 @@ def _check_exit(actor, stay: Stay, data: dict) -> dict:
               "escort_name": errors.text(data, "escort_name", 120, label="Nama pengantar"),
               "notes": errors.text(data, "notes", 4000, label="Catatan"),
               "returned_belonging_ids": _check_belonging_ids(stay, data, errors)}
-    stay_exiting.send(stay, actor=actor, data=data, values=values, errors=errors)
+    stay_exiting.send(stay, actor=actor, data=data, exit_type=exit_type,
+                      institution_id=values["institution_id"], values=values, errors=errors)
     if errors:
         raise ValidationError("Data keluar tidak valid.", errors.fields)
     return values

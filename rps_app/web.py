@@ -16,8 +16,8 @@ def current_actor() -> Actor:
 
 
 def translated(labels: dict) -> dict:
-    """A reports.vocabulary dict with its labels translated lazily for the pages (the labels
-    are the msgids)."""
+    """A domain vocabulary dict (code -> label, rps_app/<domain>/vocabulary.py) with its
+    labels translated lazily for the pages (the labels are the msgids)."""
     return {code: lazy_gettext(label) for code, label in labels.items()}
 
 

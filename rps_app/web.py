@@ -86,12 +86,9 @@ def submit(form, action):
 
 
 def flash_refusal(error: DomainError, form) -> None:
-    """Tell a refused action (409/422) on the next page: the message, then each field's
-    message with its label (for forms that redirect back to a page rather than re-render);
-    anything else goes on to the error handler."""
-    if error.status not in (409, 422):
-        raise error
-    flash(error.message, "error")
+    """`refused` for a form whose page redirects back rather than showing the form again:
+    each field's message is flashed too, with its label."""
+    refused(error)
     for name, message in error.fields.items():
         if message != error.message:
             label = form[name].label.text if name in form._fields else name

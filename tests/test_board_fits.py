@@ -75,7 +75,11 @@ def test_the_stay_page_offers_the_same_beds(app, client):
 
 
 def test_the_script_holds_no_placement_rule():
+    """Choosing a bed asks data-fits only (the board's filters read other attributes, to
+    show or hide people, never to decide where they may go)."""
     script = BOARD_JS.read_text(encoding="utf-8")
-    assert "dataset.fits" in script
-    for rule_word in ("isolation", "roomSex", "roomKind", "minor", "sex"):
+    fits = re.search(r"function fits\(bed, person\) \{(.*?)\n  \}", script, re.S).group(1)
+    assert "dataset.fits" in fits and "bed.dataset.bed" in fits
+    assert fits.count("dataset.") == 2  # nothing else about the bed or the person
+    for rule_word in ("roomSex", "roomKind", "room-sex", "room-kind"):
         assert rule_word not in script

@@ -1,7 +1,7 @@
 """job runs: any scheduled job's occurrence is claimed once, not only report runs
 
-Revision ID: 0005_job_runs
-Revises: 0004_referrals_casework
+Revision ID: 0008_job_runs
+Revises: 0007_stock
 Create Date: 2026-11-30 17:00:00
 
 The scheduler used to claim an occurrence by inserting its ReportRun. It now claims every
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 import rps_app.types
 
 
-revision = '0005_job_runs'
-down_revision = '0004_referrals_casework'
+revision = '0008_job_runs'
+down_revision = '0007_stock'
 branch_labels = None
 depends_on = None
 

@@ -8,7 +8,6 @@ from .. import clock, signals
 from ..auth.permissions import Permission, requires
 from ..errors import DomainError, ValidationError
 from ..fields import FieldErrors, iso
-from ..referrals import services as referrals
 from ..web import current_actor, json_body, page_number
 from . import board as bed_board
 from . import services
@@ -101,10 +100,6 @@ def placement(stay_id: int):
 @requires(Permission.EXIT)
 def exit_stay(stay_id: int):
     stay, letter = services.exit_stay(current_actor(), stay_id, json_body())
+    # The letter referrals issued with the exit (signals.stay_exited), as it names it.
     return jsonify({"stay_id": stay.id, "exit_type": stay.exit_type,
-                    "letter": letter_json(letter)})
-
-
-def letter_json(letter) -> dict | None:
-    """{id, number, pdf_url, verify_url} of contract.md, as referrals names its routes."""
-    return None if letter is None else referrals.letter_json(letter)
+                    "letter": None if letter is None else letter.api_json()})

@@ -1,7 +1,7 @@
 """Daily operations: staff and leave, post minimums, duty roster, roll calls, incidents
 
-Revision ID: 0008_operations
-Revises: 0007_stock
+Revision ID: 0009_operations
+Revises: 0008_job_runs
 Create Date: 2026-11-30 16:25:21.002125
 
 """
@@ -12,8 +12,8 @@ import rps_app.types
 
 
 # revision identifiers, used by Alembic.
-revision = '0008_operations'
-down_revision = '0007_stock'
+revision = '0009_operations'
+down_revision = '0008_job_runs'
 branch_labels = None
 depends_on = None
 

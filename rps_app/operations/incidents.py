@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from reports.vocabulary import N_
+from ..labels import N_
 
 from .. import clock
 from ..audit import services as audit

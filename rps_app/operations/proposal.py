@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from ortools.sat.python import cp_model
 from sqlalchemy import select
 
-from reports.vocabulary import N_
+from ..labels import N_
 
 from ..errors import ValidationError
 from ..extensions import db

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from reports.vocabulary import N_
+from ..labels import N_
 
 from .. import clock
 from ..audit import services as audit

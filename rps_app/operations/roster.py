@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from reports.vocabulary import N_
+from ..labels import N_
 
 from .. import clock
 from ..audit import services as audit

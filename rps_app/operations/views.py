@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from reports.vocabulary import N_
+from ..labels import N_
 
 from .. import clock
 from ..auth.permissions import Permission, can, requires

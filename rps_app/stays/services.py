@@ -19,7 +19,7 @@ from ..errors import Conflict, DomainError, NotFound, ValidationError
 from ..extensions import db
 from ..facility.models import Bed, Room
 from ..fields import FieldErrors, local_date
-from ..signals import stay_exited, stay_exiting, values_from
+from ..signals import abscondment_started, stay_exited, stay_exiting, values_from
 from .models import (AGENCIES, EXIT_TYPES, FAMILY_EXIT_TYPES, INSTITUTION_EXIT_TYPES,
                      SCREENING_FLAGS, BedAssignment, Belonging, Intake, IsolationDecision,
                      Stay, StayExit, StayExtension)
@@ -399,7 +399,7 @@ def absconded_at(stay: Stay):
     """When a possible abscondment began, as other domains judge it (signals
     abscondment_started; roll call: the first of two or more missed sessions in a row), or
     None. An `absconded` exit defaults its exited_at to it."""
-    moments = signals.values_from(signals.abscondment_started, stay)
+    moments = values_from(abscondment_started, stay)
     return min(moments) if moments else None
 
 

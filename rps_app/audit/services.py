@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from .. import clock
 from ..extensions import db
+from ..transaction import after_read
 from ..transaction import keep_on_failure as _keep
 from .models import AuditEntry
 
@@ -29,6 +30,8 @@ def record(actor: Actor | None, action: str, entity: str, entity_id=None,
 
     keep_on_failure: the entry is written even when the request fails and rolls back
     (refused logins, denied access, reads of a client record that then failed).
+    In a read transaction (a GET) the entry is written after it, in a write transaction
+    of its own (transaction.after_read).
     """
     def make() -> AuditEntry:
         return AuditEntry(
@@ -41,6 +44,8 @@ def record(actor: Actor | None, action: str, entity: str, entity_id=None,
             detail=detail,
         )
     entry = make()
+    if after_read(make, keep_on_failure):
+        return entry
     db.session.add(entry)
     if keep_on_failure:
         _keep(make)

@@ -170,6 +170,11 @@ def letter_pdf(actor: Actor, letter_id: int) -> Letter:
     return letter
 
 
+def bast_issued(intake_id: int) -> bool:
+    """Whether the intake's BAST exists (its first print numbers and stores it: a write)."""
+    return _valid_letter(intake_id=intake_id, kind="intake_bast") is not None
+
+
 def intake_bast(actor: Actor, intake_id: int) -> Letter:
     """The intake's BAST to download (issued now if it never was); the read is audited."""
     intake = found(db.session.get(Intake, intake_id), "Penerimaan tidak ditemukan.")

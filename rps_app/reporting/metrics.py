@@ -154,9 +154,33 @@ def date_range(start: date, end: date) -> list[date]:
 
 
 def _days_cte(start: date, end: date):
-    rows = [(d, day_end_utc(d)) for d in date_range(start, end)]
-    return (sa.values(sa.column("d", sa.Date), sa.column("day_end", UTCDateTime()), name="days")
-            .data(rows).cte("days"))
+    """The dates of [start, end] with the UTC instant each local day ends, as a CTE whose
+    SQL is the same for every range (bound parameters), so SQLAlchemy compiles it once:
+    PostgreSQL's generate_series, with the zone's own rules for the day ends; SQLite, a
+    recursive CTE stepping a day at a time (a zone with one UTC offset through the range,
+    as WIB, WITA and WIT have; else the dates as a VALUES list)."""
+    first, last = sa.bindparam("days_from", start, sa.Date), sa.bindparam("days_to", end, sa.Date)
+    if _dialect() == "postgresql":
+        series = sa.select(sa.cast(sa.func.generate_series(
+            sa.cast(first, sa.Date), sa.cast(last, sa.Date), sa.literal_column("interval '1 day'")),
+            sa.Date).label("d")).subquery("series")
+        zone = sa.bindparam("days_zone", current_app.config["RPS_TIMEZONE"], sa.String)
+        return sa.select(series.c.d, sa.func.timezone(
+            zone, sa.cast(series.c.d + 1, sa.DateTime)).label("day_end")).cte("days")
+    zone = clock.local_zone()
+    offsets = {zone.utcoffset(datetime.combine(d, time(0))) for d in date_range(start, end + timedelta(days=1))}
+    if len(offsets) > 1:
+        rows = [(d, day_end_utc(d)) for d in date_range(start, end)]
+        return (sa.values(sa.column("d", sa.Date), sa.column("day_end", UTCDateTime()), name="days")
+                .data(rows).cte("days"))
+    days = sa.select(first.label("d"), sa.bindparam("days_first_end", day_end_utc(start),
+                                                     UTCDateTime()).label("day_end")
+                     ).cte("days", recursive=True)
+    # The same text as UTCDateTime stores in SQLite ("YYYY-MM-DD HH:MM:SS.ffffff").
+    return days.union_all(sa.select(
+        sa.func.date(days.c.d, "+1 day"),
+        sa.func.strftime("%Y-%m-%d %H:%M:%f000", days.c.day_end, "+1 day"))
+        .where(days.c.d < last))
 
 
 def _overlapping(cols, first, last, open_, long_, start: date, end: date):

@@ -10,7 +10,7 @@ import secrets
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, column, or_, select, table, union
 from sqlalchemy.orm import selectinload
 
 from .. import clock
@@ -18,7 +18,7 @@ from ..audit import services as audit
 from ..errors import Conflict, NotFound, ValidationError, found
 from ..extensions import db
 from ..fields import FieldErrors
-from ..facility.models import Bed
+from ..facility.models import Bed, Room
 # A client record is its stays: the client page and GET /clients/<id> show them.
 from ..stays.models import BedAssignment, Stay, StayExit
 from . import registration
@@ -30,9 +30,68 @@ SEARCH_LIMIT = 50
 
 # --- search ---------------------------------------------------------------------------
 
+SUBSTRING_MIN = 3  # a name is searched inside from three characters (one trigram) on
+STATUSES = ("in", "out")  # in residence (an open stay) / exited
+
+
 def _like(q: str) -> str:
-    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _prefix(column, prefix: str):
+    """`column` starts with `prefix`: a range on the column's B-tree, then the exact test."""
+    following = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return and_(column >= prefix, column < following,
+                column.like(_like(prefix) + "%", escape="\\"))
+
+
+def _name_matches(q: str):
+    """Ids of clients whose name (or alias) holds `q` (from SUBSTRING_MIN characters; a
+    shorter q: whose name starts with it), case-insensitive, through an index:
+    PostgreSQL's trigram GIN index, SQLite's FTS5 trigram table (migration 0002)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        pattern = _like(q) + "%" if len(q) < SUBSTRING_MIN else "%" + _like(q) + "%"
+        return select(Client.id).where(Client.name.ilike(pattern, escape="\\"))
+    if len(q) < SUBSTRING_MIN:
+        return select(Client.id).where(or_(_prefix(Client.name, q[:1].upper() + q[1:]),
+                                           _prefix(Client.name, q)))
+    fts = table("clients_fts", column("rowid"), column("clients_fts"))
+    phrase = '"' + q.replace('"', '""') + '"'  # one phrase: the trigrams in a row
+    return select(fts.c.rowid).where(fts.c.clients_fts.op("MATCH")(phrase))
+
+
+def matching_ids(q: str):
+    """A select of the ids of clients matching `q`: name or alias (see _name_matches),
+    NIK or registration number by prefix (their B-trees). Each part uses its own index,
+    so the cost follows the number of matches, never the size of the table."""
+    return union(_name_matches(q), select(Client.id).where(_prefix(Client.nik, q)),
+                 select(Client.id).where(_prefix(Client.registration_number, q.upper())))
+
+
+def client_rows(q: str | None = None, status: str | None = None, sex: str | None = None,
+                room_id: int | None = None):
+    """A select of (Client, open stay id, room code, bed label) matching the search and
+    the filters, newest client first (the primary key: keyset pagination pages by it)."""
+    open_stay = and_(Stay.client_id == Client.id, Stay.exited_at.is_(None))
+    open_bed = and_(BedAssignment.stay_id == Stay.id, BedAssignment.end_at.is_(None))
+    placed = status == "in" or room_id is not None
+    stmt = (select(Client, Stay.id.label("active_stay_id"), Room.code, Bed.label)
+            .select_from(Client)
+            .join(Stay, open_stay, isouter=not placed and status != "in")
+            .join(BedAssignment, open_bed, isouter=room_id is None)
+            .outerjoin(Bed, Bed.id == BedAssignment.bed_id)
+            .outerjoin(Room, Room.id == Bed.room_id)
+            .order_by(Client.id.desc()))
+    if status == "out":
+        stmt = stmt.where(Stay.id.is_(None))
+    if sex:
+        stmt = stmt.where(Client.sex == sex)
+    if room_id is not None:
+        stmt = stmt.where(BedAssignment.room_id == room_id)
+    q = (q or "").strip()
+    if q:
+        stmt = stmt.where(Client.id.in_(matching_ids(q)))
+    return stmt
 
 
 def search_query(q: str | None):
@@ -40,19 +99,36 @@ def search_query(q: str | None):
     number, case-insensitive; newest clients first."""
     stmt = (select(Client, Stay.id.label("active_stay_id"))
             .outerjoin(Stay, and_(Stay.client_id == Client.id, Stay.exited_at.is_(None)))
-            .order_by(Client.created_at.desc(), Client.id.desc()))
+            .order_by(Client.id.desc()))
     q = (q or "").strip()
     if q:
-        pattern = _like(q)
-        stmt = stmt.where(or_(Client.name.ilike(pattern, escape="\\"),
-                              Client.nik.ilike(pattern, escape="\\"),
-                              Client.registration_number.ilike(pattern, escape="\\")))
+        stmt = stmt.where(Client.id.in_(matching_ids(q)))
     return stmt
 
 
 def search(q: str | None, limit: int = SEARCH_LIMIT) -> list[tuple[Client, int | None]]:
     """Up to `limit` matches as (client, active stay id); empty q gives the latest."""
     return [(row[0], row[1]) for row in db.session.execute(search_query(q).limit(limit))]
+
+
+def page_after(stmt, per_page: int, after: int | None = None, before: int | None = None):
+    """Keyset pagination on Client.id (newest first): the rows after id `after` (older)
+    or, going back, before id `before` (newer). Returns (rows, older, newer): the ids to
+    page on from here, or None at either end."""
+    if before is not None:
+        rows = list(db.session.execute(stmt.where(Client.id > before).order_by(None)
+                                       .order_by(Client.id.asc()).limit(per_page + 1)))
+        newer = rows[per_page - 1][0].id if len(rows) > per_page else None
+        rows = list(reversed(rows[:per_page]))
+        older = rows[-1][0].id if rows else None
+        return [tuple(r) for r in rows], older, newer
+    if after is not None:
+        stmt = stmt.where(Client.id < after)
+    rows = list(db.session.execute(stmt.limit(per_page + 1)))
+    older = rows[per_page - 1][0].id if len(rows) > per_page else None
+    rows = rows[:per_page]
+    newer = rows[0][0].id if rows and after is not None else None
+    return [tuple(r) for r in rows], older, newer
 
 
 def record_search(actor, client_ids: list[int]) -> None:

@@ -11,7 +11,7 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import and_, column, or_, select, table, union
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from .. import clock
 from ..audit import services as audit
@@ -140,12 +140,14 @@ def record_search(actor, client_ids: list[int]) -> None:
 # --- reading --------------------------------------------------------------------------
 
 def _record_options():
-    """Everything the client page and the API show, in a fixed number of queries."""
-    return (selectinload(Client.stays).options(
-        selectinload(Stay.assignments).selectinload(BedAssignment.bed).selectinload(Bed.room),
-        selectinload(Stay.belongings),
-        selectinload(Stay.exit).selectinload(StayExit.institution),
-        selectinload(Stay.intake)),)
+    """Everything the client page and the API show, in one statement: the client joined
+    to its stays and their intakes, exits, institutions, beds, rooms and belongings
+    (a record holds a few stays of a few rows each, so the joined rows stay few)."""
+    return (joinedload(Client.stays).options(
+        joinedload(Stay.assignments).joinedload(BedAssignment.bed).joinedload(Bed.room),
+        joinedload(Stay.belongings),
+        joinedload(Stay.exit).joinedload(StayExit.institution),
+        joinedload(Stay.intake)),)
 
 
 def find_client(client_id: int, with_stays: bool = False) -> Client:
@@ -160,6 +162,18 @@ def get_client(actor, client_id: int, part: str | None = None) -> Client:
     audit.record(actor, "read", "client", client.id, {"part": part} if part else None,
                  keep_on_failure=True)
     return client
+
+
+def get_client_of_stay(actor, stay_id: int, part: str) -> tuple[Client, Stay]:
+    """The record of the stay's client (as get_client, in the same one statement) and that
+    stay in it; audited as `read`."""
+    client = db.session.scalars(
+        select(Client).options(*_record_options())
+        .where(Client.id == select(Stay.client_id).where(Stay.id == stay_id).scalar_subquery())
+    ).unique().one_or_none()
+    client = found(client, "Data tinggal (stay) tidak ditemukan.")
+    audit.record(actor, "read", "client", client.id, {"part": part}, keep_on_failure=True)
+    return client, next(stay for stay in client.stays if stay.id == stay_id)
 
 
 def active_stay(client: Client) -> Stay | None:

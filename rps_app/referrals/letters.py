@@ -8,6 +8,7 @@ import secrets
 
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import or_, select
+from sqlalchemy.orm import defer
 
 from .. import clock
 from ..audit.services import Actor, record
@@ -197,4 +198,5 @@ def letters_for_client(client_id: int) -> list[Letter]:
     intakes = select(Stay.intake_id).where(Stay.client_id == client_id)
     return list(db.session.scalars(
         select(Letter).where(or_(Letter.stay_id.in_(stays), Letter.intake_id.in_(intakes)))
+        .options(defer(Letter.pdf))  # a list of letters, not their PDFs
         .order_by(Letter.issued_at.desc(), Letter.id.desc())))

@@ -231,25 +231,22 @@ def _no_index(column):
 
 @contextmanager
 def _serial():
-    """PostgreSQL without parallel workers or JIT for the report's queries, then as before.
+    """PostgreSQL without parallel workers or JIT for the rest of the transaction.
 
     The queries read a few hundred rows, yet with a long history their estimates (joins to
     a large clients table) pass the thresholds at which PostgreSQL launches two parallel
-    workers, whose start costs more than the whole query (5-6 ms against 1-2 ms)."""
-    if _dialect() != "postgresql":
-        yield
-        return
-    # One round trip each way; the CTE is read before the outer row is projected, so the
-    # values come out as they were before set_config (local to the transaction) changes them.
-    workers, jit = db.session.execute(sa.text(
-        "WITH old AS MATERIALIZED (SELECT current_setting('max_parallel_workers_per_gather') AS w,"
-        " current_setting('jit') AS j) SELECT w, j, set_config('max_parallel_workers_per_gather',"
-        " '0', true), set_config('jit', 'off', true) FROM old")).one()[:2]
+    workers, whose start costs more than the whole query (5-6 ms against 1-2 ms). The
+    settings are local to the transaction and set once in it (one statement); they are
+    not restored, as no query of this application gains from parallel workers either."""
+    if _dialect() == "postgresql":
+        session = db.session()
+        transaction = session.get_transaction()
+        if session.info.get("serial_transaction") is not transaction:
+            db.session.execute(sa.text(
+                "SELECT set_config('max_parallel_workers_per_gather', '0', true),"
+                " set_config('jit', 'off', true)"))
+            session.info["serial_transaction"] = transaction
     yield
-    # Not in a `finally`: after a database error the transaction is aborted and its
-    # rollback undoes the settings anyway.
-    db.session.execute(sa.text("SELECT set_config('max_parallel_workers_per_gather', :w, true),"
-                               " set_config('jit', :j, true)"), {"w": workers, "j": jit})
 
 
 # ------------------------------------------------------------------ occupancy
@@ -479,46 +476,48 @@ class CensusGroup:
 def census_now() -> tuple[list[CensusGroup], int]:
     """Beds taken now and beds usable now, for Shelter Putra, Shelter Putri and Isolasi,
     plus the open stays not (yet) in a bed."""
-    beds_usable = (sa.select(Room.kind, Room.sex, sa.func.count(Bed.id))
+    beds_usable = (sa.select(sa.literal("capacity"), Room.kind, Room.sex, sa.func.count(Bed.id))
                    .join(Bed, Bed.room_id == Room.id)
                    .where(Room.kind.in_(CLIENT_KINDS), Bed.retired_at.is_(None),
                           ~sa.select(BedOutage.id).where(BedOutage.bed_id == Bed.id,
                                                          BedOutage.end_at.is_(None)).exists())
                    .group_by(Room.kind, Room.sex))
-    taken = (sa.select(Room.kind, Room.sex, sa.func.count(BedAssignment.id))
+    taken = (sa.select(sa.literal("occupied"), Room.kind, Room.sex, sa.func.count(BedAssignment.id))
              .join(BedAssignment, BedAssignment.room_id == Room.id)
              .join(Stay, Stay.id == BedAssignment.stay_id)
              .where(BedAssignment.end_at.is_(None), Stay.exit_date.is_(None))
              .group_by(Room.kind, Room.sex))
+    waiting = sa.select(sa.literal("unplaced"), sa.null(), sa.null(), sa.func.count(Stay.id)).where(
+        Stay.exit_date.is_(None),
+        ~sa.select(BedAssignment.id).where(BedAssignment.stay_id == Stay.id,
+                                           BedAssignment.end_at.is_(None)).exists())
 
     def key(kind, sex):
         return sex if kind == "shelter" else "isolation"
-    capacity, occupied = Counter(), Counter()
-    for kind, sex, n in db.session.execute(beds_usable):
-        capacity[key(kind, sex)] += n
-    for kind, sex, n in db.session.execute(taken):
-        occupied[key(kind, sex)] += n
-    unplaced = db.session.scalar(
-        sa.select(sa.func.count(Stay.id)).where(
-            Stay.exit_date.is_(None),
-            ~sa.select(BedAssignment.id).where(BedAssignment.stay_id == Stay.id,
-                                               BedAssignment.end_at.is_(None)).exists()))
+    counts = {"capacity": Counter(), "occupied": Counter(), "unplaced": Counter()}
+    # One statement for the three counts (the dashboard's budget of statements is small).
+    for part, kind, sex, n in db.session.execute(sa.union_all(beds_usable, taken, waiting)):
+        counts[part][key(kind, sex) if part != "unplaced" else part] += int(n or 0)
+    capacity, occupied, unplaced = counts["capacity"], counts["occupied"], counts["unplaced"]["unplaced"]
     groups = [CensusGroup(k, occupied[k], capacity[k]) for k in ("L", "P", "isolation")]
     return groups, int(unplaced or 0)
 
 
 def movements(start: date, end: date) -> dict[date, dict[str, int]]:
-    """Admissions and exits per date in [start, end] (two grouped queries)."""
+    """Admissions and exits per date in [start, end] (two grouped queries in one)."""
     result = {d: {"admissions": 0, "exits": 0} for d in date_range(start, end)}
-    entries = (sa.select(Stay.entry_date, sa.func.count())
+    entries = (sa.select(sa.literal("admissions"), Stay.entry_date, sa.func.count())
                .where(Stay.entry_date >= start, Stay.entry_date <= end).group_by(Stay.entry_date))
-    exits = (sa.select(Stay.exit_date, sa.func.count())
+    exits = (sa.select(sa.literal("exits"), Stay.exit_date, sa.func.count())
              .where(Stay.exit_date >= start, Stay.exit_date <= end).group_by(Stay.exit_date))
-    for day, n in db.session.execute(entries):
-        result[day]["admissions"] = int(n)
-    for day, n in db.session.execute(exits):
-        result[day]["exits"] = int(n)
+    for part, day, n in db.session.execute(sa.union_all(entries, exits)):
+        result[_as_date(day)][part] = int(n)
     return result
+
+
+def _as_date(value) -> date:
+    """A date column read through a UNION (SQLite then gives its text)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 # ------------------------------------------------------------------ a moment (daily census)

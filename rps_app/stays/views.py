@@ -11,7 +11,7 @@ from flask import (Blueprint, current_app, flash, jsonify, redirect, render_temp
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from .. import clock
 from ..auth.permissions import Permission, can, requires
@@ -19,6 +19,7 @@ from ..clients import services as clients
 from ..clients.forms import choices
 from ..errors import DomainError, found
 from ..extensions import db
+from ..facility.models import Bed
 from ..referrals.models import Institution
 from ..web import current_actor, put_field_errors
 from . import board as bed_board
@@ -27,7 +28,8 @@ from .forms import (AGENCY_LABELS, EXIT_LABELS, INSTITUTION_KIND_LABELS, ISOLATI
                     NOTE_LABELS, REGENCY_SUGGESTIONS, SCREENING_LABELS, ClientRowForm, ExitForm,
                     ExtensionForm, IntakeForm, IsolationForm, NoteForm, PlaceAllForm,
                     PlacementForm, ServiceForm, exit_data, intake_data, local_input, row_photos)
-from .models import FAMILY_EXIT_TYPES, INSTITUTION_EXIT_TYPES, SPM_COMPONENTS, Intake, Stay
+from .models import (FAMILY_EXIT_TYPES, INSTITUTION_EXIT_TYPES, SPM_COMPONENTS, BedAssignment,
+                     Intake, Stay)
 
 bp = Blueprint("stays", __name__)
 
@@ -135,39 +137,29 @@ def bast_check():
 
 
 def free_beds_for(result: bed_board.Board, occupant) -> list:
-    """(room, bed) pairs the occupant could be offered: free beds of rooms that fit their sex
-    and isolation flag (the service checks every rule again)."""
-    offered = []
-    for entry in result.residential:
-        room = entry.room
-        if occupant.needs_isolation and room.kind != "isolation":
-            continue
-        if room.sex not in (None, occupant.sex):
-            continue
-        offered.extend((room, bed.bed) for bed in entry.beds
-                       if bed.usable and bed.occupant is None)
-    return offered
-
-
-def placed_beds(result: bed_board.Board) -> dict[int, tuple]:
-    """stay id -> (room, bed) for every placed stay on the board."""
-    return {bed.occupant.stay_id: (entry.room, bed.bed)
-            for entry in result.rooms for bed in entry.beds if bed.occupant is not None}
+    """(room, bed) pairs the occupant could be offered, from the board's free beds."""
+    return bed_board.fitting([(entry.room, bed.bed) for entry in result.residential
+                              for bed in entry.beds if bed.usable and bed.occupant is None],
+                             occupant)
 
 
 @bp.get("/intakes/<int:intake_id>")
 @requires(Permission.CLIENTS_READ)
 def intake_show(intake_id: int):
     batch = found(db.session.get(Intake, intake_id, options=(
-        selectinload(Intake.stays).selectinload(Stay.client),)), "Penerimaan tidak ditemukan.")
+        selectinload(Intake.stays).options(
+            joinedload(Stay.client),
+            selectinload(Stay.assignments).joinedload(BedAssignment.bed).joinedload(Bed.room)),
+    )), "Penerimaan tidak ditemukan.")
     today = clock.local_today()
-    result = bed_board.board(today)
-    placed = placed_beds(result)
+    free = bed_board.free_beds()  # the batch's own beds and the free ones, not the board
     rows = []
     for stay in batch.stays:
         person = bed_board.occupant(stay, stay.client, today)
-        rows.append({"stay": stay, "client": stay.client, "bed": placed.get(stay.id),
-                     "free": free_beds_for(result, person) if stay.exited_at is None else []})
+        current = stay.current_assignment
+        rows.append({"stay": stay, "client": stay.client,
+                     "bed": (current.bed.room, current.bed) if current else None,
+                     "free": bed_board.fitting(free, person) if stay.exited_at is None else []})
     clients.record_search(current_actor(), [stay.client_id for stay in batch.stays])
     return render_template(
         "stays/intake_show.html", intake=batch, rows=rows, agency_labels=AGENCY_LABELS,
@@ -265,24 +257,24 @@ def placement(stay_id: int):
 
 # --- one stay -------------------------------------------------------------------------
 
-def staff_choices() -> list:
-    return choices((str(user.id), user.full_name or user.username) for user in notes.active_staff())
+def staff_choices(staff=None) -> list:
+    return choices((str(user.id), user.full_name or user.username)
+                   for user in (staff if staff is not None else notes.active_staff()))
 
 
 def render_stay(stay_id: int, status: int = 200, **forms):
-    stay = services.get_stay(stay_id)
-    client = clients.get_client(current_actor(), stay.client_id, part=f"stay:{stay.id}")
-    stay = next(s for s in client.stays if s.id == stay_id)
+    client, stay = clients.get_client_of_stay(current_actor(), stay_id, f"stay:{stay_id}")
     today = clock.local_today()
     days, limit = services.days_in_shelter(stay, today), services.stay_limit(stay)
-    result = bed_board.board(today) if stay.exited_at is None else None
-    free = free_beds_for(result, bed_board.occupant(stay, client, today)) if result else []
+    free = (bed_board.fitting(bed_board.free_beds(), bed_board.occupant(stay, client, today))
+            if stay.exited_at is None else [])
     case_notes, spm = notes.notes_for([stay.id]), notes.services_for([stay.id])
+    staff = notes.active_staff()
     authors = notes.staff_names([n.author_id for n in case_notes.get(stay.id, [])]
-                                + [r.staff_id for r in spm.get(stay.id, [])])
+                                + [r.staff_id for r in spm.get(stay.id, [])], known=staff)
     service_form = forms.get("service_form") or ServiceForm(
         formdata=None, given_on=today.isoformat(), staff_id=str(current_actor().user_id))
-    service_form.staff_id.choices = staff_choices()
+    service_form.staff_id.choices = staff_choices(staff)
     letters = [letter for letter in _letters(client.id) if letter.stay_id == stay.id]
     return render_template(
         "stays/show.html", stay=stay, client=client, days=days, limit=limit,
@@ -388,9 +380,7 @@ def institution_groups() -> list[tuple[str, str, list[tuple[str, str]]]]:
 
 def render_exit(stay_id: int, form: ExitForm | None = None, errors: dict | None = None,
                 status: int = 200):
-    stay = services.get_stay(stay_id)
-    client = clients.get_client(current_actor(), stay.client_id, part=f"exit:{stay.id}")
-    stay = next(s for s in client.stays if s.id == stay_id)
+    client, stay = clients.get_client_of_stay(current_actor(), stay_id, f"exit:{stay_id}")
     if form is None:
         form = ExitForm(formdata=None, exited_at=local_input(clock.now()),
                         returned=[str(b.id) for b in stay.belongings if b.returned_at is None])

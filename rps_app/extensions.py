@@ -66,6 +66,23 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
     cursor.close()
 
 
+@event.listens_for(Engine, "connect")
+def _postgresql_on_connect(dbapi_connection, connection_record):
+    """PostgreSQL: no parallel workers and no JIT for this application's sessions.
+
+    Its queries read a few hundred rows, yet with a long history their estimates (joins
+    to a large clients table) pass the thresholds at which PostgreSQL launches parallel
+    workers or compiles, whose start-up costs more than the whole query (5-6 ms against
+    1-2 ms). Set once per connection, not per request (no statement in a request)."""
+    if type(dbapi_connection).__module__.split(".")[0] != "psycopg":
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET max_parallel_workers_per_gather = 0")
+    cursor.execute("SET jit = off")
+    cursor.close()
+    dbapi_connection.commit()
+
+
 _WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLAC")
 
 
@@ -100,7 +117,7 @@ def _refuse_writes_while_reading(conn, cursor, statement, parameters, context, e
 
 def modelled(object_, name, type_, reflected, compare_to) -> bool:
     """Alembic's include_object: compare only what the models describe. SQLite's FTS5
-    search table (clients_fts and its shadow tables) is made by migration 0002_client_search
+    search table (clients_fts and its shadow tables) is made by migration 0004_client_search
     and kept by triggers; it is no model."""
     return not (type_ == "table" and name and name.startswith("clients_fts"))
 

@@ -22,6 +22,19 @@ stay_exited = _signals.signal("stay-exited")
 # to add facts to stays in lists (for example roll-call absences).
 stay_facts = _signals.signal("stay-facts")
 
+# sender: the report kind ("monthly"); kwargs: start, end (dates). Receivers return a list
+# of extra sections for the PDF (plain tables: see reports/periodic.extra_sections), e.g.
+# incidents by kind, referrals per institution.
+report_collecting = _signals.signal("report-collecting")
+
+# sender: the Client; kwargs: actor. Retention: every domain that keeps personal data of
+# the client (texts, contacts, files) removes it; dates, codes and counts stay.
+client_anonymising = _signals.signal("client-anonymising")
+
+# sender: the Client. Receivers return {section: data} (JSON-ready) for the data subject's
+# export: everything a domain holds about that person.
+client_exporting = _signals.signal("client-exporting")
+
 
 def values_from(signal, sender=None, **kwargs) -> list:
     """The return values of every receiver (None ones dropped)."""

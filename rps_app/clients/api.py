@@ -5,7 +5,7 @@ from flask import Blueprint, jsonify, request
 
 from ..auth.permissions import Permission, requires
 from ..fields import iso
-from ..web import current_actor
+from ..web import current_actor, json_body
 from . import services
 
 api = Blueprint("clients_api", __name__)
@@ -63,4 +63,13 @@ def clients():
 @api.get("/clients/<int:client_id>")
 @requires(Permission.CLIENTS_READ)
 def client(client_id: int):
+    return jsonify(client_json(services.get_client(current_actor(), client_id)))
+
+
+@api.patch("/clients/<int:client_id>")
+@requires(Permission.CLIENTS_READ)
+def update_client(client_id: int):
+    """Identity edits (contract: identity edits by kepala, petugas and staf, the roles that
+    read client records); each changed field audited with its old and new value."""
+    services.update_identity(current_actor(), client_id, json_body())
     return jsonify(client_json(services.get_client(current_actor(), client_id)))

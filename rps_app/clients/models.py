@@ -31,6 +31,9 @@ class Client(db.Model):
     description: Mapped[str | None] = mapped_column(Text)  # physical description
     guardian: Mapped[str | None] = mapped_column(String(200))  # for children, disabled persons
     photo_path: Mapped[str | None] = mapped_column(String(200))  # under the instance folder
+    # Retention (UU 27/2022): when the record was anonymised, and the birth year it keeps.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    birth_year: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -43,7 +46,7 @@ class Client(db.Model):
         CheckConstraint("birth_date IS NOT NULL OR estimated_age IS NOT NULL", name="age_known"),
         CheckConstraint("estimated_age IS NULL OR estimated_age BETWEEN 0 AND 130",
                         name="estimated_age"),
-        # Name search (migration 0002): PostgreSQL a trigram GIN index; SQLite this B-tree
+        # Name search (migration 0004): PostgreSQL a trigram GIN index; SQLite this B-tree
         # (prefixes) and the FTS5 trigram table clients_fts kept by triggers (substrings).
         Index("ix_clients_name", "name", postgresql_using="gin",
               postgresql_ops={"name": "gin_trgm_ops"}),

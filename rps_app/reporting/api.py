@@ -1,9 +1,11 @@
 """JSON API of reports under /api/v1 (Permission.REPORTS): metrics, the archive, PDFs."""
 from flask import Blueprint, Response, jsonify, request
 
+from ..audit import services as audit
 from ..auth.permissions import Permission, requires
 from ..errors import ValidationError
 from ..extensions import db
+from ..web import current_actor
 from . import metrics, services
 from .models import RUN_KINDS
 
@@ -29,6 +31,8 @@ def length_of_stay():
     # contract.md fixes over_limit items as {stay_id, client_id, name, nights}.
     data["active"]["over_limit"] = [{key: item[key] for key in OVER_LIMIT_KEYS}
                                     for item in data["active"]["over_limit"]]
+    audit.note_shown(current_actor(), "length-of-stay", [item["client_id"] for item in
+                                                         data["active"]["over_limit"]])
     return jsonify(data)
 
 
@@ -48,7 +52,7 @@ def runs():
 @requires(Permission.REPORTS)
 def report_pdf(kind: str):
     start, end = _period(kind)
-    pdf = services.build_pdf(kind, start, end)
+    pdf = services.build_pdf(kind, start, end, current_actor())
     name = f"{kind}_{start.isoformat()}_{end.isoformat()}.pdf"
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"'})

@@ -5,17 +5,17 @@ Every query is bounded by the report's range, never by the length of history:
   open ones, those ending within LONG_NIGHTS after the range, and the few longer ones
   (a partial index), so neither the years before the range nor those after it are read;
 - client and intake columns are looked up per row by primary key (per_row), never by a
-  join that could hash a whole table, and PostgreSQL runs the report's queries without
-  parallel workers or JIT (_serial), whose start-up costs more than these queries;
-- the nights of the range are a `days` CTE of VALUES built from the range's dates
-  (portable to SQLite and PostgreSQL), each with the UTC instant at which its local
-  day ends, so that bed service times (stored in UTC) compare without time-zone SQL;
+  join that could hash a whole table, and PostgreSQL runs without parallel workers or
+  JIT (set per connection, extensions.py), whose start-up costs more than these queries;
+- the nights of the range are a `days` CTE of the range's dates from bound parameters
+  (generate_series on PostgreSQL, a recursive CTE on SQLite: SQL compiled once), each
+  with the UTC instant at which its local day ends, so that bed service times (stored
+  in UTC) compare directly;
 - results come back grouped (per date, per kind, per length), so Python only adds up
   a few dozen rows.
 A stay occupies the night of D when entry_date <= D < exit_date (open: through `to`).
 """
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from statistics import median
@@ -229,26 +229,6 @@ def _no_index(column):
     return sa.func.coalesce(column, column)
 
 
-@contextmanager
-def _serial():
-    """PostgreSQL without parallel workers or JIT for the rest of the transaction.
-
-    The queries read a few hundred rows, yet with a long history their estimates (joins to
-    a large clients table) pass the thresholds at which PostgreSQL launches two parallel
-    workers, whose start costs more than the whole query (5-6 ms against 1-2 ms). The
-    settings are local to the transaction and set once in it (one statement); they are
-    not restored, as no query of this application gains from parallel workers either."""
-    if _dialect() == "postgresql":
-        session = db.session()
-        transaction = session.get_transaction()
-        if session.info.get("serial_transaction") is not transaction:
-            db.session.execute(sa.text(
-                "SELECT set_config('max_parallel_workers_per_gather', '0', true),"
-                " set_config('jit', 'off', true)"))
-            session.info["serial_transaction"] = transaction
-    yield
-
-
 # ------------------------------------------------------------------ occupancy
 
 def assignments_in_range(start: date, end: date):
@@ -261,53 +241,51 @@ def assignments_in_range(start: date, end: date):
                         start, end).subquery("a")
 
 
-def _occupied_rows(start: date, end: date):
-    """(date, sex, room kind or None, count) of the occupied nights in the range."""
+def _night_rows(start: date, end: date):
+    """One statement over one `days` CTE: ("occupied", date, sex, room kind or None, count)
+    of the occupied nights and ("capacity", date, None, room kind, beds) of the client
+    beds in service each night of the range."""
     days, s = _days_cte(start, end), stays_in_range(start, end, Client.sex)
     a = assignments_in_range(start, end)
     night_bed = sa.and_(a.c.stay_id == s.c.id, a.c.start_date <= days.c.d,
                         sa.or_(a.c.end_date.is_(None), a.c.end_date > days.c.d))
-    stmt = (sa.select(days.c.d, s.c.sex, Room.kind, sa.func.count())
-            .select_from(days)
-            .join(s, sa.and_(s.c.entry_date <= days.c.d,
-                             sa.or_(s.c.exit_date.is_(None), s.c.exit_date > days.c.d)))
-            .outerjoin(a, night_bed)
-            .outerjoin(Room, Room.id == a.c.room_id)
-            .group_by(days.c.d, s.c.sex, Room.kind))
-    return db.session.execute(stmt).all()
-
-
-def _capacity_rows(start: date, end: date):
-    """(date, room kind, beds) of client beds in service each night of the range."""
-    days = _days_cte(start, end)
+    occupied = (sa.select(sa.literal("occupied"), days.c.d, s.c.sex, Room.kind, sa.func.count())
+                .select_from(days)
+                .join(s, sa.and_(s.c.entry_date <= days.c.d,
+                                 sa.or_(s.c.exit_date.is_(None), s.c.exit_date > days.c.d)))
+                .outerjoin(a, night_bed)
+                .outerjoin(Room, Room.id == a.c.room_id)
+                .group_by(days.c.d, s.c.sex, Room.kind))
     out = (sa.select(BedOutage.id)
            .where(BedOutage.bed_id == Bed.id, BedOutage.start_at < days.c.day_end,
                   sa.or_(BedOutage.end_at.is_(None), BedOutage.end_at >= days.c.day_end)))
-    stmt = (sa.select(days.c.d, Room.kind, sa.func.count(Bed.id))
-            .select_from(days)
-            .join(Bed, sa.and_(Bed.created_at < days.c.day_end,
-                               sa.or_(Bed.retired_at.is_(None), Bed.retired_at >= days.c.day_end)))
-            .join(Room, sa.and_(Room.id == Bed.room_id, Room.kind.in_(CLIENT_KINDS)))
-            .where(~out.exists())
-            .group_by(days.c.d, Room.kind))
-    return db.session.execute(stmt).all()
+    capacity = (sa.select(sa.literal("capacity"), days.c.d, sa.null(), Room.kind,
+                          sa.func.count(Bed.id))
+                .select_from(days)
+                .join(Bed, sa.and_(Bed.created_at < days.c.day_end,
+                                   sa.or_(Bed.retired_at.is_(None),
+                                          Bed.retired_at >= days.c.day_end)))
+                .join(Room, sa.and_(Room.id == Bed.room_id, Room.kind.in_(CLIENT_KINDS)))
+                .where(~out.exists())
+                .group_by(days.c.d, Room.kind))
+    return db.session.execute(sa.union_all(occupied, capacity)).all()
 
 
 def occupancy(start: date, end: date) -> Occupancy:
     occupied_by_day: Counter = Counter()
     nights_by_kind: Counter = Counter()
     nights_by_sex: Counter = Counter()
-    with _serial():
-        occupied, capacity = _occupied_rows(start, end), _capacity_rows(start, end)
-    for day, sex, kind, count in occupied:
+    capacity_by_day: Counter = Counter()
+    beds_by_kind: Counter = Counter()
+    for part, day, sex, kind, count in _night_rows(start, end):
+        day = _as_date(day)
+        if part == "capacity":
+            capacity_by_day[day] += count
+            beds_by_kind[kind] += count
+            continue
         occupied_by_day[day] += count
         nights_by_kind[kind if kind in CLIENT_KINDS else "unplaced"] += count
         nights_by_sex[sex] += count
-    capacity_by_day: Counter = Counter()
-    beds_by_kind: Counter = Counter()
-    for day, kind, count in capacity:
-        capacity_by_day[day] += count
-        beds_by_kind[kind] += count
     bed_nights = sum(occupied_by_day.values())
     available = sum(capacity_by_day.values())
     by_kind: dict = {kind: KindOccupancy(nights_by_kind[kind], beds_by_kind[kind],
@@ -394,8 +372,7 @@ def _open_at_end(end: date) -> list[OverLimit]:
 def over_limit(end: date, limit: int | None = None) -> list[OverLimit]:
     """Stays open at the end of `end` whose nights so far exceed the limit, longest first."""
     limit = max_stay_days() if limit is None else limit
-    with _serial():
-        return [r for r in _open_at_end(end) if r.nights > limit]
+    return [r for r in _open_at_end(end) if r.nights > limit]
 
 
 def returns(start: date, end: date) -> int:
@@ -415,8 +392,7 @@ def returns(start: date, end: date) -> int:
 
 def length_of_stay(start: date, end: date) -> LengthOfStay:
     limit = max_stay_days()
-    with _serial():
-        exits, active, came_back = _exits(start, end), _open_at_end(end), returns(start, end)
+    exits, active, came_back = _exits(start, end), _open_at_end(end), returns(start, end)
     return LengthOfStay(
         period_from=start, period_to=end, max_stay_days=limit,
         exited=summarise_lengths(_histogram(exits)),

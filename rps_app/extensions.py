@@ -136,3 +136,22 @@ def init_app(app) -> None:
                    default_translation_directories="translations")
     from flask_babel import get_locale
     app.jinja_env.globals["get_locale"] = get_locale  # base.html: <html lang=...>, ID | EN
+    # Templates call _() a hundred times a page; Flask-Babel looks the locale and catalogue
+    # up again on each call (a third of a page's rendering), so take them once a request.
+    app.jinja_env.install_gettext_callables(
+        lambda text: request_translations().ugettext(text),
+        lambda singular, plural, n: request_translations().ungettext(singular, plural, n),
+        newstyle=True)
+
+
+def request_translations():
+    """Flask-Babel's catalogue for this request, looked up once and kept on the request."""
+    from flask import has_request_context
+    from flask_babel import get_translations
+    if not has_request_context():
+        return get_translations()
+    cached = getattr(request, "_rps_translations", None)
+    if cached is None:
+        cached = get_translations()
+        request._rps_translations = cached
+    return cached

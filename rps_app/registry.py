@@ -25,9 +25,10 @@ class NavEntry:
 
 @dataclass(frozen=True)
 class Section:
-    """A panel one domain shows on another's page. `page` is "dashboard", "client" or
-    "stay"; `collect(**context)` returns the template's variables, or None to show nothing
-    (context: nothing for the dashboard, `client` or `stay` for those pages)."""
+    """A panel one domain shows on another's page. `page` is "dashboard", "client",
+    "stay" or "facility_admin" (the rooms admin page); `collect(**context)` returns the
+    template's variables, or None to show nothing (context: nothing for the dashboard and
+    the rooms admin page, `client` or `stay` for those pages)."""
     page: str
     template: str
     collect: Callable[..., dict | None]
@@ -75,7 +76,7 @@ def add_job(app: Flask, job) -> None:
 
 def add_command(command) -> None:
     """A command of the `rps` group (commands exist before any app, for `rps --help`)."""
-    from .cli import rps
+    from .commandline import rps
     if command.name not in rps.commands:
         rps.add_command(command)
 

@@ -4,11 +4,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from ..pmks import pmks_name
-from ..vocabulary import SEX_LABELS
+SEXES = ("L", "P")
 
 
 def _check_sex(sex: str) -> None:
-    if sex not in SEX_LABELS:
+    if sex not in SEXES:
         raise ValueError(f"jenis kelamin harus 'L' atau 'P', bukan {sex!r}")
 
 
@@ -36,6 +36,7 @@ class Client:
     origin_address: str | None = None
     registration_number: str | None = None
     nights: int | None = None  # length of stay so far (contract.md: nights)
+    sex_label: str | None = None  # the clients domain's label (Laki-laki, Perempuan)
 
     def __post_init__(self) -> None:
         _check_sex(self.sex)
@@ -86,6 +87,23 @@ class ReferralLetterData:
     sifat: str = "Biasa"
     lampiran: str = "-"
     hal: str = "Rujukan Klien"
+    tembusan: tuple[str, ...] = ()
+    verify_url: str | None = None
+
+
+@dataclass(frozen=True)
+class ReferralRequestData:
+    """Surat permohonan rujukan: asks an institution to receive a client still in residence."""
+    number: str
+    date: date
+    client: Client
+    institution: Institution
+    reason: str  # why the client is referred
+    summary: str | None = None  # assessment
+    health: str | None = None
+    sifat: str = "Penting"
+    lampiran: str = "-"
+    hal: str = "Permohonan Rujukan Klien"
     tembusan: tuple[str, ...] = ()
     verify_url: str | None = None
 

@@ -11,16 +11,14 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import and_, column, or_, select, table, union
-from sqlalchemy.orm import joinedload
 
 from .. import clock
 from ..audit import services as audit
 from ..errors import Conflict, NotFound, ValidationError, found
 from ..extensions import db
 from ..fields import FieldErrors
-from ..facility.models import Bed, Room
-# A client record is its stays: the client page and GET /clients/<id> show them.
-from ..stays.models import BedAssignment, Stay, StayExit
+from ..signals import (client_list_filtering, identity_changing, merged_client_facts,
+                       values_from)
 from . import registration
 from .models import Client
 from .nik import validate_nik
@@ -48,7 +46,7 @@ def _prefix(column, prefix: str):
 def _name_matches(q: str):
     """Ids of clients whose name (or alias) holds `q` (from SUBSTRING_MIN characters; a
     shorter q: whose name starts with it), case-insensitive, through an index:
-    PostgreSQL's trigram GIN index, SQLite's FTS5 trigram table (migration 0004)."""
+    PostgreSQL's trigram GIN index, SQLite's FTS5 trigram table (migration 0009)."""
     if db.session.get_bind().dialect.name == "postgresql":
         pattern = _like(q) + "%" if len(q) < SUBSTRING_MIN else "%" + _like(q) + "%"
         return select(Client.id).where(Client.name.ilike(pattern, escape="\\"))
@@ -68,67 +66,54 @@ def matching_ids(q: str):
                  select(Client.id).where(_prefix(Client.registration_number, q.upper())))
 
 
-def client_rows(q: str | None = None, status: str | None = None, sex: str | None = None,
-                room_id: int | None = None):
-    """A select of (Client, open stay id, room code, bed label) matching the search and
-    the filters, newest client first (the primary key: keyset pagination pages by it)."""
-    open_stay = and_(Stay.client_id == Client.id, Stay.exited_at.is_(None))
-    open_bed = and_(BedAssignment.stay_id == Stay.id, BedAssignment.end_at.is_(None))
-    placed = status == "in" or room_id is not None
-    stmt = (select(Client, Stay.id.label("active_stay_id"), Room.code, Bed.label)
-            .select_from(Client)
-            .join(Stay, open_stay, isouter=not placed and status != "in")
-            .join(BedAssignment, open_bed, isouter=room_id is None)
-            .outerjoin(Bed, Bed.id == BedAssignment.bed_id)
-            .outerjoin(Room, Room.id == Bed.room_id)
-            .order_by(Client.id.desc()))
-    if status == "out":
-        stmt = stmt.where(Stay.id.is_(None))
+def search_query(q: str | None, sex: str | None = None, status: str | None = None,
+                 room_id: int | None = None):
+    """A select of clients by name/alias, NIK or registration number, case-insensitive,
+    and the list's filters (sex; in residence or exited and room, which stays answers:
+    signals.client_list_filtering); newest first by the primary key, which keyset pages
+    follow. A record merged into another is a pointer only: found through the other."""
+    stmt = select(Client).where(Client.merged_into_id.is_(None)).order_by(Client.id.desc())
+    q = (q or "").strip()
+    if q:
+        stmt = stmt.where(Client.id.in_(matching_ids(q)))
     if sex:
         stmt = stmt.where(Client.sex == sex)
-    if room_id is not None:
-        stmt = stmt.where(BedAssignment.room_id == room_id)
-    q = (q or "").strip()
-    if q:
-        stmt = stmt.where(Client.id.in_(matching_ids(q)))
-    return stmt
-
-
-def search_query(q: str | None):
-    """A select of (Client, open stay id or None): by name/alias, NIK or registration
-    number, case-insensitive; newest clients first."""
-    stmt = (select(Client, Stay.id.label("active_stay_id"))
-            .outerjoin(Stay, and_(Stay.client_id == Client.id, Stay.exited_at.is_(None)))
-            .order_by(Client.id.desc()))
-    q = (q or "").strip()
-    if q:
-        stmt = stmt.where(Client.id.in_(matching_ids(q)))
+    if status or room_id is not None:
+        for ids, keep in values_from(client_list_filtering, status=status, room_id=room_id):
+            stmt = stmt.where(Client.id.in_(ids) if keep else Client.id.not_in(ids))
     return stmt
 
 
 def search(q: str | None, limit: int = SEARCH_LIMIT) -> list[tuple[Client, int | None]]:
     """Up to `limit` matches as (client, active stay id); empty q gives the latest."""
-    return [(row[0], row[1]) for row in db.session.execute(search_query(q).limit(limit))]
+    return with_active_stays(list(db.session.scalars(search_query(q).limit(limit))))
+
+
+def with_active_stays(found_clients: list[Client]) -> list[tuple[Client, int | None]]:
+    """(client, open stay id or None) for each client: the stay is a fact stays adds
+    (signals.client_facts), one query for the whole list."""
+    facts = merged_client_facts([client.id for client in found_clients])
+    return [(client, facts[client.id].get("active_stay_id")) for client in found_clients]
 
 
 def page_after(stmt, per_page: int, after: int | None = None, before: int | None = None):
-    """Keyset pagination on Client.id (newest first): the rows after id `after` (older)
-    or, going back, before id `before` (newer). Returns (rows, older, newer): the ids to
-    page on from here, or None at either end."""
+    """Keyset pagination on Client.id (newest first): the clients after id `after` (older)
+    or, going back, before id `before` (newer). Returns (clients, older, newer): the ids
+    to page on from here, or None at either end."""
     if before is not None:
-        rows = list(db.session.execute(stmt.where(Client.id > before).order_by(None)
-                                       .order_by(Client.id.asc()).limit(per_page + 1)))
-        newer = rows[per_page - 1][0].id if len(rows) > per_page else None
-        rows = list(reversed(rows[:per_page]))
-        older = rows[-1][0].id if rows else None
-        return [tuple(r) for r in rows], older, newer
+        found_clients = list(db.session.scalars(
+            stmt.where(Client.id > before).order_by(None).order_by(Client.id.asc())
+            .limit(per_page + 1)))
+        newer = found_clients[per_page - 1].id if len(found_clients) > per_page else None
+        found_clients = list(reversed(found_clients[:per_page]))
+        return found_clients, found_clients[-1].id if found_clients else None, newer
     if after is not None:
         stmt = stmt.where(Client.id < after)
-    rows = list(db.session.execute(stmt.limit(per_page + 1)))
-    older = rows[per_page - 1][0].id if len(rows) > per_page else None
-    rows = rows[:per_page]
-    newer = rows[0][0].id if rows and after is not None else None
-    return [tuple(r) for r in rows], older, newer
+    found_clients = list(db.session.scalars(stmt.limit(per_page + 1)))
+    older = found_clients[per_page - 1].id if len(found_clients) > per_page else None
+    found_clients = found_clients[:per_page]
+    newer = found_clients[0].id if found_clients and after is not None else None
+    return found_clients, older, newer
 
 
 def record_search(actor, client_ids: list[int]) -> None:
@@ -139,45 +124,23 @@ def record_search(actor, client_ids: list[int]) -> None:
 
 # --- reading --------------------------------------------------------------------------
 
-def _record_options():
-    """Everything the client page and the API show, in one statement: the client joined
-    to its stays and their intakes, exits, institutions, beds, rooms and belongings
-    (a record holds a few stays of a few rows each, so the joined rows stay few)."""
-    return (joinedload(Client.stays).options(
-        joinedload(Stay.assignments).joinedload(BedAssignment.bed).joinedload(Bed.room),
-        joinedload(Stay.belongings),
-        joinedload(Stay.exit).joinedload(StayExit.institution),
-        joinedload(Stay.intake)),)
-
-
-def find_client(client_id: int, with_stays: bool = False) -> Client:
+def find_client(client_id: int) -> Client:
     """The client, without an audit entry: for services that then change it."""
-    options = _record_options() if with_stays else ()
-    return found(db.session.get(Client, client_id, options=options), "Klien tidak ditemukan.")
+    return found(db.session.get(Client, client_id), "Klien tidak ditemukan.")
 
 
 def get_client(actor, client_id: int, part: str | None = None) -> Client:
-    """Read a client record (with stays, beds, belongings, exits); audited as `read`."""
-    client = find_client(client_id, with_stays=True)
+    """Read a client record; audited as `read`. What other domains hold about the client
+    (stays, letters) they show themselves: page sections, signals.client_record."""
+    client = find_client(client_id)
     audit.record(actor, "read", "client", client.id, {"part": part} if part else None,
                  keep_on_failure=True)
     return client
 
 
-def get_client_of_stay(actor, stay_id: int, part: str) -> tuple[Client, Stay]:
-    """The record of the stay's client (as get_client, in the same one statement) and that
-    stay in it; audited as `read`."""
-    client = db.session.scalars(
-        select(Client).options(*_record_options())
-        .where(Client.id == select(Stay.client_id).where(Stay.id == stay_id).scalar_subquery())
-    ).unique().one_or_none()
-    client = found(client, "Data tinggal (stay) tidak ditemukan.")
-    audit.record(actor, "read", "client", client.id, {"part": part}, keep_on_failure=True)
-    return client, next(stay for stay in client.stays if stay.id == stay_id)
-
-
-def active_stay(client: Client) -> Stay | None:
-    return next((stay for stay in client.stays if stay.exited_at is None), None)
+def active_stay_id(client: Client) -> int | None:
+    """The client's open stay, if any (signals.client_facts)."""
+    return with_active_stays([client])[0][1]
 
 
 # --- identity -------------------------------------------------------------------------
@@ -243,17 +206,6 @@ def _check_nik(client: Client, new: dict) -> None:
             raise Conflict(message, {"nik": message}, code="nik_in_use")
 
 
-# Stays stands on clients: it registers the check that a placed client still fits their
-# room after a change of sex or age (rules 1 and 3), so that clients need not know beds.
-_placement_check = None
-
-
-def register_placement_check(check) -> None:
-    """`check(client, changed_field_names)` raises a DomainError when the change is refused."""
-    global _placement_check
-    _placement_check = check
-
-
 def _audit_value(value):
     return value.isoformat() if isinstance(value, date) else value
 
@@ -280,8 +232,9 @@ def update_identity(actor, client_id: int, changes: dict) -> dict:
         setattr(client, name, new[name])
     client.updated_at = clock.now()
     db.session.flush()
-    if _placement_check is not None:
-        _placement_check(client, set(diff))  # a refusal rolls the whole request back
+    # Placement (stays) checks that a placed client still fits their room after a change of
+    # sex or age (rules 1 and 3); a refusal rolls the whole request back.
+    identity_changing.send(client, changed=set(diff))
     audit.record(actor, "update", "client", client.id, diff)
     return diff
 

@@ -11,9 +11,9 @@ from flask_babel import gettext as _
 from .. import clock
 from ..auth.permissions import Permission, requires
 from ..errors import DomainError
-from ..extensions import db
 from ..facility import services as facility
-from ..web import current_actor, put_field_errors
+from ..signals import merged_client_facts
+from ..web import current_actor, refused
 from . import services
 from .forms import (PMKS_LABELS, SEX_LABELS, IdentityForm, PhotoForm, identity_changes,
                     identity_form_for)
@@ -74,15 +74,17 @@ def index():
         flash(_("Pencarian itu sudah tidak tersimpan; silakan cari lagi."), "warning")
         key = None
     filters = _filters()
-    stmt = services.client_rows(q, filters["status"] or None, filters["sex"] or None,
-                                filters["room"])
-    rows, older, newer = services.page_after(stmt, current_app.config["PER_PAGE"],
-                                             after=_key("after"), before=_key("before"))
-    services.record_search(current_actor(), [row[0].id for row in rows])
+    stmt = services.search_query(q, sex=filters["sex"] or None, status=filters["status"] or None,
+                                 room_id=filters["room"])
+    found_clients, older, newer = services.page_after(
+        stmt, current_app.config["PER_PAGE"], after=_key("after"), before=_key("before"))
+    services.record_search(current_actor(), [client.id for client in found_clients])
+    facts = merged_client_facts([client.id for client in found_clients])
     here = {"s": key, "status": filters["status"] or None, "sex": filters["sex"] or None,
             "room": filters["room"]}
     return render_template(
-        "clients/index.html", rows=rows, q=q, filters=filters, search_key=key,
+        "clients/index.html", rows=[(client, facts[client.id]) for client in found_clients],
+        q=q, filters=filters,
         older_url=url_for(".index", **here, after=older) if older else None,
         newer_url=url_for(".index", **here, before=newer) if newer else None,
         rooms=facility.residential_rooms(), today=clock.local_today(),
@@ -113,42 +115,15 @@ def search_json():
                      "active_stay": stay_id is not None} for client, stay_id in rows])
 
 
-def _letters_of(client) -> list | None:
-    """Letters about the client (exit letters, intake BASTs), when referrals lists them."""
-    try:
-        from ..referrals.letters import letters_for_client
-    except ImportError:
-        return None
-    return letters_for_client(client.id)
-
-
-def letter_page_url(letter) -> str | None:
-    """The session-authenticated page that serves a letter's PDF, when referrals has one."""
-    for endpoint in ("referrals.letter_pdf", "referrals.letter"):
-        if endpoint in current_app.view_functions:
-            return url_for(endpoint, letter_id=letter.id)
-    return None
-
-
 def render_client(client_id: int, identity_form=None, photo_form=None, errors=None,
                   status: int = 200):
-    from ..stays import notes  # the record shows its stays' notes (stays stands on clients)
-    from ..stays.forms import EXIT_LABELS, NOTE_LABELS
-    from ..stays.models import SPM_COMPONENTS
-
+    """The record; its stays and letters are sections of the domains that hold them."""
     client = services.get_client(current_actor(), client_id)
-    stay_ids = [stay.id for stay in client.stays]
-    case_notes, spm = notes.notes_for(stay_ids), notes.services_for(stay_ids)
-    authors = notes.staff_names([n.author_id for rows in case_notes.values() for n in rows]
-                                + [r.staff_id for rows in spm.values() for r in rows])
     return render_template(
-        "clients/show.html", client=client, active=services.active_stay(client),
-        stays=list(reversed(client.stays)), case_notes=case_notes, spm=spm, authors=authors,
-        letters=_letters_of(client), identity_form=identity_form or identity_form_for(client),
+        "clients/show.html", client=client, active_stay_id=services.active_stay_id(client),
+        identity_form=identity_form or identity_form_for(client),
         photo_form=photo_form or PhotoForm(formdata=None), errors=errors or {},
-        sex_labels=SEX_LABELS, pmks=PMKS_LABELS, exit_labels=EXIT_LABELS,
-        note_labels=NOTE_LABELS, spm_components=SPM_COMPONENTS,
-        letter_url=letter_page_url), status
+        sex_labels=SEX_LABELS, pmks=PMKS_LABELS), status
 
 
 @bp.get("/clients/<int:client_id>")
@@ -166,10 +141,7 @@ def identity(client_id: int):
     try:
         changed = services.update_identity(current_actor(), client_id, identity_changes(form))
     except DomainError as error:
-        if error.status not in (409, 422):
-            raise
-        flash(error.message, "error")
-        rest = put_field_errors(form, error.fields)
+        rest = refused(error, form)
         return render_client(client_id, identity_form=form, errors=rest, status=error.status)
     flash(_("Identitas disimpan (%(n)s isian berubah).", n=len(changed)) if changed
           else _("Tidak ada perubahan."), "success")
@@ -188,10 +160,8 @@ def photo_upload(client_id: int):
             raise DomainError("Pilih berkas foto.", {"photo": "Pilih berkas foto."})
         services.save_photo(current_actor(), client_id, read_upload(upload))
     except DomainError as error:
-        if error.status != 422:
-            raise
-        put_field_errors(form, error.fields)
-        return render_client(client_id, photo_form=form, status=422)
+        refused(error, form)
+        return render_client(client_id, photo_form=form, status=error.status)
     flash(_("Foto disimpan."), "success")
     return redirect(url_for(".show", client_id=client_id), 303)
 

@@ -8,10 +8,10 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from reports.pmks import pmks_name
-from reports.vocabulary import AGENCY_LABELS, EXIT_LABELS, SEX_LABELS
-
 from .. import clock
+from ..clients.vocabulary import SEX_LABELS
 from ..extensions import db
+from ..stays.vocabulary import AGENCY_LABELS, EXIT_LABELS
 from ..stays.models import (FAMILY_EXIT_TYPES, INSTITUTION_EXIT_TYPES, Belonging, CaseNote,
                             Intake, Stay, StayExit)
 
@@ -97,6 +97,21 @@ def for_exit(stay: Stay, stay_exit: StayExit | None) -> dict:
         "institution": _institution(stay_exit.institution if stay_exit else None),
         "family_contact": _family_contact(stay_exit.family_contact if stay_exit else None),
         "officer": _user(stay_exit.recorded_by_id if stay_exit else None),
+    }
+
+
+def for_referral(stay: Stay, institution, reason: str, asked_at: datetime) -> dict:
+    """What the surat permohonan rujukan prints: the client as they are on the day it is
+    asked, the stay so far, the institution asked and why."""
+    on = clock.to_local(asked_at).date()
+    return {
+        "client": client_identity(stay.client, on),
+        "stay": {"id": stay.id, "entry_date": _iso(stay.entry_date), "exit_date": None,
+                 "exited_at": None, "nights": max(0, (on - stay.entry_date).days)},
+        "assessment": _latest_note(stay.id, "initial_assessment"),
+        "health": _latest_note(stay.id, "health"),
+        "reason": reason,
+        "institution": _institution(institution),
     }
 
 

@@ -6,13 +6,13 @@ triggers (external content: the names are not stored twice), serves LIKE '%q%'; 
 B-tree on name stays for prefixes. NIK and registration number keep their B-trees (prefix
 searches are ranges on them).
 
-Revision ID: 0004_client_search
-Revises: 0003_retention
+Revision ID: 0009_client_search
+Revises: 0008_job_runs
 """
 from alembic import op
 
-revision = "0004_client_search"
-down_revision = "0003_retention"
+revision = "0009_client_search"
+down_revision = "0008_job_runs"
 branch_labels = None
 depends_on = None
 

@@ -117,7 +117,7 @@ def _refuse_writes_while_reading(conn, cursor, statement, parameters, context, e
 
 def modelled(object_, name, type_, reflected, compare_to) -> bool:
     """Alembic's include_object: compare only what the models describe. SQLite's FTS5
-    search table (clients_fts and its shadow tables) is made by migration 0009_client_search
+    search table (clients_fts and its shadow tables) is made by migration 0010_client_search
     and kept by triggers; it is no model."""
     return not (type_ == "table" and name and name.startswith("clients_fts"))
 

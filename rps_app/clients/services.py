@@ -46,7 +46,7 @@ def _prefix(column, prefix: str):
 def _name_matches(q: str):
     """Ids of clients whose name (or alias) holds `q` (from SUBSTRING_MIN characters; a
     shorter q: whose name starts with it), case-insensitive, through an index:
-    PostgreSQL's trigram GIN index, SQLite's FTS5 trigram table (migration 0009)."""
+    PostgreSQL's trigram GIN index, SQLite's FTS5 trigram table (migration 0010)."""
     if db.session.get_bind().dialect.name == "postgresql":
         pattern = _like(q) + "%" if len(q) < SUBSTRING_MIN else "%" + _like(q) + "%"
         return select(Client.id).where(Client.name.ilike(pattern, escape="\\"))

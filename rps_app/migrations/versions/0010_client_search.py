@@ -6,13 +6,13 @@ triggers (external content: the names are not stored twice), serves LIKE '%q%'; 
 B-tree on name stays for prefixes. NIK and registration number keep their B-trees (prefix
 searches are ranges on them).
 
-Revision ID: 0009_client_search
-Revises: 0008_job_runs
+Revision ID: 0010_client_search
+Revises: 0009_operations
 """
 from alembic import op
 
-revision = "0009_client_search"
-down_revision = "0008_job_runs"
+revision = "0010_client_search"
+down_revision = "0009_operations"
 branch_labels = None
 depends_on = None
 

@@ -6,8 +6,6 @@ from datetime import date, timedelta
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..labels import N_
-
 from .. import clock
 from ..auth.permissions import Permission, can, requires
 from ..clients import services as clients
@@ -16,9 +14,9 @@ from ..fields import FieldErrors, iso, parse_moment
 from ..web import current_actor, translated
 from . import documents, incidents, proposal, roster, rollcall, staff
 from .models import INCIDENT_KINDS, LEAVE_KINDS, SESSIONS, SEVERITIES, SHIFTS
+from .vocabulary import LEAVE_LABELS
 
 bp = Blueprint("operations", __name__)
-LEAVE_LABELS = {"cuti": N_("Cuti"), "sakit": N_("Sakit"), "dinas_luar": N_("Dinas luar")}
 
 
 def back(endpoint: str, **values):

@@ -121,7 +121,8 @@ def staff_page():
     today = clock.local_today()
     people = staff.list_staff()
     leaves = staff.leaves_between(today - timedelta(days=30), today + timedelta(days=365))
-    return render_template("operations/staff.html", people=people, leaves=leaves,
+    users = staff.linkable_users() if can(Permission.ROSTER_EDIT) else []
+    return render_template("operations/staff.html", people=people, leaves=leaves, users=users,
                            names={p.id: p.name for p in people},
                            leave_labels=translated(LEAVE_LABELS), leave_kinds=LEAVE_KINDS,
                            may_edit=can(Permission.ROSTER_EDIT))
@@ -133,7 +134,7 @@ def staff_create():
     form = request.form
     person = staff.create_staff(current_actor(), {
         "name": form.get("name"), "sex": form.get("sex"), "position": form.get("position"),
-        "phone": form.get("phone") or None})
+        "phone": form.get("phone") or None, "user_id": form.get("user_id") or None})
     flash(_("Petugas %(name)s ditambahkan.", name=person.name), "success")
     return back("operations.staff_page")
 

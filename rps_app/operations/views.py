@@ -6,8 +6,6 @@ from datetime import date, timedelta
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..labels import N_
-
 from .. import clock
 from ..auth.permissions import Permission, can, requires
 from ..clients import services as clients
@@ -16,9 +14,9 @@ from ..fields import FieldErrors, iso, parse_moment
 from ..web import current_actor, translated
 from . import documents, incidents, proposal, roster, rollcall, staff
 from .models import INCIDENT_KINDS, LEAVE_KINDS, SESSIONS, SEVERITIES, SHIFTS
+from .vocabulary import LEAVE_LABELS
 
 bp = Blueprint("operations", __name__)
-LEAVE_LABELS = {"cuti": N_("Cuti"), "sakit": N_("Sakit"), "dinas_luar": N_("Dinas luar")}
 
 
 def back(endpoint: str, **values):
@@ -123,7 +121,8 @@ def staff_page():
     today = clock.local_today()
     people = staff.list_staff()
     leaves = staff.leaves_between(today - timedelta(days=30), today + timedelta(days=365))
-    return render_template("operations/staff.html", people=people, leaves=leaves,
+    users = staff.linkable_users() if can(Permission.ROSTER_EDIT) else []
+    return render_template("operations/staff.html", people=people, leaves=leaves, users=users,
                            names={p.id: p.name for p in people},
                            leave_labels=translated(LEAVE_LABELS), leave_kinds=LEAVE_KINDS,
                            may_edit=can(Permission.ROSTER_EDIT))
@@ -135,7 +134,7 @@ def staff_create():
     form = request.form
     person = staff.create_staff(current_actor(), {
         "name": form.get("name"), "sex": form.get("sex"), "position": form.get("position"),
-        "phone": form.get("phone") or None})
+        "phone": form.get("phone") or None, "user_id": form.get("user_id") or None})
     flash(_("Petugas %(name)s ditambahkan.", name=person.name), "success")
     return back("operations.staff_page")
 

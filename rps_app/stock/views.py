@@ -92,7 +92,7 @@ def render_index(forms: dict | None = None, item_form: ItemForm | None = None):
     focus = request.args.get("form") if request.args.get("form") in FORM_KINDS else None
     return render_template("stock/index.html", page=page, rows=rows, category=category,
                            categories=CATEGORIES, forms=forms, focus=focus,
-                           item_form=item_form or ItemForm(formdata=None),
+                           item_form=item_form or ItemForm(formdata=None, prefix="item"),
                            residents=services.residents_now())
 
 
@@ -105,7 +105,7 @@ def index():
 @bp.post("/stock/items")
 @requires(Permission.STOCK)
 def item_add():
-    form = ItemForm()
+    form = ItemForm(prefix="item")
     item, status = submit(form, lambda: services.add_item(current_actor(), {
         name: field.data for name, field in form._fields.items() if name != "csrf_token"}))
     if status:
@@ -137,7 +137,7 @@ def movement_add():
     if back_item:
         return redirect(url_for(".item", item_id=back_item), 303)
     # Back to the same form, focused, for the next line of a delivery or a hand-out.
-    return redirect(url_for(".index", form=kind, _anchor=kind), 303)
+    return redirect(url_for(".index", form=kind), 303)  # autofocus (a #fragment would win over it)
 
 
 def render_item(item_id: int, forms: dict | None = None):

@@ -672,11 +672,15 @@ def alerts(moment: datetime | None = None) -> list[Alert]:
     day = local_date(moment or clock.now())
     soon = day + timedelta(days=EXPIRING_DAYS)
     balances = balances_at(moment)
-    items = {item.id: item for item in db.session.scalars(select(StockItem))}
+    known = select(StockItem)
+    if moment is not None:  # a day caught up later: the items that existed then
+        known = known.where(StockItem.created_at <= moment)
+    items = {item.id: item for item in db.session.scalars(known)}
     totals: dict[int, int] = dict.fromkeys(items, 0)
     found: list[Alert] = []
     lots = db.session.execute(select(StockLot.id, StockLot.item_id, StockLot.lot,
-                                     StockLot.expiry_date)).all()
+                                     StockLot.expiry_date)
+                              .where(StockLot.item_id.in_(list(items)))).all()
     for lot_id, item_id, code, expiry in lots:
         balance = balances.get(lot_id, 0)
         totals[item_id] += balance

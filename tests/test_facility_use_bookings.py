@@ -272,3 +272,25 @@ def test_two_racing_bookings_of_one_hour_make_one(app):
         thread.join(60)
     assert sorted(outcomes) == ["booked", "room_booked"]
     assert count(Booking, app) == 1
+
+
+def test_a_client_who_leaves_has_no_sessions_to_come(app, client, auth, counsellor):
+    from rps_app import signals
+    from rps_app.stays.models import Stay
+    budi, siti = admitted(client, auth, client_row("Budi"), client_row("Siti", sex="P"))
+    trp1, trp2 = room_id(app, "TRP-1"), room_id(app, "TRP-2")
+    alone = book(client, auth, room=trp1, purpose="Konseling Budi", stay_ids=[budi],
+                 staff_id=counsellor).get_json()
+    group = book(client, auth, room=trp2, purpose="Kelompok", stay_ids=[budi, siti],
+                 staff_id=counsellor).get_json()
+    held = book(client, auth, room=trp1, start="2026-11-06T09:00:00+07:00",
+                end="2026-11-06T10:00:00+07:00", purpose="Asesmen", stay_ids=[budi],
+                staff_id=counsellor).get_json()
+    assert client.post(f"/api/v1/stays/{budi}/exit", json={"exit_type": "absconded"},
+                       headers=auth).status_code == 200
+    with app.app_context():  # what stays sends after an exit (stay_exited)
+        signals.stay_exited.send(db.session.get(Stay, budi), actor=ACTOR, exit=None)
+        db.session.commit()
+    status = {b["id"]: b["status"] for b in client.get(
+        "/api/v1/bookings?from=2026-11-06&to=2026-11-07&cancelled=true", headers=auth).get_json()}
+    assert status == {alone["id"]: "cancelled", group["id"]: "booked", held["id"]: "booked"}

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import clock
 from ..audit import services as audit
+from ..audit.services import Actor
 from ..auth.models import User
 from ..errors import Conflict, ValidationError, found
 from ..extensions import db
@@ -146,7 +147,15 @@ def _check_stays(raw, required: bool, errors: FieldErrors) -> list[Stay]:
     return [stays[i] for i in ids]
 
 
-def _refuse_closed(stays: list[Stay]) -> None:
+def _lock_open(stays: list[Stay]) -> None:
+    """Lock the named stays (id order, as an exit locks its stay before anything else), so
+    that no session is booked for a client whose exit commits meanwhile; 409
+    already_exited when one has left."""
+    if not stays:
+        return
+    list(db.session.scalars(select(Stay).where(Stay.id.in_(sorted(s.id for s in stays)))
+                            .order_by(Stay.id).with_for_update()
+                            .execution_options(populate_existing=True)))
     closed = [stay.id for stay in stays if stay.exited_at is not None]
     if closed:
         raise Conflict("Klien sudah keluar dari RPS; sesi hanya untuk klien yang masih tinggal.",
@@ -203,7 +212,7 @@ def book(actor, data: dict) -> Booking:
     if errors:
         raise ValidationError("Data pemesanan tidak valid; tidak ada yang disimpan.",
                               errors.fields)
-    _refuse_closed(stays)
+    _lock_open(stays)
     facility.get_room(room.id, lock=True)  # one booking at a time per room
     taken = overlapping(room.id, starts_at, ends_at)
     if taken is not None:
@@ -241,6 +250,18 @@ def cancel(actor, booking_id: int, reason: str | None = None) -> Booking:
     db.session.flush()
     audit.record(actor, "cancel", "booking", booking.id, {"room_id": booking.room_id})
     return booking
+
+
+def cancel_sessions_of_exited(stay, actor=None, **_kwargs) -> None:
+    """stay_exited: the client has left, so the sessions still to come that name only
+    clients who have left are cancelled (a group session keeps its other clients)."""
+    moment = stay.exited_at or clock.now()
+    for booking in bookings_of_stays([stay.id]):
+        if booking.cancelled_at is not None or booking.starts_at <= moment:
+            continue
+        named = db.session.scalars(select(Stay.exited_at).where(Stay.id.in_(booking.stay_ids)))
+        if all(exited is not None for exited in named):
+            cancel(actor or Actor.system("exit"), booking.id, "Klien keluar dari RPS.")
 
 
 def write_note(actor, booking_id: int, body: str, kind: str = SESSION_NOTE_KIND) -> list:

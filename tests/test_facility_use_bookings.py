@@ -222,6 +222,9 @@ def test_the_session_note_becomes_a_case_note_on_each_stay(app, client, auth, co
     error_of(client.post(path, json=note, headers=auth), 409, "session_not_held")
     clock.freeze(NOW + timedelta(hours=4))  # 14:00: the session has been held
     error_of(client.post(path, json={"body": ""}, headers=auth), 422, "validation_error")
+    error_of(client.post(path, json={"body": 5}, headers=auth), 422, "validation_error")
+    error_of(client.post(path, json={**note, "kind": ["health"]}, headers=auth),
+             422, "validation_error")
     written = client.post(path, json=note, headers=auth)
     assert written.status_code == 201, written.get_json()
     with app.app_context():

@@ -268,10 +268,15 @@ def write_note(actor, booking_id: int, body: str, kind: str = SESSION_NOTE_KIND)
     """The note of a held session, written as a case note on each client's stay.
     Returns the case notes. Once per session; a correction goes through the stay's notes."""
     booking = get_booking(booking_id)
+    errors = FieldErrors()
+    body = errors.text({"body": body}, "body", notes.MAX_NOTE, required=True,
+                       label="Catatan sesi")
+    if errors:
+        raise ValidationError("Catatan sesi tidak valid.", errors.fields)
     if not booking.clients:
         raise ValidationError("Pemesanan ini tidak menyebut klien; catatan sesi tidak dapat ditulis.",
                               {"booking_id": "Tidak ada klien dalam sesi ini."})
-    if kind not in NOTE_KINDS:
+    if not isinstance(kind, str) or kind not in NOTE_KINDS:
         raise ValidationError("Jenis catatan tidak dikenal.", {"kind": "Jenis catatan tidak dikenal."})
     if booking.cancelled_at is not None:
         raise Conflict("Sesi ini dibatalkan; tidak ada catatan sesi.",

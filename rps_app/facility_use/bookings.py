@@ -18,7 +18,6 @@ from sqlalchemy.orm import selectinload
 from .. import clock
 from ..audit import services as audit
 from ..audit.services import Actor
-from ..auth.models import User
 from ..errors import Conflict, ValidationError, found
 from ..extensions import db
 from ..facility import services as facility
@@ -105,9 +104,15 @@ def check_range(data: dict, default_days: int = 7) -> tuple[date, date]:
 
 # --- staff ----------------------------------------------------------------------------
 
-def staff_choices() -> list[User]:
-    """Who may hold a session: the users that stays names as staff (not administrators)."""
-    return notes.active_staff()
+def counsellors() -> list[tuple[int, str]]:
+    """Who may hold a session, (id, name) by name: the users that stays names as staff
+    (not administrators)."""
+    return [(user.id, user.full_name or user.username) for user in notes.active_staff()]
+
+
+def default_counsellor(user_id: int | None) -> int | None:
+    """The counsellor a form offers first: the signed-in user."""
+    return user_id
 
 
 def _check_staff(staff_id, required: bool, errors: FieldErrors) -> int | None:
@@ -115,13 +120,18 @@ def _check_staff(staff_id, required: bool, errors: FieldErrors) -> int | None:
                            label="Konselor / petugas")
     if value is None:
         return None
-    if value not in {user.id for user in staff_choices()}:
+    if value not in {ident for ident, _name in counsellors()}:
         errors.add("staff_id", "Konselor / petugas tidak dikenal atau tidak aktif.")
         return None
     return value
 
 
-def staff_names(user_ids) -> dict[int, str]:
+def counsellor_names(staff_ids) -> dict[int, str]:
+    return notes.staff_names(staff_ids)
+
+
+def user_names(user_ids) -> dict[int, str]:
+    """Who booked, reported or closed something (users)."""
     return notes.staff_names(user_ids)
 
 
@@ -310,4 +320,4 @@ def booking_json(booking: Booking) -> dict:
 
 __all__ = ["book", "cancel", "write_note", "bookings_between", "bookings_of_stays",
            "bookable_rooms", "get_booking", "check_range", "day_bounds", "overlapping",
-           "booking_json", "staff_choices", "staff_names"]
+           "booking_json", "counsellors", "counsellor_names", "user_names"]

@@ -13,8 +13,9 @@ from reportlab.lib.units import cm
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer
 
 from . import charts
-from .base import (Letterhead, build_document, escape, frame_width, grid_table, para,
-                   prose_case, styles)
+from .letters import parts  # the letters' signature block: one look for every document
+from .base import (Letterhead, Signatory, build_document, escape, frame_width, grid_table,
+                   para, prose_case, styles)
 from .indonesian import long_date, month_year
 from .pmks import PMKS_CATEGORIES
 from .vocabulary import AGENCY_LABELS, EXIT_LABELS, SEX_LABELS, SPM_COMPONENTS, UNIT_LABELS
@@ -98,8 +99,8 @@ def occupancy_section(occ: dict, letter: str = "A") -> list:
              number(kinds[k]["available_bed_nights"]), percent(kinds[k]["occupancy_rate"])]
             for k in ("shelter", "isolation")]
     rows.append([UNIT_LABELS["unplaced"], number(kinds["unplaced"]["bed_nights"]), "-", "-"])
-    rows.append(["Jumlah", number(occ["bed_nights"]), number(occ["available_bed_nights"]),
-                 percent(occ["occupancy_rate"])])
+    rows.append(["Jumlah (termasuk malam belum ditempatkan)", number(occ["bed_nights"]),
+                 number(occ["available_bed_nights"]), percent(occ["occupancy_rate"])])
     sexes = [[SEX_LABELS[s], number(occ["by_sex"][s]["bed_nights"])] for s in ("L", "P")]
     return [
         *heading(f"{letter}. Tingkat Hunian"),
@@ -110,7 +111,10 @@ def occupancy_section(occ: dict, letter: str = "A") -> list:
         charts.daily_occupancy(occ["daily"], frame_width()),
         note("Satu malam terisi: klien berada di RPS pada malam itu (tanggal masuk <= tanggal "
              "< tanggal keluar). Malam tersedia: tempat tidur shelter dan isolasi yang "
-             "berfungsi pada malam itu."),
+             "berfungsi pada malam itu. Baris Jumlah menghitung juga malam klien yang belum "
+             "ditempatkan di tempat tidur (mis. diterima larut malam), sedangkan malam "
+             "tersedia hanya menghitung tempat tidur; karena itu tingkat hunian total dapat "
+             "lebih tinggi daripada tingkat hunian shelter dan isolasi."),
     ]
 
 
@@ -157,10 +161,29 @@ def admissions_section(adm: dict, letter: str) -> list:
     pmks = [[f"{code}. {PMKS_CATEGORIES.get(int(code), code)}", number(n)]
             for code, n in adm["by_pmks"].items()]
     sexes = [[SEX_LABELS[s], number(adm["by_sex"].get(s, 0))] for s in ("L", "P")]
+    groups = adm.get("by_age_group") or {}
+    ages = [[label, number(groups.get(key, 0))] for key, label in AGE_GROUP_LABELS.items()]
     return [*heading(f"{letter}. Penerimaan Klien"),
             table(["Pengirim", "Klien"], agency, [10, 3]), Spacer(1, 0.2 * cm),
             table(["Kategori PMKS", "Klien"], pmks or [["-", "0"]], [10, 3]),
-            Spacer(1, 0.2 * cm), table(["Jenis kelamin", "Klien"], sexes, [10, 3])]
+            Spacer(1, 0.2 * cm), table(["Jenis kelamin", "Klien"], sexes, [10, 3]),
+            Spacer(1, 0.2 * cm), table(["Kelompok umur (saat masuk)", "Klien"], ages, [10, 3])]
+
+
+AGE_GROUP_LABELS = {"anak": "Anak (di bawah 18 tahun)", "dewasa": "Dewasa (18\u201359 tahun)",
+                    "lansia": "Lanjut usia (60 tahun ke atas)"}
+
+
+def signature_section(meta: Meta, signatory: Signatory, place: str) -> list:
+    """The head's signature under the report, kept on one page with the closing sentence
+    before it (a signature never stands alone at the top of a page)."""
+    st = styles()
+    closing = para("Demikian laporan ini dibuat untuk dipergunakan sebagaimana mestinya.",
+                   st.body)
+    dated = para(f"{place}, {long_date(meta.generated_at)}", st.center)
+    block = parts.columns(["", [dated, *parts.signatory_block(signatory)]],
+                          [frame_width() - 9 * cm, 9 * cm])
+    return [Spacer(1, 0.5 * cm), KeepTogether([closing, Spacer(1, 0.4 * cm), block])]
 
 
 def services_section(services: dict, letter: str) -> list:

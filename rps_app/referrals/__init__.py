@@ -6,8 +6,10 @@ def register(app) -> None:
 
     from .. import registry, signals
     from ..auth.permissions import Permission
-    from . import api, outcome_views, views, workflow
+    from . import api, letter_settings, outcome_views, views, workflow
     registry.add_blueprint(app, views.bp)
+    registry.add_section(app, "exit", "referrals/_signatory_missing.html",
+                         letter_settings.exit_form_warning, Permission.EXIT, 10)
     registry.add_blueprint(app, api.api, api=True)
     registry.add_nav(app, "referrals.institutions", _l("Lembaga Rujukan"),
                      Permission.INSTITUTIONS_READ, 800)

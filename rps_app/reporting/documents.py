@@ -85,9 +85,11 @@ def _registration_numbers(client_ids: list[int]) -> dict[int, str]:
 
 
 def render(kind: str, start: date, end: date, data: dict) -> bytes:
-    from ..referrals.letter_settings import letterhead
+    from ..referrals.letter_settings import letterhead, signatory
     if "days" in data:
         return daily.build_days(data["days"], meta(start, end), letterhead())
+    if kind == "monthly":  # the head signs the monthly report
+        return monthly.build(data, meta(start, end), letterhead(), signatory=signatory())
     return BUILDERS[kind].build(data, meta(start, end), letterhead())
 
 

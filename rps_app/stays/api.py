@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify, request
 
 from .. import clock
 from ..auth.permissions import Permission, requires
-from ..errors import ValidationError
+from ..errors import DomainError, ValidationError
 from ..fields import FieldErrors, iso
 from ..referrals import services as referrals
 from ..web import current_actor, json_body, page_number
@@ -34,10 +34,34 @@ def rooms():
 @api.post("/intakes")
 @requires(Permission.INTAKE)
 def create_intake():
-    batch = services.intake(current_actor(), json_body())
-    return jsonify({"id": batch.id, "clients": [
-        {"id": stay.client_id, "registration_number": stay.client.registration_number,
-         "stay_id": stay.id} for stay in batch.stays]}), 201
+    """The intake of contract.md; with the optional `place_all: true` every new stay is
+    also placed by best fit in the same transaction, and each client row then tells its
+    `placement`: {bed_id, room_code} or {error: {code, message}}."""
+    data = json_body()
+    errors = FieldErrors()
+    place_all = errors.boolean(data, "place_all", label="place_all")
+    if errors:
+        raise ValidationError("Isian place_all tidak valid.", errors.fields)
+    data = {key: value for key, value in data.items() if key != "place_all"}
+    batch = services.intake(current_actor(), data)
+    placements = {}
+    if place_all:
+        placements = {stay.id: outcome for stay, outcome in services.place_all(
+            current_actor(), [stay.id for stay in batch.stays])}
+    rows = []
+    for stay in batch.stays:
+        row = {"id": stay.client_id, "registration_number": stay.client.registration_number,
+               "stay_id": stay.id}
+        if place_all:
+            row["placement"] = placement_json(placements.get(stay.id))
+        rows.append(row)
+    return jsonify({"id": batch.id, "clients": rows}), 201
+
+
+def placement_json(outcome) -> dict:
+    if isinstance(outcome, DomainError):
+        return {"error": {"code": outcome.code, "message": outcome.message}}
+    return {"bed_id": outcome.bed_id, "room_code": outcome.bed.room.code}
 
 
 @api.get("/stays")

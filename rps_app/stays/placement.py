@@ -130,10 +130,19 @@ def _bed_refusal(bed: Bed, state: RoomState) -> DomainError | None:
     return None
 
 
-def _room_full(state: RoomState | None, field_name: str = "room_id") -> Conflict:
-    where = f"Ruang {state.room.code}" if state else "Tidak ada ruang yang sesuai yang"
-    return Conflict(f"{where} tidak punya tempat tidur kosong.",
+def _room_full(state: RoomState, field_name: str = "room_id") -> Conflict:
+    return Conflict(f"Ruang {state.room.code} tidak punya tempat tidur kosong.",
                     {field_name: "Tidak ada tempat tidur kosong."}, code="room_full")
+
+
+def _no_fitting_bed(stay: Stay, client: Client, on: date) -> Conflict:
+    """room_full for best fit, saying which kind of bed is missing."""
+    if stay.needs_isolation:
+        message = "Semua ruang isolasi penuh."
+    else:
+        message = f"Tidak ada tempat tidur kosong di shelter {_sex_word(client.sex)} yang sesuai"
+        message += " untuk anak (ruang tanpa orang dewasa)." if client.is_minor_on(on) else "."
+    return Conflict(message, {"room_id": message}, code="room_full")
 
 
 # --- choosing ------------------------------------------------------------------------
@@ -164,7 +173,7 @@ def best_fit(stay: Stay, client: Client, current: BedAssignment | None,
                if state.room.kind == kind and state.free_beds()
                and refusal(stay, client, state, on) is None]
     if not fitting:
-        raise _room_full(None)
+        raise _no_fitting_bed(stay, client, on)
     chosen = min(fitting, key=lambda state: _rank(state, client, on, stay.id))
     return chosen, chosen.free_beds()[0]
 

@@ -7,7 +7,7 @@ stays.notes; a refused action re-renders the page with each message next to its 
 from urllib.parse import urlsplit
 
 from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template, request,
-                   url_for)
+                   session, url_for)
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import select
@@ -15,7 +15,9 @@ from sqlalchemy.orm import selectinload
 
 from .. import clock, signals
 from ..auth.permissions import Permission, can, requires
+from ..clients import pending
 from ..clients import services as clients
+from ..clients.regions import PROVINCES, REGENCIES
 from ..clients.forms import choices
 from ..errors import DomainError, found
 from ..extensions import db
@@ -61,17 +63,28 @@ def first_url(endpoints, **values) -> str | None:
 # --- intake ---------------------------------------------------------------------------
 
 def render_intake(form: IntakeForm, row_errors: dict | None = None, status: int = 200):
+    row_errors = row_errors or {}
+    problem_rows = [index + 1 for index, entry in enumerate(form.clients.entries)
+                    if entry.form.has_errors() or row_errors.get(index)]
+    header_errors = any(form[name].errors for name in HEADER_FIELDS)
     return render_template(
-        "stays/intake_new.html", form=form, row_errors=row_errors or {},
+        "stays/intake_new.html", form=form, row_errors=row_errors,
+        problem_rows=problem_rows, header_errors=header_errors,
         blank_row=ClientRowForm(prefix="clients-__i__-"),
         regencies=REGENCY_SUGGESTIONS, screening_labels=SCREENING_LABELS,
-        isolation_flags=ISOLATION_FLAGS), status
+        isolation_flags=ISOLATION_FLAGS,
+        nik_regions={"provinces": PROVINCES, "regencies": REGENCIES}), status
+
+
+HEADER_FIELDS = ("agency", "officer_name", "officer_id_number", "bast_number",
+                 "operation_place", "operation_at", "received_at", "notes")
 
 
 @bp.get("/intakes/new")
 @requires(Permission.INTAKE)
 def intake_new():
-    form = IntakeForm(formdata=None, received_at=local_input(clock.now()))
+    now = local_input(clock.now())
+    form = IntakeForm(formdata=None, received_at=now, operation_at=now)
     return render_intake(form)[0]
 
 
@@ -98,15 +111,39 @@ def intake_errors(form: IntakeForm, fields: dict) -> dict:
     return leftovers
 
 
+def row_photo_data(form: IntakeForm) -> list[tuple[int, bytes]]:
+    """(row index, bytes) of each row's photo: a file chosen now, else one kept from a
+    refused submit (its token)."""
+    limit = current_app.config["RPS_UPLOAD_MAX_BYTES"]
+    photos = []
+    for index, (entry, upload) in enumerate(zip(form.clients.entries, row_photos(form))):
+        token = (entry.form.photo_token.data or "").strip()
+        data = upload.stream.read(limit + 1) if upload is not None else (
+            pending.load(token) if token else None)
+        entry.form.photo_token.data = ""
+        if data is not None:
+            photos.append((index, data))
+    return photos
+
+
+def keep_photos(form: IntakeForm, photos: list[tuple[int, bytes]]) -> None:
+    """A refused submit: keep the valid photos for the next one (their rows carry a token)."""
+    rows = form.clients.entries
+    for index, data in photos:
+        row = rows[index].form
+        if not row.photo.errors:
+            row.photo_token.data = pending.keep(data)
+
+
 @bp.post("/intakes/new")
 @requires(Permission.INTAKE)
 def intake_create():
     form = IntakeForm()
     form.validate_on_submit()  # CSRF is checked globally; the services check the rest
     actor = current_actor()
+    tokens = [(entry.form.photo_token.data or "").strip() for entry in form.clients.entries]
+    photos = row_photo_data(form)
     try:
-        photos = [(index, upload.stream.read(current_app.config["RPS_UPLOAD_MAX_BYTES"] + 1))
-                  for index, upload in enumerate(row_photos(form)) if upload is not None]
         photo_errors = {}
         for index, data in photos:  # checked first: a bad photo keeps the whole intake out
             try:
@@ -119,11 +156,39 @@ def intake_create():
         stays = list(batch.stays)
         for index, data in photos:
             clients.save_photo(actor, stays[index].client_id, data, f"clients.{index}.photo")
+        placements = services.place_all(actor, [s.id for s in stays]) if form.place_all.data \
+            else []
     except DomainError as error:
         refused(error)
-        return render_intake(form, intake_errors(form, error.fields), error.status)
-    flash(_("Penerimaan disimpan: %(n)s klien terdaftar.", n=len(stays)), "success")
+        errors = intake_errors(form, error.fields)
+        keep_photos(form, photos)
+        return render_intake(form, errors, error.status)
+    for token in tokens:
+        pending.discard(token)
+    if placements:
+        remember_placements(batch.id, placements)
+        placed = sum(1 for _stay, outcome in placements if not isinstance(outcome, DomainError))
+        flash(_("Penerimaan disimpan: %(n)s klien terdaftar, %(placed)s ditempatkan.",
+                n=len(stays), placed=placed), "success")
+    else:
+        flash(_("Penerimaan disimpan: %(n)s klien terdaftar.", n=len(stays)), "success")
     return redirect(url_for(".intake_show", intake_id=batch.id), 303)
+
+
+def remember_placements(intake_id: int, results) -> None:
+    """Why each stay that place_all could not place was refused, for the result page that
+    follows the redirect (kept in the signed session cookie, never in the URL)."""
+    session["placement_refusals"] = {
+        "intake_id": intake_id,
+        "refused": {str(stay.id): outcome.message for stay, outcome in results
+                    if stay is not None and isinstance(outcome, DomainError)}}
+
+
+def placement_refusals(intake_id: int) -> dict[int, str]:
+    notes = session.pop("placement_refusals", None) or {}
+    if notes.get("intake_id") != intake_id:
+        return {}
+    return {int(stay_id): message for stay_id, message in notes.get("refused", {}).items()}
 
 
 @bp.get("/intakes/bast-check.json")
@@ -163,18 +228,25 @@ def intake_show(intake_id: int):
     today = clock.local_today()
     result = bed_board.board(today)
     placed = placed_beds(result)
+    refusals = placement_refusals(batch.id)
     rows = []
     for stay in batch.stays:
         person = bed_board.occupant(stay, stay.client, today)
         rows.append({"stay": stay, "client": stay.client, "bed": placed.get(stay.id),
+                     "person": person, "why": refusals.get(stay.id),
                      "free": free_beds_for(result, person) if stay.exited_at is None else []})
     clients.record_search(current_actor(), [stay.client_id for stay in batch.stays])
+    open_rows = [row for row in rows if row["stay"].exited_at is None]
     return render_template(
         "stays/intake_show.html", intake=batch, rows=rows, agency_labels=AGENCY_LABELS,
         place_all_form=PlaceAllForm(), placement_form=PlacementForm(),
         bast_url=first_url(("referrals.intake_bast", "referrals.intake_bast_pdf"),
                            intake_id=batch.id),
-        unplaced=sum(1 for row in rows if row["bed"] is None and row["stay"].exited_at is None))
+        counts={"total": len(rows), "placed": sum(1 for row in open_rows if row["bed"]),
+                "L": sum(1 for row in rows if row["client"].sex == "L"),
+                "P": sum(1 for row in rows if row["client"].sex == "P"),
+                "isolation": sum(1 for row in rows if row["stay"].needs_isolation)},
+        unplaced=sum(1 for row in open_rows if row["bed"] is None))
 
 
 def report_placements(results) -> None:
@@ -196,7 +268,9 @@ def intake_place_all(intake_id: int):
     batch = found(db.session.get(Intake, intake_id), "Penerimaan tidak ditemukan.")
     open_ids = [stay.id for stay in batch.stays if stay.exited_at is None]
     unplaced = [stay_id for stay_id in open_ids if services.open_assignment(stay_id) is None]
-    report_placements(services.place_all(current_actor(), unplaced))
+    results = services.place_all(current_actor(), unplaced)
+    remember_placements(intake_id, results)
+    report_placements(results)
     return redirect(url_for(".intake_show", intake_id=intake_id), 303)
 
 
@@ -258,8 +332,13 @@ def placement(stay_id: int):
         refused(error)
         return redirect(back, 303)  # refused: the after-request handler rolls back
     if assignment is not None:
-        flash(_("Ditempatkan di %(room)s / %(bed)s.", room=assignment.bed.room.code,
+        room = assignment.bed.room
+        flash(_("Ditempatkan di %(room)s / %(bed)s.", room=room.code,
                 bed=assignment.bed.label), "success")
+        if room.kind == "isolation" and not assignment.stay.needs_isolation:
+            flash(_("Perhatian: klien ini tidak ditandai perlu isolasi, tetapi ditempatkan di "
+                    "ruang isolasi. Ruang isolasi sebaiknya disisakan untuk klien yang "
+                    "membutuhkannya."), "warning")
     return redirect(back, 303)
 
 
@@ -428,6 +507,6 @@ def exit_submit(stay_id: int):
     if letter is not None:
         url = _letter_url(letter)
         text = _("Surat nomor %(number)s diterbitkan.", number=letter.number)
-        flash(Markup('{} <a href="{}">{}</a>').format(text, url, _("Unduh PDF")) if url
+        flash(Markup('{} <a href="{}" target="_blank" rel="noopener">{}</a>').format(text, url, _("Unduh PDF")) if url
               else escape(text), "success")
     return redirect(url_for(".show", stay_id=stay_id), 303)

@@ -20,11 +20,11 @@ def build(data: dict, meta: Meta, letterhead: Letterhead, *, invariant: bool = F
     """With `signatory` (the head of the RPS), the report ends with their signature block."""
     los = data["length_of_stay"]
     story = [
-        *occupancy_section(data["occupancy"], "A"),
-        *admissions_section(data["admissions"], "B"),
-        *exits_section(los["exits_by_type"], "C"),
+        *occupancy_section(data["occupancy"], meta.labels, "A"),
+        *admissions_section(data["admissions"], meta.labels, "B"),
+        *exits_section(los["exits_by_type"], meta.labels, "C"),
         *length_of_stay_section(los, meta, "D"),
-        *services_section(data["services"], "E"),
+        *services_section(data["services"], meta.labels, "E"),
         *long_stays_section(data["long_exits"], los["active"]["over_limit"], meta, "F"),
         *extra_sections(data.get("extra_sections", []), "G"),
     ]

@@ -3,7 +3,7 @@ add their entries with registry.add_nav; page sections of other domains are list
 from flask import request, url_for
 
 from . import registry
-from .auth.permissions import can
+from .permissions import can
 
 
 def nav_items():

@@ -8,7 +8,6 @@ from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyl
 from ..base import Signatory, escape, field_table, frame_width, para, styles
 from ..indonesian import age_on, count_with_words, long_date
 from ..pmks import pmks_name
-from ..vocabulary import SEX_LABELS
 from .data import Belonging, Client, Party
 
 WIDTH = frame_width()
@@ -93,7 +92,7 @@ def client_rows(client: Client) -> list[tuple[str, str]]:
     else:
         rows.append(("Nama (alias)", f"{client.name_or_alias} (identitas belum diketahui)"))
     rows.append(("NIK", client.nik or UNKNOWN))
-    rows.append(("Jenis Kelamin", SEX_LABELS[client.sex]))
+    rows.append(("Jenis Kelamin", client.sex_label or client.sex))
     if client.birth_date:
         place = client.birth_place or "-"
         rows.append(("Tempat/Tgl. Lahir", f"{place}, {long_date(client.birth_date)}"))

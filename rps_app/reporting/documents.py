@@ -10,6 +10,7 @@ from reports.periodic import Meta
 
 from .. import clock, signals
 from . import metrics
+from .vocabulary import REPORT_LABELS
 
 DAILY_CENSUS_TIME = time(7, 0)  # the morning count; the scheduled daily job runs then
 BUILDERS = {"daily": daily, "monthly": monthly, "occupancy": occupancy,
@@ -28,7 +29,8 @@ def zone_label() -> str:
 
 def meta(start: date, end: date) -> Meta:
     return Meta(period_from=start, period_to=end, generated_at=clock.to_local(clock.now()),
-                max_stay_days=metrics.max_stay_days(), zone_label=zone_label())
+                max_stay_days=metrics.max_stay_days(), zone_label=zone_label(),
+                labels=REPORT_LABELS)
 
 
 def _local(rows: list[dict], key: str) -> list[dict]:

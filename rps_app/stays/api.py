@@ -4,11 +4,10 @@ Shapes and codes are those of contract.md. No rules here: the services hold them
 """
 from flask import Blueprint, jsonify, request
 
-from .. import clock
+from .. import clock, signals
 from ..auth.permissions import Permission, requires
 from ..errors import DomainError, ValidationError
 from ..fields import FieldErrors, iso
-from ..referrals import services as referrals
 from ..web import current_actor, json_body, page_number
 from . import board as bed_board
 from . import services
@@ -76,9 +75,11 @@ def stays():
     rows = services.stays_with_beds(active, limit=STAYS_PER_PAGE,
                                     offset=(page - 1) * STAYS_PER_PAGE)
     today = clock.local_today()
+    # Facts other domains add per stay (roll call: absent_sessions), through stay_facts.
+    facts = signals.merged_facts([stay.id for stay, _bed, _room in rows])
     return jsonify([{"id": stay.id, "client_id": stay.client_id, "entered_at": iso(stay.entered_at),
                      "bed_id": bed_id, "room_code": room_code,
-                     "days": services.days_in_shelter(stay, today)}
+                     "days": services.days_in_shelter(stay, today), **facts.get(stay.id, {})}
                     for stay, bed_id, room_code in rows])
 
 
@@ -99,10 +100,6 @@ def placement(stay_id: int):
 @requires(Permission.EXIT)
 def exit_stay(stay_id: int):
     stay, letter = services.exit_stay(current_actor(), stay_id, json_body())
+    # The letter referrals issued with the exit (signals.stay_exited), as it names it.
     return jsonify({"stay_id": stay.id, "exit_type": stay.exit_type,
-                    "letter": letter_json(letter)})
-
-
-def letter_json(letter) -> dict | None:
-    """{id, number, pdf_url, verify_url} of contract.md, as referrals names its routes."""
-    return None if letter is None else referrals.letter_json(letter)
+                    "letter": None if letter is None else letter.api_json()})

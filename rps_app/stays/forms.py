@@ -15,12 +15,12 @@ from wtforms import (BooleanField, FieldList, FormField, HiddenField, SelectFiel
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from reports import vocabulary
 
 from .. import clock
 from ..clients.forms import PMKS_LABELS, SEX_LABELS, IdentityFields, choices
 from ..clients.nik import decode as decode_nik
 from ..web import translated
+from . import vocabulary
 from .models import NOTE_KINDS, SCREENING_FLAGS, SPM_COMPONENTS
 
 AGENCY_LABELS = translated(vocabulary.AGENCY_LABELS)
@@ -29,7 +29,6 @@ SCREENING_LABELS = translated(vocabulary.SCREENING_LABELS)
 # officer decides.
 ISOLATION_FLAGS = ("psychotic", "intoxicated", "aggressive", "contagious")
 EXIT_LABELS = translated(vocabulary.EXIT_LABELS)
-INSTITUTION_KIND_LABELS = translated(vocabulary.INSTITUTION_KIND_LABELS)
 NOTE_LABELS = translated(vocabulary.NOTE_LABELS)
 # The 18 kecamatan of Kabupaten Tegal and the neighbours clients often come from.
 REGENCY_SUGGESTIONS = (

@@ -62,7 +62,15 @@ def open_assignment(stay_id: int) -> BedAssignment | None:
 def lock_rooms(room_ids=None) -> dict[int, RoomState]:
     """Lock rooms (given ids, or every active residential room) in id order, then read
     their beds and open assignments fresh: four statements whatever the number of rooms."""
-    stmt = select(Room).order_by(Room.id).with_for_update()
+    return room_states(room_ids, lock=True)
+
+
+def room_states(room_ids=None, lock: bool = False) -> dict[int, RoomState]:
+    """The rooms (given ids, or every active residential room) with their beds and who
+    sleeps in each now; locked (for a placement) or a plain read (to show choices)."""
+    stmt = select(Room).order_by(Room.id)
+    if lock:
+        stmt = stmt.with_for_update()
     if room_ids is None:
         stmt = stmt.where(Room.kind.in_(RESIDENTIAL_KINDS), Room.active.is_(True))
     else:
@@ -146,6 +154,24 @@ def _no_fitting_bed(stay: Stay, client: Client, on: date) -> Conflict:
 
 
 # --- choosing ------------------------------------------------------------------------
+
+def fitting_beds(stay_ids, on: date) -> dict[int, list[tuple[Room, Bed]]]:
+    """Per open stay, the free beds the rules let it go to now, as (room, bed) in the
+    board's order: the one decision the bed board, its script, the stay page and the
+    intake result show (read without locks; a placement checks again under lock). A fixed
+    number of statements whatever the number of stays."""
+    stay_ids = sorted(set(stay_ids))
+    if not stay_ids:
+        return {}
+    states = sorted(room_states().values(),
+                    key=lambda state: (state.room.sort_order, state.room.id))
+    rows = db.session.execute(select(Stay, Client).join(Client, Client.id == Stay.client_id)
+                              .where(Stay.id.in_(stay_ids), Stay.exited_at.is_(None)))
+    return {stay.id: [(state.room, bed) for state in states
+                      if refusal(stay, client, state, on) is None
+                      for bed in state.free_beds()]
+            for stay, client in rows}
+
 
 def _preferred_kind(stay: Stay) -> str:
     return "isolation" if stay.needs_isolation else "shelter"

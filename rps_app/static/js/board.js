@@ -1,7 +1,8 @@
 // Bed board: filters over the server-rendered data attributes (children, isolation, near
 // or over the stay limit, name) without a page load and without putting anything in the
-// URL; and "Pilih tempat tidur" on a waiting client, then a click on a free bed that fits
-// (sex, isolation) posts the placement. The server checks every rule again.
+// URL; and "Pilih tempat tidur" on a waiting client, then a click on one of the free beds
+// the server says fit that client (data-fits: the placement rules' decision, bed ids)
+// posts the placement. The rules live on the server only; it checks them again on post.
 (function () {
   "use strict";
   var filters = document.getElementById("board-filters");
@@ -58,8 +59,7 @@
   var chosen = null;
 
   function fits(bed, person) {
-    if (person.dataset.isolation) { return bed.dataset.roomKind === "isolation"; }
-    return !bed.dataset.roomSex || bed.dataset.roomSex === person.dataset.sex;
+    return (person.dataset.fits || "").split(" ").indexOf(bed.dataset.bed) !== -1;
   }
 
   function stop() {

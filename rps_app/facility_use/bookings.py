@@ -22,7 +22,9 @@ from ..errors import Conflict, ValidationError, found
 from ..extensions import db
 from ..facility import services as facility
 from ..facility.models import Room
-from ..fields import FieldErrors, iso
+from ..fields import FieldErrors, iso, local_date
+from ..operations import staff as staff_register
+from ..operations.models import Staff
 from ..stays import notes
 from ..stays.models import NOTE_KINDS, Stay
 from .models import BOOKABLE_KINDS, Booking, BookingClient
@@ -105,29 +107,46 @@ def check_range(data: dict, default_days: int = 7) -> tuple[date, date]:
 # --- staff ----------------------------------------------------------------------------
 
 def counsellors() -> list[tuple[int, str]]:
-    """Who may hold a session, (id, name) by name: the users that stays names as staff
-    (not administrators)."""
-    return [(user.id, user.full_name or user.username) for user in notes.active_staff()]
+    """Who may hold a session, (id, name) by name: the active members of the staff
+    register (operations; a counsellor from outside needs no login)."""
+    return [(member.id, member.name) for member in staff_register.list_staff(active_only=True)]
 
 
 def default_counsellor(user_id: int | None) -> int | None:
-    """The counsellor a form offers first: the signed-in user."""
-    return user_id
+    """The counsellor a form offers first: the signed-in user's entry in the register."""
+    if user_id is None:
+        return None
+    return db.session.scalar(select(Staff.id).where(Staff.user_id == user_id,
+                                                    Staff.active.is_(True)))
 
 
-def _check_staff(staff_id, required: bool, errors: FieldErrors) -> int | None:
+def _check_staff(staff_id, required: bool, errors: FieldErrors,
+                 starts_at: datetime | None, ends_at: datetime | None) -> int | None:
+    """An active member of the staff register, not on leave on a day of the booking."""
     value = errors.integer({"staff_id": staff_id}, "staff_id", 1, MAX_ID, required=required,
                            label="Konselor / petugas")
     if value is None:
         return None
-    if value not in {ident for ident, _name in counsellors()}:
+    member = db.session.get(Staff, value)
+    if member is None or not member.active:
         errors.add("staff_id", "Konselor / petugas tidak dikenal atau tidak aktif.")
         return None
+    if starts_at is not None and ends_at is not None and ends_at > starts_at:
+        day, last = local_date(starts_at), local_date(ends_at - timedelta(microseconds=1))
+        while day <= last and day - local_date(starts_at) <= MAX_DURATION:
+            if staff_register.on_leave(member.id, day) is not None:
+                errors.add("staff_id", f"{member.name} tidak bertugas (cuti/sakit/dinas luar) "
+                                       f"pada {day:%d/%m/%Y}.")
+                return None
+            day += timedelta(days=1)
     return value
 
 
 def counsellor_names(staff_ids) -> dict[int, str]:
-    return notes.staff_names(staff_ids)
+    ids = {ident for ident in staff_ids if ident}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(ids))).all())
 
 
 def user_names(user_ids) -> dict[int, str]:
@@ -218,7 +237,7 @@ def book(actor, data: dict) -> Booking:
     purpose = errors.text(data, "purpose", 200, required=True, label="Keperluan")
     therapy = room is not None and room.kind == "therapy"
     stays = _check_stays(data.get("stay_ids"), therapy, errors)
-    staff_id = _check_staff(data.get("staff_id"), therapy, errors)
+    staff_id = _check_staff(data.get("staff_id"), therapy, errors, starts_at, ends_at)
     if errors:
         raise ValidationError("Data pemesanan tidak valid; tidak ada yang disimpan.",
                               errors.fields)

@@ -92,7 +92,7 @@ def test_an_empty_database_is_left_to_rps_init(app):
 
 
 def test_counsellors_move_from_user_accounts_to_the_staff_register(app):
-    """0010_booking_staff: a booking's counsellor was a user; it becomes that user's staff
+    """0011_booking_staff: a booking's counsellor was a user; it becomes that user's staff
     entry (none without one), and back on a downgrade."""
     from datetime import datetime, timezone
 
@@ -106,7 +106,7 @@ def test_counsellors_move_from_user_accounts_to_the_staff_register(app):
         budi = make_user("budi", role="staf").id
         kom = db.session.scalar(select(Room.id).where(Room.code == "KOM-1"))
         db.session.remove()  # no transaction of ours while the migration runs
-        downgrade(directory=directory, revision="0009_operations")
+        downgrade(directory=directory, revision="0010_client_search")
         db.session.remove()
         now = datetime(2026, 11, 6, 3, tzinfo=timezone.utc).replace(tzinfo=None)
         with db.engine.begin() as conn:
@@ -125,7 +125,7 @@ def test_counsellors_move_from_user_accounts_to_the_staff_register(app):
         with db.engine.connect() as conn:
             assert [row[0] for row in conn.execute(sa.text(
                 "SELECT staff_id FROM bookings ORDER BY id"))] == [staff, None]
-        downgrade(directory=directory, revision="0009_operations")
+        downgrade(directory=directory, revision="0010_client_search")
         db.session.remove()
         with db.engine.connect() as conn:
             assert [row[0] for row in conn.execute(sa.text(

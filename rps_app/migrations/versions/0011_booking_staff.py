@@ -4,8 +4,8 @@ Bookings named their counsellor by user account until the staff register (operat
 existed; a counsellor now is a row of `staff` (a login is optional). Each booking's
 counsellor becomes the staff entry of that user, or none when the user has no entry.
 
-Revision ID: 0010_booking_staff
-Revises: 0009_operations
+Revision ID: 0011_booking_staff
+Revises: 0010_client_search
 Create Date: 2026-11-30 17:30:00
 
 """
@@ -13,8 +13,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0010_booking_staff'
-down_revision = '0009_operations'
+revision = '0011_booking_staff'
+down_revision = '0010_client_search'
 branch_labels = None
 depends_on = None
 

@@ -13,7 +13,8 @@ def create_app(config: dict | None = None) -> Flask:
     configuration.load(app, config)
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from . import extensions, errors, navigation, security, transaction
+    from . import extensions, errors, fields, navigation, security, transaction
+    fields.init_url_map(app)
     from .auth import permissions
 
     from . import domains, models  # noqa: F401  (models: the shared tables)
@@ -21,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     extensions.init_app(app)
     transaction.init_app(app)
+    fields.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     permissions.init_app(app)

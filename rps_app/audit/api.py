@@ -3,6 +3,7 @@ from flask import Blueprint, jsonify, request
 
 from ..auth.permissions import Permission, requires
 from ..extensions import db
+from ..fields import parse_int
 from . import services
 from .forms import api_filters
 
@@ -24,4 +25,5 @@ def audit_entries():
 
 def _entity_id(stored: str | None):
     """Ids are numbers everywhere else in the API; stored as text for any entity."""
-    return int(stored) if stored is not None and stored.isdigit() else stored
+    number = parse_int(stored) if stored is not None else None
+    return stored if number is None else number

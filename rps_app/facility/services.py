@@ -15,6 +15,7 @@ from .. import clock
 from ..audit import services as audit
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
+from ..fields import parse_int
 from .models import RESIDENTIAL_KINDS, ROOM_KINDS, ROOM_TAGS, Bed, BedOutage, Room
 
 DEFAULT_BEDS_PER_SHELTER = 10
@@ -206,9 +207,8 @@ def add_room(actor, code: str, name: str, kind: str, sex: str | None = None,
 def _initial_beds(kind: str, beds, fields: dict) -> int:
     if kind == "isolation":
         return 1  # contract rule 2: an isolation room has exactly one bed
-    try:
-        beds = int(beds or 0)
-    except (TypeError, ValueError):
+    beds = parse_int(beds or 0, 0, 10 ** 6)
+    if beds is None:
         fields["beds"] = "Jumlah tempat tidur harus berupa angka."
         return 0
     if kind != "shelter" and beds:

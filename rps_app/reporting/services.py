@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import and_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import clock
+from .. import clock, fields
 from ..audit import services as audit
 from ..audit.services import Actor
 from ..errors import NotFound, ValidationError, found
@@ -33,11 +33,11 @@ MAX_DAILY_DAYS = 31
 # ------------------------------------------------------------------ periods
 
 def parse_date(value, field: str) -> date:
-    try:
-        return date.fromisoformat(str(value).strip())
-    except (TypeError, ValueError):
+    day = fields.parse_date(value)
+    if day is None:
         raise ValidationError(f"Tanggal tidak valid pada isian '{field}' (format YYYY-MM-DD).",
-                              {field: "Tanggal wajib diisi dengan format YYYY-MM-DD."}) from None
+                              {field: fields.date_message("Tanggal")})
+    return day
 
 
 def month_bounds(day: date) -> tuple[date, date]:

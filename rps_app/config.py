@@ -38,6 +38,7 @@ def defaults(instance: str) -> dict:
         "RPS_PUBLIC_URL": None,
         "RPS_LOGIN_MAX_FAILURES": 5,
         "RPS_LOGIN_WINDOW_MINUTES": 15,
+        "RPS_LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
         "BABEL_DEFAULT_LOCALE": "id",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",
         "SESSION_COOKIE_HTTPONLY": True,

@@ -10,6 +10,7 @@ DOMAINS = [
     "rps_app.health",
     "rps_app.auth",
     "rps_app.audit",
+    "rps_app.idempotency",
     "rps_app.facility",
     "rps_app.clients",
     "rps_app.referrals",

@@ -1,7 +1,6 @@
 """RPS: the operations system of the Rumah Perlindungan Sosial, Dinas Sosial Kabupaten Tegal."""
-import os
-
 from flask import Flask
+from sqlalchemy.engine import make_url
 
 from . import config as configuration
 
@@ -11,7 +10,11 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=configuration.instance_path(config),
                 instance_relative_config=True)
     configuration.load(app, config)
-    os.makedirs(app.instance_path, exist_ok=True)
+    from . import files
+    files.private_dir(app.instance_path)
+    database = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if database.get_backend_name() == "sqlite":
+        files.private_sqlite(database.database)
 
     from . import extensions, errors, fields, navigation, security, transaction
     fields.init_url_map(app)

@@ -17,6 +17,7 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock, fields
+from ..files import private_dir, write_private
 from ..audit import services as audit
 from ..audit.services import Actor
 from ..errors import NotFound, ValidationError, found
@@ -151,12 +152,11 @@ def claim(kind: str, start: date, end: date, requested_by: str,
 
 def _store(run: ReportRun, pdf: bytes) -> None:
     folder = os.path.join(reports_dir(), run.kind)
-    os.makedirs(folder, exist_ok=True)
+    private_dir(folder)
     name = f"{run.kind}_{run.period_from.isoformat()}_{run.period_to.isoformat()}.pdf"
     path = os.path.join(folder, name)
     temporary = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
-    with open(temporary, "wb") as handle:
-        handle.write(pdf)
+    write_private(temporary, pdf)
     os.replace(temporary, path)  # readers never see half a file
     run.file_path = os.path.join(run.kind, name)
     run.sha256 = hashlib.sha256(pdf).hexdigest()

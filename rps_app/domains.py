@@ -16,6 +16,7 @@ DOMAINS = [
     "rps_app.referrals",
     "rps_app.stays",
     "rps_app.reporting",
+    "rps_app.openapi",  # last: the document describes every /api/v1 route (built on request)
 ]
 
 

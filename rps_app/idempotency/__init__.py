@@ -15,7 +15,7 @@ def new_key() -> str:
 
 
 def _request_key() -> tuple[str, str, bool] | None:
-    """(stored key, field name, strict) of this request, or None when it carries none."""
+    """(stored key, field name, is it the API) of this request, or None when it has none."""
     if request.method != "POST":
         return None
     if is_api_request():
@@ -31,13 +31,13 @@ def before_request():
     found = _request_key()
     if found is None or not current_user.is_authenticated:
         return None  # no key, or a 401 is coming anyway
-    key, field, strict = found
+    key, field, api = found
     services.check_key(key.split(":", 1)[1], field)
-    body = request.get_data(cache=True) if strict else b""
+    body = request.get_data(cache=True) if api else b""
     result = services.claim(current_user.id, key,
-                            services.fingerprint(request.method, request.path, body), strict)
+                            services.fingerprint(request.method, request.path, body))
     if isinstance(result, services.Stored):
-        return _replay(result, strict)
+        return _replay(result, api)
     g.idempotency_claim = result
     return None
 

@@ -59,23 +59,22 @@ def _find(user_id: int, key: str) -> IdempotencyKey | None:
         IdempotencyKey.created_at > clock.now() - LIFETIME))
 
 
-def _answer(row: IdempotencyKey, print_: str, strict: bool) -> Stored:
+def _answer(row: IdempotencyKey) -> Stored:
+    """The first answer, whatever the repeat carries (contract.md: the same key answers the
+    first answer again and does nothing more); the row keeps the first request's
+    fingerprint for whoever investigates a reused key."""
     if row.status is None:  # only while the first is still running in this very process
         raise Conflict("Permintaan dengan kunci ini masih diproses.",
                        code="idempotency_key_in_use")
-    if strict and row.fingerprint != print_:
-        raise ValidationError("Idempotency-Key sudah dipakai untuk permintaan lain.",
-                              {HEADER: "Sudah dipakai untuk permintaan lain; pakai kunci baru."},
-                              code="idempotency_key_reused")
     return Stored(row.status, row.body, row.content_type)
 
 
-def claim(user_id: int, key: str, print_: str, strict: bool) -> IdempotencyKey | Stored:
+def claim(user_id: int, key: str, print_: str) -> IdempotencyKey | Stored:
     """The new claim row (run the request, then `finish` it), or the first request's stored
-    answer. `strict`: a repeat must be the same request (API), else 422."""
+    answer."""
     row = _find(user_id, key)
     if row is not None:
-        return _answer(row, print_, strict)
+        return _answer(row)
     now = clock.now()
     # Expired keys are cleaned on write (an index on created_at keeps it cheap).
     db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at <= now - LIFETIME))
@@ -88,7 +87,7 @@ def claim(user_id: int, key: str, print_: str, strict: bool) -> IdempotencyKey |
         if row is None:
             raise Conflict("Permintaan dengan kunci ini masih diproses.",
                            code="idempotency_key_in_use") from None
-        return _answer(row, print_, strict)
+        return _answer(row)
     return row
 
 

@@ -2,11 +2,13 @@
 the long stays of one calendar month. Plain data in, PDF bytes out.
 
 `data`: {"occupancy": {...}, "length_of_stay": {...}, "admissions": {...},
-"services": {component: {records, stays}}, "long_exits": [...]} as collected by
-rps_app.reporting.documents; `meta` names the month and the stay limit.
+"services": {component: {records, stays}}, "long_exits": [...], "extra_sections"?: [...]}
+as collected by rps_app.reporting.documents (extra sections: tables other domains add, see
+periodic.extra_sections); `meta` names the month and the stay limit.
 """
 from .base import Letterhead
-from .periodic import (Meta, admissions_section, exits_section, length_of_stay_section,
+from .periodic import (Meta, admissions_section, exits_section, extra_sections,
+                       length_of_stay_section,
                        long_stays_section, month_subtitle, occupancy_section, render,
                        services_section)
 
@@ -22,5 +24,6 @@ def build(data: dict, meta: Meta, letterhead: Letterhead, *, invariant: bool = F
         *length_of_stay_section(los, meta, "D"),
         *services_section(data["services"], "E"),
         *long_stays_section(data["long_exits"], los["active"]["over_limit"], meta, "F"),
+        *extra_sections(data.get("extra_sections", []), "G"),
     ]
     return render(TITLE, month_subtitle(meta), story, meta, letterhead, invariant=invariant)

@@ -191,6 +191,25 @@ def long_stays_section(long_exits: list[dict], over_limit: list[dict], meta: Met
             body]
 
 
+def extra_sections(sections: list[dict], first_letter: str) -> list:
+    """Sections other parts of the application add as plain tables, in their `order`:
+    {"title", "header": [...], "rows": [[...]], "widths": [cm...], "numeric"?: [col...],
+    "note"?: text under the table, "empty"?: text when there are no rows}."""
+    story = []
+    letter = ord(first_letter)
+    for section in sorted(sections, key=lambda s: (s.get("order", 100), s["title"])):
+        story += heading(f"{chr(letter)}. {section['title']}")
+        if section["rows"]:
+            story.append(table(section["header"], section["rows"], section["widths"],
+                               numeric=section.get("numeric")))
+        else:
+            story.append(note(section.get("empty") or "Tidak ada data."))
+        if section.get("note"):
+            story += [Spacer(1, 0.15 * cm), note(section["note"])]
+        letter += 1
+    return story
+
+
 def render(title: str, subtitle: str, story: list, meta: Meta, letterhead: Letterhead, *,
            running: str | None = None, invariant: bool = False) -> bytes:
     """`running`: what later pages' header says after the title (default: the subtitle)."""

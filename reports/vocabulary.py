@@ -47,7 +47,15 @@ INSTITUTION_KIND_LABELS = {
 }
 LETTER_KIND_LABELS = {
     "referral": N_("Surat rujukan"), "handover": N_("Berita acara penyerahan"),
-    "intake_bast": N_("BAST penerimaan"),
+    "intake_bast": N_("BAST penerimaan"), "referral_request": N_("Surat permohonan rujukan"),
+}
+REFERRAL_STATUS_LABELS = {
+    "sent": N_("Menunggu jawaban"), "accepted": N_("Diterima"), "refused": N_("Ditolak"),
+    "done": N_("Selesai (klien diserahkan)"),
+}
+REFUSAL_REASON_LABELS = {
+    "over_capacity": N_("Kapasitas penuh"), "criteria": N_("Tidak memenuhi kriteria"),
+    "documents": N_("Dokumen belum lengkap"), "other": N_("Alasan lain"),
 }
 # The SPM components of Permensos 9/2018, numbered as in domain.md. Names of the regulation,
 # shown untranslated like the PMKS categories.

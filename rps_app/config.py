@@ -13,9 +13,10 @@ ENV_KEYS = (
     "RPS_PROXY_FIX",
     "RPS_PUBLIC_URL",
     "RPS_IDLE_MINUTES",
+    "RPS_RETENTION_YEARS",
 )
 INT_KEYS = {"RPS_MAX_STAY_DAYS", "RPS_TOKEN_HOURS", "RPS_UPLOAD_MAX_BYTES", "RPS_PROXY_FIX",
-            "RPS_IDLE_MINUTES"}
+            "RPS_IDLE_MINUTES", "RPS_RETENTION_YEARS"}
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
 
 
@@ -31,6 +32,8 @@ def defaults(instance: str) -> dict:
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "RPS_TIMEZONE": "Asia/Jakarta",
         "RPS_MAX_STAY_DAYS": 7,
+        # Years after a client's last exit before the record is anonymised (UU 27/2022).
+        "RPS_RETENTION_YEARS": 5,
         "RPS_REPORTS_DIR": os.path.join(instance, "reports"),
         "RPS_TOKEN_HOURS": 12,
         "RPS_UPLOAD_MAX_BYTES": 5 * 1024 * 1024,

@@ -15,7 +15,11 @@ DOMAINS = [
     "rps_app.clients",
     "rps_app.referrals",
     "rps_app.stays",
+    "rps_app.stock",
+    "rps_app.facility_use",
+    "rps_app.privacy",
     "rps_app.reporting",
+    "rps_app.casework",
     "rps_app.openapi",  # last: the document describes every /api/v1 route (built on request)
 ]
 

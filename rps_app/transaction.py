@@ -22,6 +22,17 @@ def keep_on_failure(make_row: Callable[[], object]) -> None:
     g.setdefault("rows_kept_on_failure", []).append(make_row)
 
 
+def before_finish(callback: Callable[[], None]) -> None:
+    """Run `callback()` once just before this request commits or rolls back (for rows that
+    sum up the whole request, such as one audit entry for every name it showed)."""
+    g.setdefault("before_finish", []).append(callback)
+
+
+def _run_before_finish() -> None:
+    for callback in g.pop("before_finish", []):
+        callback()
+
+
 def _write_kept_rows() -> None:
     makers = g.pop("rows_kept_on_failure", [])
     if not makers:
@@ -33,6 +44,7 @@ def _write_kept_rows() -> None:
 
 def finish(success: bool) -> None:
     """Commit or roll back the unit of work; on failure write the rows kept on failure."""
+    _run_before_finish()
     if success:
         db.session.commit()
         g.pop("rows_kept_on_failure", None)

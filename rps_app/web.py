@@ -68,3 +68,16 @@ def submit(form, action):
             if message != error.message:
                 flash(message, "error")
         return None, error.status
+
+
+def flash_refusal(error: DomainError, form) -> None:
+    """Tell a refused action (409/422) on the next page: the message, then each field's
+    message with its label (for forms that redirect back to a page rather than re-render);
+    anything else goes on to the error handler."""
+    if error.status not in (409, 422):
+        raise error
+    flash(error.message, "error")
+    for name, message in error.fields.items():
+        if message != error.message:
+            label = form[name].label.text if name in form._fields else name
+            flash(f"{label}: {message}", "error")

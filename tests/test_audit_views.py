@@ -10,7 +10,7 @@ from rps_app import clock
 from rps_app.audit.services import Actor, record
 from rps_app.extensions import db
 
-from .conftest import login
+from .conftest import csrf_token, login
 
 T0 = datetime(2026, 11, 5, 17, 30, tzinfo=timezone.utc)  # 6 Nov 2026 00:30 WIB
 
@@ -124,3 +124,21 @@ def test_petugas_and_staf_are_refused(client, app, role):
 def test_needs_login(client):
     response = client.get("/audit")
     assert response.status_code in (302, 303) and "/login" in response.headers["Location"]
+
+
+def test_admin_sees_which_client_fields_changed_but_not_their_values(client, app):
+    with app.app_context():
+        actor = Actor(user_id=None, username="sari", ip="10.1.1.1")
+        record(actor, "update", "client", 7, {"nik": ["3328011705800001", "3328011705800002"],
+                                               "name": ["Paijo", "Paijo Sutarno"]})
+        record(actor, "update", "room", 2, {"name": ["Shelter A", "Shelter Putra A"]})
+        db.session.commit()
+    login(client, app, role="admin")
+    html = unescape(rows(client))
+    assert "Paijo" not in html and "3328011705800001" not in html
+    assert '"nik": "•••"' in html and '"name": "•••"' in html
+    assert "Shelter Putra A" in html  # rooms are not personal data
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, app, role="kepala")
+    html = unescape(rows(client))
+    assert "Paijo Sutarno" in html and "3328011705800002" in html

@@ -72,3 +72,43 @@ def test_roles_and_unknown_clients(app, client):
     staff = api_token(client, app, "staf")
     response = client.get("/api/v1/clients/999", headers=staff)
     assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
+
+
+def test_patch_changes_identity_and_audits_each_field(app, client):
+    with app.app_context():
+        stay = make_intake(1, place=True).stays[0]
+        client_id = stay.client_id
+        db.session.commit()
+    headers = api_token(client, app, "staf")
+    response = client.patch(f"/api/v1/clients/{client_id}", headers=headers,
+                            json={"name": "Sutrisno Baru", "origin_regency": "Brebes"})
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["id"] == client_id and body["name"] == "Sutrisno Baru"
+    assert body["origin_regency"] == "Brebes"
+    (entry,) = audit(app, "update")
+    assert entry.entity_id == str(client_id) and entry.username == "api-staf"
+    assert entry.detail["name"] == ["Sutrisno 0", "Sutrisno Baru"]
+    assert entry.detail["origin_regency"][1] == "Brebes"
+
+
+def test_patch_refuses_bad_values_naming_the_field_and_writes_nothing(app, client):
+    with app.app_context():
+        stay = make_intake(1, place=True).stays[0]
+        client_id = stay.client_id
+        db.session.commit()
+    headers = api_token(client, app, "petugas")
+    bad = client.patch(f"/api/v1/clients/{client_id}", headers=headers,
+                       json={"name": "", "estimated_age": "tua"})
+    assert bad.status_code == 422
+    assert set(bad.get_json()["error"]["fields"]) == {"name", "estimated_age"}
+    nik = client.patch(f"/api/v1/clients/{client_id}", headers=headers, json={"nik": "123"})
+    assert nik.status_code == 422 and nik.get_json()["error"]["code"] == "invalid_nik"
+    moved = client.patch(f"/api/v1/clients/{client_id}", headers=headers, json={"sex": "P"})
+    assert moved.status_code == 422 and moved.get_json()["error"]["code"] == "sex_mismatch"
+    assert client.patch(f"/api/v1/clients/{client_id}", headers=headers,
+                        data="[1]", content_type="application/json").status_code == 400
+    assert audit(app, "update") == []
+    admin = api_token(client, app, "admin")
+    assert client.patch(f"/api/v1/clients/{client_id}", headers=admin,
+                        json={"name": "X"}).status_code == 403

@@ -126,3 +126,25 @@ def test_monthly_report_names_a_month_or_the_dates_of_another_range(scenario):
                                                            date(2026, 3, 31)))
     text = text_of(documents.build("monthly", date(2026, 3, 2), date(2026, 3, 8)))
     assert "Periode 2 Maret 2026 s.d. 8 Maret 2026" in text
+
+
+def test_monthly_report_prints_the_sections_other_domains_add(scenario):
+    from rps_app import signals
+
+    def incidents(kind, start, end):
+        assert (kind, start, end) == ("monthly", date(2026, 3, 1), date(2026, 3, 31))
+        return [{"title": "Kejadian menurut Jenis", "header": ["Jenis", "Jumlah"],
+                 "rows": [["Medis", "3"], ["Konflik <b>antar</b> klien", "1"]],
+                 "widths": [10, 3], "note": "Dicatat oleh petugas jaga.", "order": 10},
+                {"title": "Rujukan per Lembaga", "header": ["Lembaga", "Dikirim"], "rows": [],
+                 "widths": [10, 3], "empty": "Tidak ada rujukan.", "order": 20}]
+
+    signals.report_collecting.connect(incidents)
+    try:
+        text = text_of(documents.build("monthly", date(2026, 3, 1), date(2026, 3, 31)))
+    finally:
+        signals.report_collecting.disconnect(incidents)
+    assert "G. Kejadian menurut Jenis" in text and "Konflik <b>antar</b> klien" in text
+    assert "Dicatat oleh petugas jaga." in text
+    assert "H. Rujukan per Lembaga" in text and "Tidak ada rujukan." in text
+    assert text.index("G. Kejadian") < text.index("H. Rujukan")

@@ -2,18 +2,19 @@
 
 `build(data, letterhead, signatory)` picks the builder by the data's type:
 ReferralLetterData -> surat rujukan, HandoverLetterData -> berita acara penyerahan,
-IntakeBastData -> BAST penerimaan.
+IntakeBastData -> BAST penerimaan, ReferralRequestData -> surat permohonan rujukan.
 """
 from ..base import Letterhead, Signatory
-from . import handover, intake_bast, referral
+from . import handover, intake_bast, referral, request
 from .data import (Belonging, Client, ClientRow, FamilyContact, HandoverLetterData, Institution,
-                   IntakeBastData, Party, ReferralLetterData)
+                   IntakeBastData, Party, ReferralLetterData, ReferralRequestData)
 
 BUILDERS = {ReferralLetterData: referral.build, HandoverLetterData: handover.build,
-            IntakeBastData: intake_bast.build}
+            IntakeBastData: intake_bast.build, ReferralRequestData: request.build}
 
 __all__ = ["Belonging", "Client", "ClientRow", "FamilyContact", "HandoverLetterData",
-           "Institution", "IntakeBastData", "Party", "ReferralLetterData", "build"]
+           "Institution", "IntakeBastData", "Party", "ReferralLetterData",
+           "ReferralRequestData", "build"]
 
 
 def build(data, letterhead: Letterhead, signatory: Signatory | None, *,

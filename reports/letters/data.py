@@ -90,6 +90,23 @@ class ReferralLetterData:
     verify_url: str | None = None
 
 
+@dataclass(frozen=True)
+class ReferralRequestData:
+    """Surat permohonan rujukan: asks an institution to receive a client still in residence."""
+    number: str
+    date: date
+    client: Client
+    institution: Institution
+    reason: str  # why the client is referred
+    summary: str | None = None  # assessment
+    health: str | None = None
+    sifat: str = "Penting"
+    lampiran: str = "-"
+    hal: str = "Permohonan Rujukan Klien"
+    tembusan: tuple[str, ...] = ()
+    verify_url: str | None = None
+
+
 HANDOVER_KINDS = ("family", "home_region")
 
 

@@ -65,11 +65,11 @@ def _body(data: ReferralLetterData, lh: Letterhead) -> list:
     return story
 
 
-def _closing(data: ReferralLetterData, signatory: Signatory) -> KeepTogether:
-    """The thanks and the signature stay on one page."""
+def closing(data, signatory: Signatory, what: str = "surat rujukan") -> KeepTogether:
+    """The thanks and the signature stay on one page (the verification QR on the left)."""
     sign_width = 9 * cm
     left = parts.qr_block(data.verify_url) if data.verify_url else ""
-    thanks = para("Demikian surat rujukan ini kami sampaikan. Atas perhatian dan kerja sama "
+    thanks = para(f"Demikian {what} ini kami sampaikan. Atas perhatian dan kerja sama "
                   "Bapak/Ibu, kami ucapkan terima kasih.", styles().body)
     return KeepTogether([thanks, parts.gap(0.3),
                          parts.columns([left, parts.signatory_block(signatory)],
@@ -79,7 +79,7 @@ def _closing(data: ReferralLetterData, signatory: Signatory) -> KeepTogether:
 def build(data: ReferralLetterData, letterhead: Letterhead, signatory: Signatory, *,
           invariant: bool = False) -> bytes:
     story = (_header(data, letterhead) + _body(data, letterhead)
-             + [_closing(data, signatory)] + parts.tembusan(data.tembusan))
+             + [closing(data, signatory)] + parts.tembusan(data.tembusan))
     return build_document(story, title=f"Surat Rujukan {data.number}", letterhead=letterhead,
                           subject=data.hal, footer_note=f"Nomor {data.number}",
                           invariant=invariant)

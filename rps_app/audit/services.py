@@ -2,11 +2,12 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import g, has_request_context
 from sqlalchemy import select
 
 from .. import clock
 from ..extensions import db
-from ..transaction import keep_on_failure as _keep
+from ..transaction import before_finish, keep_on_failure as _keep
 from .models import AuditEntry
 
 
@@ -62,3 +63,44 @@ def query(entity: str | None = None, entity_id=None, since: datetime | None = No
     if action:
         stmt = stmt.where(AuditEntry.action == action)
     return stmt
+
+
+# Entities whose audit details never hold a client's personal data. Every other entity
+# (client, stay, intake, letter, note, visit, incident, ... and any added later) is treated
+# as personal: deny by default.
+NON_PERSONAL_ENTITIES = frozenset({"user", "room", "bed", "institution", "letter_settings",
+                                   "report_run", "database", "setting", "request",
+                                   "stock_item", "roster", "staff"})
+MASK = "•••"
+
+
+def masked_detail(entity: str, detail):
+    """The detail as a role that does not read client records may see it: for a personal
+    entity, the keys stay (what changed) and every value is masked (UU 27/2022)."""
+    if entity in NON_PERSONAL_ENTITIES or not detail:
+        return detail
+    if isinstance(detail, dict):
+        return {key: MASK for key in detail}
+    return MASK
+
+
+def note_shown(actor: Actor | None, part: str, client_ids) -> None:
+    """Record that `part` (a page, list or report) showed these clients' names: one audit
+    entry (action "read", entity "client_list") per request and part, with the ids, written
+    with the request (kept even when it fails). Outside a request it is written at once."""
+    ids = {int(i) for i in client_ids if i is not None}
+    if not ids:
+        return
+    if not has_request_context():
+        _record_shown(actor, part, ids)
+        return
+    shown = g.setdefault("clients_shown", {})
+    if not shown:
+        before_finish(lambda: [_record_shown(actor, name, found)
+                               for name, found in g.pop("clients_shown", {}).items()])
+    shown.setdefault(part, set()).update(ids)
+
+
+def _record_shown(actor: Actor | None, part: str, ids: set[int]) -> None:
+    record(actor, "read", "client_list", None, {"shown_in": part, "client_ids": sorted(ids)},
+           keep_on_failure=True)

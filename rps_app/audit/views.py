@@ -2,7 +2,7 @@
 from flask import Blueprint, current_app, render_template, request
 from sqlalchemy import select
 
-from ..auth.permissions import Permission, requires
+from ..auth.permissions import Permission, can, requires
 from ..extensions import db
 from ..web import page_number
 from . import services
@@ -30,5 +30,13 @@ def index():
     return render_template("audit/index.html", form=form, page=page, entities=list(entities),
                            actions=sorted(ACTION_LABELS, key=action_label),
                            action_label=action_label, entity_label=entity_label,
-                           detail_text=detail_text,
+                           detail_text=_detail_text_for_viewer(),
                            filters=form.query_args())
+
+
+def _detail_text_for_viewer():
+    """detail_text(entry) for the page: client values masked for roles that do not read
+    client records (admin)."""
+    if can(Permission.CLIENTS_READ):
+        return lambda entry: detail_text(entry.detail)
+    return lambda entry: detail_text(services.masked_detail(entry.entity, entry.detail))

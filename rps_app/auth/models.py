@@ -64,3 +64,20 @@ class ApiToken(db.Model):
     token_version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AccessGrant(db.Model):
+    """An account given a role that reads client records (created so, or changed to it).
+    Shown to the head of the RPS until acknowledged: an administrator, who may not read
+    client records, cannot quietly give someone (or a second account) that access."""
+    __tablename__ = "access_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    previous_role: Mapped[str | None] = mapped_column(String(20))
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    granted_by: Mapped[str | None] = mapped_column(String(80))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)

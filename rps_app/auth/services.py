@@ -19,8 +19,8 @@ from ..errors import Conflict, NotAuthenticated, TooManyAttempts, ValidationErro
 from ..extensions import db
 from ..transaction import keep_on_failure
 from .loaders import token_digest
-from .models import ApiToken, LoginFailure, User
-from .permissions import ROLES
+from .models import AccessGrant, ApiToken, LoginFailure, User
+from .permissions import ROLES, Permission, role_can
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,7 @@ def create_user(actor, username: str, password: str, role: str, full_name: str =
     db.session.add(user)
     db.session.flush()
     audit.record(actor, "create", "user", user.id, {"username": username, "role": role})
+    _note_access_grant(actor, user, None)
     return user
 
 
@@ -299,6 +300,10 @@ def update_user(actor: Actor, user: User, full_name: str, nip: str | None, role:
         raise ValidationError("Data pengguna tidak valid.", fields)
     if role != user.role:
         _keep_an_admin(user)
+        if user.id == actor.user_id:  # separation of duties: no one raises their own access
+            message = "Anda tidak dapat mengubah peran akun Anda sendiri."
+            raise Conflict(message, {"role": message}, code="own_account")
+    previous_role = user.role
     changes = {name: [getattr(user, name), value]
                for name, value in (("full_name", full_name), ("nip", nip), ("role", role))
                if getattr(user, name) != value}
@@ -308,6 +313,42 @@ def update_user(actor: Actor, user: User, full_name: str, nip: str | None, role:
         setattr(user, name, value)
     db.session.flush()
     audit.record(actor, "update", "user", user.id, changes)
+    if "role" in changes:
+        _note_access_grant(actor, user, previous_role)
+
+
+# --- access reviews (separation of duties) --------------------------------------------
+
+def _note_access_grant(actor: Actor, user: User, previous_role: str | None) -> None:
+    """An account that now reads client records and did not before waits for the head's
+    acknowledgement (the first administrator's own setup by `rps init` needs none)."""
+    reads = role_can(user.role, Permission.CLIENTS_READ)
+    read_before = previous_role is not None and role_can(previous_role, Permission.CLIENTS_READ)
+    if not reads or read_before:
+        return
+    db.session.add(AccessGrant(user_id=user.id, role=user.role, previous_role=previous_role,
+                               granted_by_id=actor.user_id, granted_by=actor.username,
+                               granted_at=clock.now()))
+    db.session.flush()
+
+
+def pending_access_grants() -> list[tuple[AccessGrant, User]]:
+    return list(db.session.execute(
+        select(AccessGrant, User).join(User, User.id == AccessGrant.user_id)
+        .where(AccessGrant.acknowledged_at.is_(None))
+        .order_by(AccessGrant.granted_at, AccessGrant.id)).all())
+
+
+def acknowledge_access_grant(actor: Actor, grant_id: int) -> AccessGrant:
+    grant = found(db.session.get(AccessGrant, grant_id), "Pemberian akses tidak ditemukan.")
+    if grant.acknowledged_at is not None:
+        raise Conflict("Pemberian akses ini sudah diketahui.", code="already_acknowledged")
+    grant.acknowledged_at = clock.now()
+    grant.acknowledged_by_id = actor.user_id
+    db.session.flush()
+    audit.record(actor, "acknowledge", "access_grant", grant.id,
+                 {"user_id": grant.user_id, "role": grant.role})
+    return grant
 
 
 def set_active(actor: Actor, user: User, active: bool) -> None:

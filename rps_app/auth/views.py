@@ -263,3 +263,29 @@ def user_deactivate(user_id: int):
 @requires(Permission.ADMIN)
 def user_reactivate(user_id: int):
     return _set_active(user_id, True)
+
+
+# ------------------------------------------------------------------ access reviews
+
+def access_grants_panel() -> dict | None:
+    """Dashboard panel for the head: accounts given client access, until acknowledged."""
+    grants = services.pending_access_grants()
+    if not grants:
+        return None
+    return {"grants": grants, "form": ConfirmForm()}
+
+
+@bp.post("/access-grants/<int:grant_id>/acknowledge")
+@requires(Permission.ACCESS_REVIEW)
+def acknowledge_access_grant(grant_id: int):
+    form = ConfirmForm()
+    if not form.validate():
+        flash(_("Permintaan tidak valid. Muat ulang halaman lalu coba lagi."), "error")
+        return redirect(url_for("reporting.dashboard"), 303)
+    try:
+        services.acknowledge_access_grant(current_actor(), grant_id)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("reporting.dashboard"), 303)
+    flash(_("Pemberian akses dicatat sebagai sudah diketahui."), "success")
+    return redirect(url_for("reporting.dashboard"), 303)

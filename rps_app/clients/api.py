@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify, request
 from ..auth.permissions import Permission, requires
 from ..fields import iso
 from ..openapi import array, boolean, declare, enum, integer, nullable, obj, text
-from ..web import current_actor
+from ..web import current_actor, json_body
 from . import services
 
 api = Blueprint("clients_api", __name__)
@@ -73,4 +73,13 @@ def clients():
 @requires(Permission.CLIENTS_READ)
 @declare(answers={200: CLIENT}, summary="A client with its stays (an audited read)")
 def client(client_id: int):
+    return jsonify(client_json(services.get_client(current_actor(), client_id)))
+
+
+@api.patch("/clients/<int:client_id>")
+@requires(Permission.CLIENTS_READ)
+def update_client(client_id: int):
+    """Identity edits (contract: identity edits by kepala, petugas and staf, the roles that
+    read client records); each changed field audited with its old and new value."""
+    services.update_identity(current_actor(), client_id, json_body())
     return jsonify(client_json(services.get_client(current_actor(), client_id)))

@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, Index, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -31,6 +31,12 @@ class Client(db.Model):
     description: Mapped[str | None] = mapped_column(Text)  # physical description
     guardian: Mapped[str | None] = mapped_column(String(200))  # for children, disabled persons
     photo_path: Mapped[str | None] = mapped_column(String(200))  # under the instance folder
+    # Set when the head merged this record into another (a duplicate): the record stays as
+    # a pointer, hidden from lists and search; its stays now belong to that client.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id"), index=True)
+    # Retention (UU 27/2022): when the record was anonymised, and the birth year it keeps.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    birth_year: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -44,6 +50,7 @@ class Client(db.Model):
         CheckConstraint("estimated_age IS NULL OR estimated_age BETWEEN 0 AND 130",
                         name="estimated_age"),
         Index("ix_clients_name", "name"),
+        CheckConstraint("merged_into_id IS NULL OR merged_into_id <> id", name="not_self_merged"),
     )
 
     def age_on(self, day: date) -> int:

@@ -41,6 +41,8 @@ def search_query(q: str | None):
     number, case-insensitive; newest clients first."""
     stmt = (select(Client, Stay.id.label("active_stay_id"))
             .outerjoin(Stay, and_(Stay.client_id == Client.id, Stay.exited_at.is_(None)))
+            # A record merged into another is a pointer only: found through the other.
+            .where(Client.merged_into_id.is_(None))
             .order_by(Client.created_at.desc(), Client.id.desc()))
     q = (q or "").strip()
     if q:

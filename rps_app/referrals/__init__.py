@@ -4,11 +4,24 @@
 def register(app) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from .. import registry
+    from .. import registry, signals
     from ..auth.permissions import Permission
-    from . import api, views
+    from . import api, outcome_views, views, workflow
     registry.add_blueprint(app, views.bp)
     registry.add_blueprint(app, api.api, api=True)
     registry.add_nav(app, "referrals.institutions", _l("Lembaga Rujukan"),
                      Permission.INSTITUTIONS_READ, 800)
     registry.add_nav(app, "referrals.settings", _l("Pengaturan Surat"), Permission.ADMIN, 920)
+    registry.add_nav(app, "referrals.referral_list", _l("Rujukan"), Permission.REFERRALS, 450)
+    registry.add_section(app, "stay", "referrals/stay_section.html", outcome_views.stay_section,
+                         Permission.REFERRALS, 40)
+    registry.add_section(app, "dashboard", "referrals/dashboard_section.html",
+                         outcome_views.dashboard_section, Permission.REFERRALS, 40)
+    signals.stay_exiting.connect(workflow.on_stay_exiting)
+    signals.stay_facts.connect(_facts)
+    signals.report_collecting.connect(workflow.monthly_section)
+
+
+def _facts(_sender, stay_ids, **_kwargs):
+    from . import workflow
+    return workflow.accepted_for_stays(stay_ids)

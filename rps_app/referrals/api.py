@@ -1,11 +1,11 @@
 """JSON API of referrals under /api/v1: institutions and letter downloads."""
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from ..auth.permissions import Permission, requires
 from ..extensions import db
 from ..openapi import PDF, array, boolean, declare, enum, integer, moment, nullable, obj, text
 from ..web import current_actor, json_body
-from . import services
+from . import services, workflow
 from .downloads import pdf_response
 from .models import INSTITUTION_KINDS
 
@@ -86,3 +86,48 @@ def letter_reissue(letter_id: int):
 @declare(answers={200: PDF}, summary="The handover record (BAST penerimaan) of an intake")
 def intake_bast_pdf(intake_id: int):
     return pdf_response(services.intake_bast(current_actor(), intake_id))
+
+
+# --- referrals asked and answered ----------------------------------------------------------
+
+@api.post("/stays/<int:stay_id>/referrals")
+@requires(Permission.REFERRALS)
+def referral_ask(stay_id: int):
+    """`{institution_id, reason}` -> 201 the referral with its request letter."""
+    referral = workflow.ask(current_actor(), stay_id, json_body())
+    return jsonify({"id": referral.id, "stay_id": referral.stay_id,
+                    "institution_id": referral.institution_id, "status": referral.status,
+                    "letter": services.letter_json(referral.letter)}), 201
+
+
+@api.post("/referrals/<int:referral_id>/response")
+@requires(Permission.REFERRALS)
+def referral_response(referral_id: int):
+    """`{outcome: accepted|refused, responded_at?, reason?, note?}` -> 200 {id, status}."""
+    referral = workflow.respond(current_actor(), referral_id, json_body())
+    return jsonify({"id": referral.id, "status": referral.status})
+
+
+@api.get("/referrals")
+@requires(Permission.REFERRALS)
+def referral_list():
+    """`?status=` sent|accepted|refused|done; newest first (`stay_id=` narrows)."""
+    status = workflow.check_status(request.args.get("status"))
+    stay_id = request.args.get("stay_id", "")
+    rows = workflow.rows(status, stay_id=int(stay_id) if stay_id.isdigit() else None)
+    return jsonify([workflow.referral_json(row) for row in rows])
+
+
+@api.get("/reports/referrals")
+@requires(Permission.REPORTS)
+def referral_report():
+    return jsonify(workflow.report(*workflow.check_period(request.args)))
+
+
+@api.get("/reports/referrals.pdf")
+@requires(Permission.REPORTS)
+def referral_report_pdf():
+    start, end = workflow.check_period(request.args)
+    name = f"referrals_{start.isoformat()}_{end.isoformat()}.pdf"
+    return Response(workflow.report_pdf(start, end), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"'})

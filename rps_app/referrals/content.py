@@ -100,6 +100,21 @@ def for_exit(stay: Stay, stay_exit: StayExit | None) -> dict:
     }
 
 
+def for_referral(stay: Stay, institution, reason: str, asked_at: datetime) -> dict:
+    """What the surat permohonan rujukan prints: the client as they are on the day it is
+    asked, the stay so far, the institution asked and why."""
+    on = clock.to_local(asked_at).date()
+    return {
+        "client": client_identity(stay.client, on),
+        "stay": {"id": stay.id, "entry_date": _iso(stay.entry_date), "exit_date": None,
+                 "exited_at": None, "nights": max(0, (on - stay.entry_date).days)},
+        "assessment": _latest_note(stay.id, "initial_assessment"),
+        "health": _latest_note(stay.id, "health"),
+        "reason": reason,
+        "institution": _institution(institution),
+    }
+
+
 def _user(user_id: int | None) -> dict | None:
     from ..auth.models import User
     user = db.session.get(User, user_id) if user_id else None

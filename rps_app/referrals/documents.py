@@ -9,7 +9,8 @@ from datetime import date, datetime
 from reports import letters as builders
 from reports.base import Letterhead, Signatory
 from reports.letters import (Belonging, Client, ClientRow, FamilyContact, HandoverLetterData,
-                             Institution, IntakeBastData, Party, ReferralLetterData)
+                             Institution, IntakeBastData, Party, ReferralLetterData,
+                             ReferralRequestData)
 
 
 def _date(text: str | None) -> date | None:
@@ -48,17 +49,27 @@ def _officer(content: dict, signatory: Signatory) -> Party:
                  office=unit)
 
 
-def _referral(content: dict) -> ReferralLetterData:
+def _addressed(content: dict) -> dict:
+    """What a letter to an institution about one client shares (referral and request)."""
     inst = content["institution"]
+    return {"number": content["number"], "date": _date(content["date"]),
+            "client": _client(content["client"], content["stay"]),
+            "institution": Institution(name=inst["name"], kind=inst["kind"], city=inst["city"],
+                                       address=inst["address"]),
+            "health": content["health"], "tembusan": tuple(content["tembusan"]),
+            "verify_url": content["verify_url"]}
+
+
+def _referral(content: dict) -> ReferralLetterData:
     return ReferralLetterData(
-        number=content["number"], date=_date(content["date"]),
-        client=_client(content["client"], content["stay"]),
-        institution=Institution(name=inst["name"], kind=inst["kind"], city=inst["city"],
-                                address=inst["address"]),
-        summary=content["assessment"] or "", health=content["health"],
+        **_addressed(content), summary=content["assessment"] or "",
         reason=content["reason"] or content["exit_label"],
-        belongings=_belongings(content["belongings_returned"]),
-        tembusan=tuple(content["tembusan"]), verify_url=content["verify_url"])
+        belongings=_belongings(content["belongings_returned"]))
+
+
+def _request(content: dict) -> ReferralRequestData:
+    return ReferralRequestData(**_addressed(content), reason=content["reason"],
+                               summary=content["assessment"])
 
 
 def _handover(content: dict, signatory: Signatory) -> HandoverLetterData:
@@ -108,6 +119,8 @@ def build_pdf(content: dict, letterhead: Letterhead, signatory: Signatory) -> by
         data = _handover(content, signatory)
     elif kind == "intake_bast":
         data = _intake_bast(content, signatory)
+    elif kind == "referral_request":
+        data = _request(content)
     else:
         raise ValueError(f"unknown letter kind {kind!r}")
     return builders.build(data, letterhead, signatory, invariant=True)

@@ -1,8 +1,13 @@
 """A stored letter as an HTTP download: the same bytes every time, never cached elsewhere."""
 from flask import Response
 
+from ..errors import DomainError
+
 
 def pdf_response(letter) -> Response:
+    if not letter.pdf:  # removed at the end of the retention period (number and hash stay)
+        raise DomainError("Berkas surat ini telah dihapus karena masa retensi data berakhir.",
+                          code="letter_removed", status=410)
     response = Response(letter.pdf, mimetype="application/pdf")
     # The id, not the number or a name: file names end up in logs and download folders.
     response.headers["Content-Disposition"] = f'inline; filename="surat-{letter.id}.pdf"'

@@ -59,3 +59,27 @@ class LetterSettingsForm(FlaskForm):
 
 class LogoForm(FlaskForm):
     logo = FileField(_l("Logo (PNG atau JPEG, paling besar 512 KB)"))
+
+
+# ---------------------------------------------------------------- referrals asked and answered
+
+STATUS_LABELS = translated(vocabulary.REFERRAL_STATUS_LABELS)
+REFUSAL_LABELS = translated(vocabulary.REFUSAL_REASON_LABELS)
+
+
+class AskForm(FlaskForm):
+    """POST /stays/<id>/referrals from the stay page."""
+    institution_id = SelectField(_l("Lembaga tujuan"), choices=[], validate_choice=False)
+    reason = TextAreaField(_l("Alasan rujukan"))
+
+
+class ResponseForm(FlaskForm):
+    """The institution's answer, recorded by staff."""
+    outcome = SelectField(_l("Jawaban"), validate_choice=False, choices=[
+        SelectChoice("", "—"), SelectChoice("accepted", _l("Diterima")),
+        SelectChoice("refused", _l("Ditolak"))])
+    reason = SelectField(_l("Alasan penolakan"), validate_choice=False,
+                         choices=[SelectChoice("", "—")] + [SelectChoice(k, v)
+                                                            for k, v in REFUSAL_LABELS.items()])
+    responded_at = StringField(_l("Tanggal jawaban"))
+    note = TextAreaField(_l("Catatan"))

@@ -16,7 +16,7 @@ from ..extensions import db
 from ..stays.models import Intake, Stay, StayExit
 from . import content as snapshots
 from . import documents, letter_settings, numbering
-from .models import Letter
+from .models import EXIT_LETTER_KINDS, Letter, Referral
 
 
 def new_verify_code() -> str:
@@ -80,8 +80,8 @@ def _lock(model, row_id: int):
                              .execution_options(populate_existing=True))
 
 
-def _valid_letter(**where) -> Letter | None:
-    stmt = select(Letter).where(Letter.status == "valid")
+def _valid_letter(kinds=EXIT_LETTER_KINDS, **where) -> Letter | None:
+    stmt = select(Letter).where(Letter.status == "valid", Letter.kind.in_(kinds))
     for name, value in where.items():
         stmt = stmt.where(getattr(Letter, name) == value)
     return db.session.scalar(stmt.limit(1))
@@ -121,10 +121,17 @@ def issue_exit_letter(actor: Actor, stay: Stay) -> Letter | None:
     return _issue(actor, kind, body, stay_id=stay.id)
 
 
+def issue_request_letter(actor: Actor, stay: Stay, institution, reason: str,
+                         asked_at) -> Letter:
+    """The surat permohonan rujukan of a referral being asked (one per referral)."""
+    return _issue(actor, "referral_request",
+                  snapshots.for_referral(stay, institution, reason, asked_at), stay_id=stay.id)
+
+
 def issue_intake_bast(actor: Actor, intake: Intake) -> Letter:
     """The BAST penerimaan of a whole intake batch: issued on first request, then kept."""
     _lock(Intake, intake.id)
-    existing = _valid_letter(intake_id=intake.id, kind="intake_bast")
+    existing = _valid_letter(("intake_bast",), intake_id=intake.id)
     if existing is not None:
         return existing
     return _issue(actor, "intake_bast", snapshots.for_intake(intake), intake_id=intake.id)
@@ -147,6 +154,15 @@ def reissue(actor: Actor, letter_id: int, reason: str) -> Letter:
         intake = db.session.get(Intake, old.intake_id)
         return _issue(actor, "intake_bast", snapshots.for_intake(intake), intake_id=intake.id,
                       replaces=old, reason=reason)
+    if old.kind == "referral_request":
+        referral = db.session.scalar(select(Referral).where(Referral.letter_id == old.id))
+        body = snapshots.for_referral(db.session.get(Stay, referral.stay_id),
+                                      referral.institution, referral.reason, referral.sent_at)
+        new = _issue(actor, "referral_request", body, stay_id=old.stay_id, replaces=old,
+                     reason=reason)
+        referral.letter_id = new.id
+        db.session.flush()
+        return new
     made = _exit_body(db.session.get(Stay, old.stay_id))
     if made is None:
         raise Conflict("Jenis keluar klien ini tidak lagi memerlukan surat.")

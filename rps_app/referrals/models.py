@@ -1,6 +1,6 @@
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer,
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer,
                         LargeBinary, String, Text, UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -8,10 +8,15 @@ from ..extensions import db
 from ..types import UTCDateTime
 
 INSTITUTION_KINDS = ("panti", "balai", "hospital", "dinsos", "other")
-LETTER_KINDS = ("referral", "handover", "intake_bast")
+LETTER_KINDS = ("referral", "handover", "intake_bast", "referral_request")
+EXIT_LETTER_KINDS = ("referral", "handover")
 LETTER_STATUSES = ("valid", "replaced")
+REFERRAL_STATUSES = ("sent", "accepted", "refused", "done")
+REFUSAL_REASONS = ("over_capacity", "criteria", "documents", "other")
 
-VALID = text("status = 'valid'")
+# One valid exit letter per stay; a stay may have many referral requests (letters too).
+VALID = text("status = 'valid' AND kind IN ('referral', 'handover')")
+PENDING_REFERRAL = text("status IN ('sent', 'accepted')")
 VALID_BAST = text("status = 'valid' AND kind = 'intake_bast'")
 
 
@@ -68,7 +73,8 @@ class Letter(db.Model):
     replaced_by: Mapped["Letter | None"] = relationship(back_populates="replaces")
 
     __table_args__ = (
-        CheckConstraint("kind IN ('referral', 'handover', 'intake_bast')", name="kind"),
+        CheckConstraint("kind IN ('referral', 'handover', 'intake_bast', 'referral_request')",
+                        name="kind"),
         CheckConstraint("status IN ('valid', 'replaced')", name="status"),
         CheckConstraint("sequence > 0", name="sequence"),
         CheckConstraint("(kind = 'intake_bast') = (intake_id IS NOT NULL)", name="intake_link"),
@@ -86,3 +92,45 @@ class Letter(db.Model):
     @property
     def valid(self) -> bool:
         return self.status == "valid"
+
+
+class Referral(db.Model):
+    """A referral asked of an institution while the client is in residence: the request
+    letter (surat permohonan rujukan) goes out, the institution answers (accepted, or
+    refused with a reason), and an exit to that institution closes it (`done`).
+    A refused client may be referred elsewhere: each ask is its own row."""
+    __tablename__ = "referrals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stay_id: Mapped[int] = mapped_column(ForeignKey("stays.id"), index=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)  # why the client is referred
+    status: Mapped[str] = mapped_column(String(20), default="sent")
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_on: Mapped[date] = mapped_column(Date, index=True)  # local date: report ranges
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id"), unique=True)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    responded_on: Mapped[date | None] = mapped_column(Date)
+    refusal_reason: Mapped[str | None] = mapped_column(String(20))
+    response_note: Mapped[str | None] = mapped_column(Text)
+    responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    institution: Mapped[Institution] = relationship()
+    letter: Mapped[Letter] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("status IN ('sent', 'accepted', 'refused', 'done')", name="status"),
+        CheckConstraint("refusal_reason IS NULL OR refusal_reason IN ('over_capacity', "
+                        "'criteria', 'documents', 'other')", name="refusal_reason"),
+        CheckConstraint("(status = 'refused') = (refusal_reason IS NOT NULL)",
+                        name="refusal_has_reason"),
+        CheckConstraint("(status = 'sent') = (responded_at IS NULL)", name="answered"),
+        CheckConstraint("(status = 'done') = (done_at IS NOT NULL)", name="done"),
+        CheckConstraint("responded_at IS NULL OR responded_at >= sent_at",
+                        name="answer_after_ask"),
+        # One pending ask per stay and institution (a second one waits for the answer).
+        Index("uq_referrals_pending", "stay_id", "institution_id", unique=True,
+              sqlite_where=PENDING_REFERRAL, postgresql_where=PENDING_REFERRAL),
+    )

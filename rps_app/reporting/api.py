@@ -1,11 +1,13 @@
 """JSON API of reports under /api/v1 (Permission.REPORTS): metrics, the archive, PDFs."""
 from flask import Blueprint, Response, jsonify, request
 
+from ..audit import services as audit
 from ..auth.permissions import Permission, requires
 from ..errors import ValidationError
 from ..extensions import db
 from ..openapi import (ANY_OBJECT, PDF, array, date_, declare, enum, integer, moment, nullable,
                        number, obj, text)
+from ..web import current_actor
 from . import metrics, services
 from .models import REPORT_KINDS, RUN_KINDS
 
@@ -48,6 +50,8 @@ def length_of_stay():
     # contract.md fixes over_limit items as {stay_id, client_id, name, nights}.
     data["active"]["over_limit"] = [{key: item[key] for key in OVER_LIMIT_KEYS}
                                     for item in data["active"]["over_limit"]]
+    audit.note_shown(current_actor(), "length-of-stay", [item["client_id"] for item in
+                                                         data["active"]["over_limit"]])
     return jsonify(data)
 
 
@@ -71,7 +75,7 @@ def runs():
          summary="A report as PDF; kind: " + ", ".join(REPORT_KINDS))
 def report_pdf(kind: str):
     start, end = _period(kind)
-    pdf = services.build_pdf(kind, start, end)
+    pdf = services.build_pdf(kind, start, end, current_actor())
     name = f"{kind}_{start.isoformat()}_{end.isoformat()}.pdf"
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"'})

@@ -8,7 +8,7 @@ from flask import current_app
 from reports import daily, length_of_stay, monthly, occupancy
 from reports.periodic import Meta
 
-from .. import clock
+from .. import clock, signals
 from . import metrics
 
 DAILY_CENSUS_TIME = time(7, 0)  # the morning count; the scheduled daily job runs then
@@ -67,6 +67,8 @@ def collect(kind: str, start: date, end: date) -> dict:
     if kind == "monthly":
         data["admissions"] = asdict(metrics.admissions(start, end))
         data["services"] = metrics.service_counts(start, end).by_component
+        data["extra_sections"] = [section for sections in signals.values_from(
+            signals.report_collecting, kind, start=start, end=end) for section in sections]
     return data
 
 
@@ -108,3 +110,30 @@ def summary(kind: str, data: dict) -> dict:
     if "admissions" in data:
         result["admissions"] = data["admissions"]["total"]
     return result
+
+
+def shown_client_ids(data) -> list[int]:
+    """The clients whose names a report's data shows (items with a name and a client or
+    stay id), for the audit log: reading a report with names is reading those records."""
+    client_ids, stay_ids = set(), set()
+
+    def walk(value):
+        if isinstance(value, dict):
+            if "name" in value and value.get("client_id") is not None:
+                client_ids.add(value["client_id"])
+            elif "name" in value and value.get("stay_id") is not None:
+                stay_ids.add(value["stay_id"])
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item)
+
+    walk(data)
+    if stay_ids:
+        from sqlalchemy import select
+
+        from ..extensions import db
+        from ..stays.models import Stay
+        client_ids.update(db.session.scalars(select(Stay.client_id).where(Stay.id.in_(stay_ids))))
+    return sorted(client_ids)

@@ -80,9 +80,25 @@ def check_period(kind: str, start_text, end_text) -> tuple[date, date]:
 
 # ------------------------------------------------------------------ reading
 
-def build_pdf(kind: str, start: date, end: date) -> bytes:
-    """The report's PDF for the period, built now from the database (nothing written)."""
-    return documents.build(kind, start, end)
+def build_pdf(kind: str, start: date, end: date, actor: Actor | None = None) -> bytes:
+    """The report's PDF for the period, built now from the database. Nothing is written
+    but the audit entry naming the clients whose names it shows."""
+    data = documents.collect(kind, start, end)
+    audit.note_shown(actor, report_part(kind, start, end), documents.shown_client_ids(data))
+    return documents.render(kind, start, end, data)
+
+
+def report_part(kind: str, start: date, end: date) -> str:
+    return f"report {kind} {start.isoformat()}..{end.isoformat()}"
+
+
+def read_run_file(actor: Actor, run: ReportRun) -> bytes:
+    """An archived report's bytes; reading it is reading the clients it names."""
+    with open(run_file(run), "rb") as handle:  # reports are small: no open handle
+        pdf = handle.read()
+    audit.note_shown(actor, report_part(run.kind, run.period_from, run.period_to),
+                     (run.summary or {}).get("client_ids", []))
+    return pdf
 
 
 def runs_query(kind: str | None = None, month: str | None = None, status: str | None = None):
@@ -171,7 +187,8 @@ def execute(run_id: int, actor: Actor) -> ReportRun:
         else:
             data = documents.collect(run.kind, run.period_from, run.period_to)
             _store(run, documents.render(run.kind, run.period_from, run.period_to, data))
-            run.summary = _json_safe(documents.summary(run.kind, data))
+            run.summary = _json_safe({**documents.summary(run.kind, data),
+                                      "client_ids": documents.shown_client_ids(data) or None})
         run.status, run.finished_at = "done", clock.now()
         audit.record(actor, "generate", "report_run", run.id,
                      {"kind": run.kind, "from": run.period_from.isoformat(),

@@ -4,6 +4,7 @@ from flask import (Blueprint, current_app, flash, redirect, render_template, req
 from flask_babel import gettext as _
 
 from .. import clock
+from ..audit import services as audit
 from ..auth.permissions import Permission, can, requires
 from ..errors import DomainError, ValidationError
 from ..extensions import db
@@ -23,6 +24,8 @@ def dashboard():
     data = {}
     if can(Permission.CLIENTS_READ) or can(Permission.REPORTS):
         data = board.collect()
+        audit.note_shown(current_actor(), "dashboard",
+                         [item.client_id for item in data["attention"]])
     return render_template("reporting/dashboard.html", **data)
 
 
@@ -111,8 +114,7 @@ def retry(run_id: int):
 @requires(Permission.REPORTS)
 def run_pdf(run_id: int):
     run = services.get_run(run_id)
-    with open(services.run_file(run), "rb") as handle:  # reports are small: no open handle
-        pdf = handle.read()
+    pdf = services.read_run_file(current_actor(), run)
     return _pdf_response(pdf, f"{run.kind}_{run.period_from}_{run.period_to}.pdf", "attachment")
 
 
@@ -134,7 +136,7 @@ def preview():
         for field, message in error.fields.items():
             flash(f"{field}: {message}", "error")
         return redirect(url_for(".reports"), 303)
-    pdf = services.build_pdf(kind, start, end)
+    pdf = services.build_pdf(kind, start, end, current_actor())
     return _pdf_response(pdf, f"{kind}_{start.isoformat()}_{end.isoformat()}.pdf")
 
 

@@ -175,6 +175,8 @@ class ExitForm(FlaskForm):
                             validate_choice=False)
     exited_at = StringField(_l("Waktu keluar"))
     institution_id = SelectField(_l("Lembaga tujuan"), choices=[], validate_choice=False)
+    # An accepted referral of this stay to the chosen institution (offered by exit.js).
+    referral_id = SelectField(_l("Rujukan yang diterima"), choices=[], validate_choice=False)
     family_name = StringField(_l("Nama keluarga penjemput / penerima"))
     family_relation = StringField(_l("Hubungan dengan klien"))
     family_address = StringField(_l("Alamat keluarga"))
@@ -196,6 +198,9 @@ def exit_data(form: ExitForm) -> dict:
     if form.institution_id.data:
         value = form.institution_id.data
         data["institution_id"] = parse_id(value) or value
+    if form.referral_id.data:
+        value = form.referral_id.data
+        data["referral_id"] = parse_id(value) or value
     family = {key: (form[f"family_{key}"].data or "").strip() or None
               for key in ("name", "relation", "address", "phone")}
     if any(family.values()):

@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 
-from .. import clock
+from .. import clock, signals
 from ..audit import services as audit
 from ..clients import registration
 from ..clients import services as clients
@@ -299,6 +299,8 @@ def exit_stay(actor, stay_id: int, data: dict):
         raise ValidationError("Data keluar harus berupa objek.", {})
     stay = lock_stay(stay_id)
     values = _check_exit(stay, data)
+    signals.stay_exiting.send(stay, actor=actor, exit_type=values["exit_type"],
+                              institution_id=values["institution_id"], data=data)
     exited_at = values.pop("exited_at")
     returned_ids = values.pop("returned_belonging_ids")
     stay.exited_at, stay.exit_date = exited_at, local_date(exited_at)

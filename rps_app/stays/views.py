@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import clock
+from .. import clock, signals
 from ..auth.permissions import Permission, can, requires
 from ..clients import services as clients
 from ..clients.forms import choices
@@ -398,7 +398,10 @@ def render_exit(stay_id: int, form: ExitForm | None = None, errors: dict | None 
                         returned=[str(b.id) for b in stay.belongings if b.returned_at is None])
     form.returned.choices = choices((str(b.id), f"{b.description} × {b.quantity}")
                                     for b in stay.belongings if b.returned_at is None)
+    # Accepted referrals of this stay, when a domain keeps them (signals.stay_facts).
+    accepted = signals.merged_facts([stay.id])[stay.id].get("accepted_referrals", [])
     return render_template("stays/exit.html", stay=stay, client=client, form=form,
+                           accepted_referrals=accepted,
                            errors=errors or {}, family_types=FAMILY_EXIT_TYPES,
                            institution_types=INSTITUTION_EXIT_TYPES,
                            institution_groups=institution_groups()), status

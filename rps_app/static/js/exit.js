@@ -29,6 +29,25 @@
       hint.hidden = hint.dataset.emptyKind !== type;
     });
   }
-  select.addEventListener("change", update);
+  // The accepted referral of the chosen institution (if any) is offered and picked.
+  var referral = form.querySelector("[name=referral_id]");
+  var referrals = referral ? Array.prototype.slice.call(
+    referral.querySelectorAll("option[data-institution]")) : [];
+  function offerReferral() {
+    if (!referral) { return; }
+    var match = null;
+    referrals.forEach(function (option) {
+      var fits = option.dataset.institution === target.value;
+      if (fits && !option.parentNode) { referral.appendChild(option); }
+      if (!fits && option.parentNode) { option.remove(); }
+      if (fits) { match = option; }
+    });
+    if (match && !referral.value) { referral.value = match.value; }
+    if (!match) { referral.value = ""; }
+    document.getElementById("referral-field").hidden = !match;
+  }
+  select.addEventListener("change", function () { update(); offerReferral(); });
+  target.addEventListener("change", offerReferral);
   update();
+  offerReferral();
 })();

@@ -1,0 +1,217 @@
+"""Case work: duplicate suggestions (a table of name pairs), the head's merge and its
+refusal, the assessment deadline, case conferences, the data-quality page, permissions."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from rps_app import clock
+from rps_app.audit.models import AuditEntry
+from rps_app.casework import duplicates
+from rps_app.casework.duplicates import Person
+from rps_app.clients.models import Client
+from rps_app.extensions import db
+from rps_app.stays.models import Stay
+
+from .conftest import api_token, csrf_token, login
+from .stays_support import ACTOR, NOW, admit, client_row
+
+# (a, b) that must be suggested as the same person (same sex, age within five years).
+MUST_MATCH = [
+    ("Paijo", "Paija"), ("Sutarno", "Sutarna"), ("Slamet", "Selamet"), ("Djoko", "Joko"),
+    ("Tjipto Wibowo", "Cipto Wibowo"), ("Soekarno", "Sukarno"), ("Muhammad Ali", "Mohamad Ali"),
+    ("Sutardjo", "Sutarjo"), ("Rukmini", "Rukmani"), ("SITI AMINAH", "Siti  Aminah"),
+    ("Tarno bin Karto", "Tarno"), ("Njoto", "Nyoto"),
+]
+# Pairs that must not be suggested.
+MUST_NOT_MATCH = [
+    ("Budi Santoso", "Budi Hartono"), ("Siti Aminah", "Siti Fatimah"), ("Wati", "Wito"),
+    ("Slamet", "Sumanto"), ("Paijo", "Parjo Sutrisno"), ("Agus", "Bagus"), ("Darto", "Warto"),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), MUST_MATCH)
+def test_names_that_must_match(a, b):
+    assert duplicates.is_match(Person(a, "L", 40, "Tegal"), Person(b, "L", 43, "Kabupaten Tegal"))
+    assert duplicates.is_match(Person(b, "L", 43, None), Person(a, "L", 40, "Brebes")) or \
+        duplicates.name_similarity(a, b) >= 0.85
+
+
+@pytest.mark.parametrize(("a", "b"), MUST_NOT_MATCH)
+def test_names_that_must_not_match(a, b):
+    assert not duplicates.is_match(Person(a, "L", 40, "Tegal"), Person(b, "L", 40, "Tegal"))
+
+
+def test_sex_age_and_origin_weigh_in():
+    base = Person("Sutarno", "L", 40, "Tegal")
+    assert duplicates.is_match(base, Person("Sutarno", "L", 45, "Tegal"))        # 5 years
+    assert not duplicates.is_match(base, Person("Sutarno", "L", 52, "Tegal"))    # 12 years
+    assert not duplicates.is_match(base, Person("Sutarni", "P", 40, "Tegal"))    # sex
+    assert not duplicates.is_match(base, Person("Sutarno", "P", 48, "Brebes"))   # all off
+    assert duplicates.score(base, Person("Sutarno", "L", 40, "Tegal")) == 1.0
+
+
+def _admit(*rows, at=NOW):
+    clock.freeze(at)
+    stays = admit(*rows)
+    db.session.commit()
+    return stays
+
+
+def test_suggestions_at_intake_and_on_the_client_page(client, app):
+    with app.app_context():
+        [old] = _admit(client_row("Paijo", origin_regency="Tegal"))
+        _admit(client_row("Budi Hartono"), at=NOW + timedelta(minutes=1))
+        old_id = old.client_id
+    headers = api_token(client, app, "petugas")
+    found = client.post("/api/v1/clients/duplicates", headers=headers,
+                        json={"name": "Paija", "sex": "L", "estimated_age": 42,
+                              "origin_regency": "Kabupaten Tegal"}).get_json()
+    assert [row["id"] for row in found] == [old_id]
+    assert found[0]["active_stay_id"] is not None and found[0]["score"] >= 0.8
+    none = client.post("/api/v1/clients/duplicates", headers=headers,
+                       json={"name": "Budi Santoso", "sex": "L", "estimated_age": 40})
+    assert none.get_json() == []
+    bad = client.post("/api/v1/clients/duplicates", headers=headers, json={"sex": "X"})
+    assert bad.status_code == 422 and set(bad.get_json()["error"]["fields"]) == {"name", "sex"}
+    with app.app_context():  # the read of others' names is logged, never the typed name
+        entries = list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == "search")))
+        assert "Paija" not in str([e.detail for e in entries])
+        assert [old_id] in [e.detail["client_ids"] for e in entries]
+
+    login(client, app, "petugas")
+    token = csrf_token(client, "/intakes/new")
+    page = client.post("/clients/duplicates.json", json={"name": "Paija", "sex": "L"},
+                       headers={"X-CSRFToken": token})
+    assert [row["id"] for row in page.get_json()] == [old_id]
+
+
+def test_merge_moves_stays_and_leaves_a_pointer(client, app):
+    with app.app_context():
+        [first] = _admit(client_row("Sutarno", origin_regency="Tegal"))
+        from rps_app.stays import services as stays
+        stays.exit_stay(ACTOR, first.id, {"exit_type": "absconded"})
+        db.session.commit()
+        [second] = _admit(client_row("Sutarna", origin_regency="Tegal"),
+                          at=NOW + timedelta(hours=2))
+        dup_id, into_id, moved_stay = first.client_id, second.client_id, first.id
+    staff = api_token(client, app, "petugas")
+    assert client.post(f"/api/v1/clients/{dup_id}/merge", json={"into": into_id},
+                       headers=staff).status_code == 403
+    headers = api_token(client, app, "kepala")
+    for body, field in (({}, "into"), ({"into": "x"}, "into"), ({"into": dup_id}, "into")):
+        bad = client.post(f"/api/v1/clients/{dup_id}/merge", json=body, headers=headers)
+        assert bad.status_code == 422 and list(bad.get_json()["error"]["fields"]) == [field]
+    assert client.post(f"/api/v1/clients/{dup_id}/merge", json={"into": 9999},
+                       headers=headers).status_code == 404
+
+    merged = client.post(f"/api/v1/clients/{dup_id}/merge", json={"into": into_id},
+                         headers=headers)
+    assert merged.status_code == 200, merged.get_json()
+    body = merged.get_json()
+    assert body["id"] == into_id and moved_stay in [s["id"] for s in body["stays"]]
+    with app.app_context():
+        dup = db.session.get(Client, dup_id)
+        assert dup.merged_into_id == into_id                     # kept, as a pointer
+        assert db.session.get(Stay, moved_stay).client_id == into_id
+        actions = {(e.action, e.entity_id) for e in db.session.scalars(
+            select(AuditEntry).where(AuditEntry.entity == "client"))}
+        assert ("merge", str(dup_id)) in actions
+        assert ("merge_in", str(into_id)) in actions
+    listed = client.get("/api/v1/clients?q=Sutarn", headers=headers).get_json()
+    assert [row["id"] for row in listed] == [into_id]           # hidden from search
+    again = client.post(f"/api/v1/clients/{dup_id}/merge", json={"into": into_id},
+                        headers=headers)
+    assert again.status_code == 409
+
+
+def test_merge_refused_when_both_are_in_the_shelter(client, app):
+    with app.app_context():
+        one, two = _admit(client_row("Paijo"), client_row("Paija"))
+        ids = (one.client_id, two.client_id)
+    headers = api_token(client, app, "kepala")
+    refused = client.post(f"/api/v1/clients/{ids[0]}/merge", json={"into": ids[1]},
+                          headers=headers)
+    assert refused.status_code == 409
+    assert refused.get_json()["error"]["code"] == "already_in_shelter"
+    with app.app_context():
+        assert db.session.get(Client, ids[0]).merged_into_id is None
+
+
+def test_assessment_deadline_and_conference(client, app):
+    with app.app_context():
+        [stay] = _admit(client_row("Darsono"))
+        stay_id = stay.id
+    clock.freeze(NOW + timedelta(hours=23))
+    headers = api_token(client, app, "staf")
+    login(client, app, "kepala")
+    assert "Darsono" not in _dashboard_overdue(client)
+    clock.freeze(NOW + timedelta(hours=24, minutes=1))
+    assert "Darsono" in _dashboard_overdue(client)
+    headers = api_token(client, app, "staf", username="staf-late")
+    parts = {"situation": "Ditemukan tidur di terminal", "health": "Batuk",
+             "family_origin": "Dari Brebes", "needs": "Makan, pakaian",
+             "plan": "Penelusuran keluarga"}
+    missing = client.put(f"/api/v1/stays/{stay_id}/assessment", headers=headers,
+                         json={**parts, "plan": " "})
+    assert missing.status_code == 422 and list(missing.get_json()["error"]["fields"]) == ["plan"]
+    saved = client.put(f"/api/v1/stays/{stay_id}/assessment", headers=headers, json=parts)
+    assert saved.status_code == 200 and saved.get_json()["plan"] == "Penelusuran keluarga"
+    assert "Darsono" not in _dashboard_overdue(client)
+    page = client.get(f"/stays/{stay_id}").get_data(as_text=True)
+    assert "Ditemukan tidur di terminal" in page and "melewati batas 24 jam" in page
+
+    future = client.post(f"/api/v1/stays/{stay_id}/conferences", headers=headers,
+                         json={"held_on": "2026-12-31", "participants": "A", "decision": "B"})
+    assert future.status_code == 422 and "held_on" in future.get_json()["error"]["fields"]
+    made = client.post(f"/api/v1/stays/{stay_id}/conferences", headers=headers,
+                       json={"held_on": "2026-11-07", "participants": "Kepala, pekerja sosial",
+                             "decision": "Rujuk ke panti"})
+    assert made.status_code == 201
+    assert "Rujuk ke panti" in client.get(f"/stays/{stay_id}").get_data(as_text=True)
+    admin = api_token(client, app, "admin")
+    assert client.put(f"/api/v1/stays/{stay_id}/assessment", headers=admin,
+                      json=parts).status_code == 403
+
+
+def _dashboard_overdue(client) -> str:
+    html = client.get("/").get_data(as_text=True)
+    start = html.find('id="assessment-overdue-title"')
+    return "" if start < 0 else html[start:html.find("</section>", start)]
+
+
+def test_data_quality_page_for_the_head(client, app):
+    with app.app_context():
+        [stay] = _admit(client_row("Karsih", sex="P"))
+        from rps_app.stays import services as stays
+        clock.freeze(NOW + timedelta(hours=3))
+        stays.exit_stay(ACTOR, stay.id, {"exit_type": "other"})
+        db.session.commit()
+        [waiting] = _admit(client_row("Tarmuji"), at=NOW + timedelta(hours=4))
+        waiting_id = waiting.id
+    clock.freeze(NOW + timedelta(days=2))
+    login(client, app, "petugas")
+    assert client.get("/data-quality").status_code == 403
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, app, "kepala")
+    html = client.get("/data-quality").get_data(as_text=True)
+    section = lambda key: html[html.index(f'id="{key}"'):].split("</section>")[0]  # noqa: E731
+    assert "Tarmuji" in section("unplaced") and f"/stays/{waiting_id}" in section("unplaced")
+    assert "Karsih" in section("same_day_exit") and "Karsih" in section("no_nik")
+    assert "Tarmuji" in section("no_assessment")
+    assert "Karsih" not in section("missing_letter")  # "other" needs no letter
+
+
+def test_pages_that_show_names_are_audited(client, app):
+    with app.app_context():
+        [stay] = _admit(client_row("Tarmuji"))
+        client_id = stay.client_id
+    clock.freeze(NOW + timedelta(days=2))
+    login(client, app, "kepala")
+    client.get("/")
+    client.get("/data-quality")
+    with app.app_context():
+        shown = {e.detail["shown_in"]: e.detail["client_ids"] for e in db.session.scalars(
+            select(AuditEntry).where(AuditEntry.entity == "client_list"))}
+    assert shown["assessments_overdue"] == [client_id]
+    assert shown["data_quality"] == [client_id]

@@ -34,7 +34,10 @@ from .fields import INT32_MAX, INT32_MIN, parse_date, parse_int, parse_moment
 API_PREFIX = "/api/v1"
 SPEC_ATTR = "_rps_openapi"
 ERROR_STATUSES = {400: "Malformed request", 401: "Not authenticated", 403: "Forbidden",
-                  404: "Not found", 409: "Conflict with the current state",
+                  404: "Not found",
+                  405: "Method not allowed (also: an id out of range on a path that has "
+                       "another method)",
+                  409: "Conflict with the current state",
                   422: "Valid JSON, invalid content", 429: "Too many attempts"}
 
 

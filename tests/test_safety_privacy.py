@@ -1,7 +1,6 @@
 """Issue 12, findings 5, 6 and 7 (in part): printed URLs from RPS_PUBLIC_URL, never the Host
 header; owner-only files; idle sessions end; database errors hide their parameters."""
 import io
-import logging
 import os
 import stat
 from datetime import timedelta

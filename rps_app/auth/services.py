@@ -17,7 +17,6 @@ from ..audit import services as audit
 from ..audit.services import Actor
 from ..errors import Conflict, NotAuthenticated, TooManyAttempts, ValidationError, found
 from ..extensions import db
-from ..transaction import keep_on_failure
 from .loaders import token_digest
 from .models import AccessGrant, ApiToken, LoginFailure, User
 from .permissions import ROLES, Permission, role_can

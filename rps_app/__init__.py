@@ -16,7 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
     if database.get_backend_name() == "sqlite":
         files.private_sqlite(database.database)
 
-    from . import extensions, errors, fields, navigation, security, transaction
+    from . import error_pages, extensions, fields, navigation, security, transaction
     fields.init_url_map(app)
     from .auth import permissions
 
@@ -26,14 +26,14 @@ def create_app(config: dict | None = None) -> Flask:
     extensions.init_app(app)
     transaction.init_app(app)
     fields.init_app(app)
-    errors.init_app(app)
+    error_pages.init_app(app)
     security.init_app(app)
     permissions.init_app(app)
     navigation.init_app(app)
 
     domains.register_all(app)
 
-    from .cli import register_commands
+    from .commandline import register_commands
     register_commands(app)
 
     proxies = app.config["RPS_PROXY_FIX"]

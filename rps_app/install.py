@@ -8,15 +8,16 @@ from flask_migrate import upgrade
 
 from . import clock
 from .audit.services import Actor
-from .cli import rps
+from .commandline import rps
 from .config import DEFAULT_PUBLIC_URL
 from .extensions import db
 
 
-def ensure_secret_key() -> bool:
-    """Write a random SECRET_KEY into the instance config.py when none is configured."""
+def ensure_secret_key() -> str | None:
+    """Write a random SECRET_KEY into the instance config.py when none is configured;
+    returns the path of the file written (None when a key was configured)."""
     if current_app.config.get("SECRET_KEY"):
-        return False
+        return None
     path = os.path.join(current_app.instance_path, "config.py")
     key = secrets.token_hex(32)
     with open(path, "a", encoding="utf-8") as handle:
@@ -24,7 +25,7 @@ def ensure_secret_key() -> bool:
                      f"SECRET_KEY = {key!r}\n")
     os.chmod(path, 0o600)
     current_app.config["SECRET_KEY"] = key
-    return True
+    return os.path.abspath(path)
 
 
 def ensure_public_url() -> bool:
@@ -74,8 +75,9 @@ def initialise(actor: Actor) -> str | None:
 @rps.command("init")
 def init_command():
     """Create or migrate the database, seed the default facility, create the first admin."""
-    if ensure_secret_key():
-        click.echo("SECRET_KEY baru ditulis ke instance/config.py.")
+    written = ensure_secret_key()
+    if written:
+        click.echo(f"SECRET_KEY baru ditulis ke {written}.")
     if ensure_public_url():
         click.echo(f"RPS_PUBLIC_URL ditulis ke instance/config.py: "
                    f"{current_app.config['RPS_PUBLIC_URL']} (ubah sesuai alamat server).")

@@ -1,7 +1,7 @@
 """JSON API of audit under /api/v1: GET /audit (admin, kepala)."""
 from flask import Blueprint, jsonify, request
 
-from ..auth.permissions import Permission, requires
+from ..permissions import Permission, requires
 from ..extensions import db
 from ..fields import parse_int
 from ..openapi import array, declare, integer, nullable, obj, text

@@ -49,6 +49,9 @@ class LoginFailure(db.Model):
     __tablename__ = "login_failures"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # 0.1 stored the typed username here; never written since (kept empty so that an
+    # upgraded 0.1 database keeps every column).
+    username: Mapped[str | None] = mapped_column(String(80))
     user_key: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     ip: Mapped[str] = mapped_column(String(64), index=True)

@@ -18,12 +18,13 @@ depends_on = None
 
 
 def upgrade():
-    # Failed logins are short-lived (15 minutes) and held usernames in clear: start afresh
-    # with the keyed hash (HMAC) of the username and a required address.
+    # Failed logins are short-lived (15 minutes) and held usernames in clear: the rows go
+    # (they only throttle the next minutes), the column stays empty (0.1's columns are all
+    # kept) and the keyed hash (HMAC) of the username with a required address replace it.
     op.execute("DELETE FROM login_failures")
     with op.batch_alter_table('login_failures', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_login_failures_username'))
-        batch_op.drop_column('username')
+        batch_op.alter_column('username', existing_type=sa.String(length=80), nullable=True)
         batch_op.add_column(sa.Column('user_key', sa.String(length=64), nullable=False))
         batch_op.alter_column('ip', existing_type=sa.String(length=64), nullable=False)
         batch_op.create_index(batch_op.f('ix_login_failures_user_key'), ['user_key'], unique=False)
@@ -57,5 +58,5 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_login_failures_user_key'))
         batch_op.alter_column('ip', existing_type=sa.String(length=64), nullable=True)
         batch_op.drop_column('user_key')
-        batch_op.add_column(sa.Column('username', sa.String(length=80), nullable=False))
+        batch_op.alter_column('username', existing_type=sa.String(length=80), nullable=False)
         batch_op.create_index(batch_op.f('ix_login_failures_username'), ['username'], unique=False)

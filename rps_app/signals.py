@@ -50,6 +50,11 @@ client_merging = _signals.signal("client-merging")
 # to add facts to stays in lists (for example roll-call absences).
 stay_facts = _signals.signal("stay-facts")
 
+# sender: the Stay; kwargs: none. Receivers return when the client was first missed, as an
+# aware datetime, if they judge that the client may have absconded (roll call: two or more
+# absences in a row), else None. An `absconded` exit defaults its exited_at to the earliest.
+abscondment_started = _signals.signal("abscondment-started")
+
 # sender: the report kind ("monthly"); kwargs: start, end (dates). Receivers return a list
 # of extra sections for the PDF (plain tables: see reports/periodic.extra_sections), e.g.
 # incidents by kind, referrals per institution.

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from .. import signals
 from ..clients.models import Client
 from ..extensions import db
 from ..facility import services as facility
@@ -30,6 +31,7 @@ class Occupant:
     needs_isolation: bool
     entered_at: datetime | None = None
     identity_known: bool = True
+    absent_sessions: int = 0  # roll calls in a row missed (stay_facts): 2+ may have absconded
 
 
 @dataclass
@@ -94,13 +96,17 @@ def board(today: date, active_only: bool = True) -> Board:
             .join(Client, Client.id == Stay.client_id)
             .where(BedAssignment.end_at.is_(None))):
         by_bed[bed_id] = occupant(stay, client, today)
+    queue = unplaced(today)
+    facts = signals.merged_facts([o.stay_id for o in [*by_bed.values(), *queue]])
+    for person in [*by_bed.values(), *queue]:
+        person.absent_sessions = facts.get(person.stay_id, {}).get("absent_sessions", 0)
     result = []
     for room in rooms:
         # Retired beds are history; a retired bed is never occupied (facility refuses it).
         beds = [BoardBed(bed, bed.usable, by_bed.get(bed.id))
                 for bed in room.beds if bed.retired_at is None]
         result.append(BoardRoom(room, beds))
-    return Board(result, unplaced(today))
+    return Board(result, queue)
 
 
 def unplaced(today: date) -> list[Occupant]:

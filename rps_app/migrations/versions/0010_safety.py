@@ -1,7 +1,7 @@
 """safety: throttling per (username key, address) without usernames in clear; idempotency keys
 
-Revision ID: 0009_safety
-Revises: 0008_job_runs
+Revision ID: 0010_safety
+Revises: 0009_operations
 Create Date: 2026-11-30 16:40:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import rps_app.types
 
 
-revision = '0009_safety'
-down_revision = '0008_job_runs'
+revision = '0010_safety'
+down_revision = '0009_operations'
 branch_labels = None
 depends_on = None
 

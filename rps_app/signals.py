@@ -38,6 +38,11 @@ exit_destinations = _signals.signal("exit-destinations")
 # to add facts to clients in lists and records (stays: `active_stay_id`).
 client_facts = _signals.signal("client-facts")
 
+# sender: None; kwargs: status ("in": in residence, "out": exited, or None), room_id (int or
+# None). Receivers return (select of client ids, keep) to narrow the client list: keep True
+# keeps only those ids, False leaves them out (stays: open stays, the beds of a room).
+client_list_filtering = _signals.signal("client-list-filtering")
+
 # sender: the Client; no kwargs. Receivers return {key: value} to add to the client's JSON
 # record, GET /api/v1/clients/<id> (stays: `stays`, the client's stays with beds and exits).
 client_record = _signals.signal("client-record")

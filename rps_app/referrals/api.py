@@ -6,7 +6,7 @@ from ..extensions import db
 from ..openapi import PDF, array, boolean, declare, enum, integer, moment, nullable, obj, text
 from ..web import current_actor, json_body
 from . import services, workflow
-from .downloads import pdf_response
+from .downloads import bast_pdf, pdf_response
 from .models import INSTITUTION_KINDS
 
 api = Blueprint("referrals_api", __name__)
@@ -85,7 +85,7 @@ def letter_reissue(letter_id: int):
 @requires(Permission.CLIENTS_READ)
 @declare(answers={200: PDF}, summary="The handover record (BAST penerimaan) of an intake")
 def intake_bast_pdf(intake_id: int):
-    return pdf_response(services.intake_bast(current_actor(), intake_id))
+    return bast_pdf(intake_id)
 
 
 # --- referrals asked and answered ----------------------------------------------------------

@@ -165,20 +165,29 @@ def intake_create():
     return redirect(url_for(".intake_show", intake_id=batch.id), 303)
 
 
+def refusal_groups(results) -> dict[str, list[int]]:
+    """place_all's refusals as {reason: [stay ids]}: a few reasons, however large the batch."""
+    groups: dict[str, list[int]] = {}
+    for stay, outcome in results:
+        if stay is not None and isinstance(outcome, DomainError):
+            groups.setdefault(outcome.message, []).append(stay.id)
+    return groups
+
+
 def remember_placements(intake_id: int, results) -> None:
-    """Why each stay that place_all could not place was refused, for the result page that
-    follows the redirect (kept in the signed session cookie, never in the URL)."""
-    session["placement_refusals"] = {
-        "intake_id": intake_id,
-        "refused": {str(stay.id): outcome.message for stay, outcome in results
-                    if stay is not None and isinstance(outcome, DomainError)}}
+    """Why the stays that place_all could not place were refused, for the result page that
+    follows the redirect (in the signed session cookie, grouped by reason so that it stays
+    small; never in the URL)."""
+    session["placement_refusals"] = {"intake_id": intake_id,
+                                     "reasons": refusal_groups(results)}
 
 
 def placement_refusals(intake_id: int) -> dict[int, str]:
     notes = session.pop("placement_refusals", None) or {}
     if notes.get("intake_id") != intake_id:
         return {}
-    return {int(stay_id): message for stay_id, message in notes.get("refused", {}).items()}
+    return {stay_id: reason for reason, stay_ids in notes.get("reasons", {}).items()
+            for stay_id in stay_ids}
 
 
 @bp.get("/intakes/bast-check.json")
@@ -222,15 +231,14 @@ def intake_show(intake_id: int):
 
 
 def report_placements(results) -> None:
-    """One message per stay of place_all: where it went, or why it could not go."""
-    placed = 0
-    for stay, outcome in results:
-        if isinstance(outcome, DomainError):
-            who = stay.client.registration_number if stay is not None else "?"
-            flash(_("%(who)s belum ditempatkan: %(why)s", who=who, why=outcome.message), "warning")
-        elif outcome is not None:
-            placed += 1
+    """What place_all did: how many were placed, and one message per reason for the ones
+    that could not go (the page lists who is still waiting)."""
+    placed = sum(1 for _stay, outcome in results
+                 if outcome is not None and not isinstance(outcome, DomainError))
     flash(_("%(n)s klien ditempatkan otomatis.", n=placed), "success")
+    for reason, stay_ids in refusal_groups(results).items():
+        flash(_("%(n)s klien belum ditempatkan: %(why)s", n=len(stay_ids), why=reason),
+              "warning")
 
 
 @bp.post("/intakes/<int:intake_id>/place-all")

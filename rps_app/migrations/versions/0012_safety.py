@@ -1,7 +1,7 @@
 """safety: throttling per (username key, address) without usernames in clear; idempotency keys
 
-Revision ID: 0010_safety
-Revises: 0009_operations
+Revision ID: 0012_safety
+Revises: 0011_booking_staff
 Create Date: 2026-11-30 16:40:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import rps_app.types
 
 
-revision = '0010_safety'
-down_revision = '0009_operations'
+revision = '0012_safety'
+down_revision = '0011_booking_staff'
 branch_labels = None
 depends_on = None
 

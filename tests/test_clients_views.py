@@ -11,7 +11,7 @@ from rps_app.clients.models import Client
 from rps_app.extensions import db
 
 from .conftest import csrf_token, login
-from .flow_helpers import make_intake
+from .factories import make_intake
 from .stays_support import NOW, make_nik
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

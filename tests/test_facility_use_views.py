@@ -15,8 +15,7 @@ from rps_app.facility_use import bookings, maintenance, visits
 from rps_app.facility_use.models import Booking, MaintenanceRequest, Visit
 
 from .conftest import csrf_token, login
-from .factories import make_user
-from .flow_helpers import make_intake
+from .factories import make_intake, make_user
 from .stays_support import ACTOR, NOW, count, room
 
 

@@ -11,15 +11,18 @@ DOMAINS = [
     "rps_app.health",
     "rps_app.auth",
     "rps_app.audit",
+    "rps_app.idempotency",
     "rps_app.facility",
     "rps_app.clients",
     "rps_app.referrals",
     "rps_app.stays",
+    "rps_app.operations",
     "rps_app.stock",
     "rps_app.facility_use",
     "rps_app.privacy",
     "rps_app.reporting",
     "rps_app.casework",
+    "rps_app.openapi",  # last: the document describes every /api/v1 route (built on request)
 ]
 
 

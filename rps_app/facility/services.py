@@ -16,6 +16,7 @@ from .. import clock
 from ..audit import services as audit
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
+from ..fields import parse_int
 from ..signals import bed_leaving_service, values_from
 from .models import RESIDENTIAL_KINDS, ROOM_KINDS, ROOM_TAGS, Bed, BedOutage, Room
 
@@ -90,6 +91,12 @@ def rooms_with_beds(active_only: bool = True) -> list[Room]:
     if active_only:
         stmt = stmt.where(Room.active.is_(True))
     return list(db.session.scalars(stmt))
+
+
+def residential_rooms() -> list[Room]:
+    """Active shelter and isolation rooms by sort_order (one query, no beds)."""
+    return list(db.session.scalars(select(Room).where(
+        Room.active.is_(True), Room.kind.in_(RESIDENTIAL_KINDS)).order_by(Room.sort_order, Room.id)))
 
 
 def capacity(room: Room) -> int:
@@ -217,9 +224,8 @@ def add_room(actor, code: str, name: str, kind: str, sex: str | None = None,
 def _initial_beds(kind: str, beds, fields: dict) -> int:
     if kind == "isolation":
         return 1  # contract rule 2: an isolation room has exactly one bed
-    try:
-        beds = int(beds or 0)
-    except (TypeError, ValueError):
+    beds = parse_int(beds or 0, 0, 10 ** 6)
+    if beds is None:
         fields["beds"] = "Jumlah tempat tidur harus berupa angka."
         return 0
     if kind != "shelter" and beds:

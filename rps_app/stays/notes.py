@@ -13,6 +13,7 @@ from ..audit import services as audit
 from ..auth.models import User
 from ..errors import ValidationError, found
 from ..extensions import db
+from ..fields import INT32_MAX, INT32_MIN, parse_date, parse_int
 from .models import NOTE_KINDS, SPM_COMPONENTS, CaseNote, ServiceRecord, Stay
 
 MAX_NOTE = 10000
@@ -26,10 +27,8 @@ def _stay(stay_id: int) -> Stay:
 def _int_or_none(value):
     if value in (None, ""):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return False  # present but not a number
+    number = parse_int(value, INT32_MIN, INT32_MAX)
+    return False if number is None else number  # False: present but not a number
 
 
 def add_note(actor, stay_id: int, kind: str, body: str, corrects_id=None) -> CaseNote:
@@ -61,14 +60,10 @@ def add_note(actor, stay_id: int, kind: str, body: str, corrects_id=None) -> Cas
 
 
 def _given_on(value, stay: Stay, fields: dict) -> date | None:
-    if isinstance(value, date):
-        day = value
-    else:
-        try:
-            day = date.fromisoformat(str(value or "").strip())
-        except ValueError:
-            fields["given_on"] = "Tanggal layanan wajib diisi (TTTT-BB-HH)."
-            return None
+    day = parse_date(value)
+    if day is None:
+        fields["given_on"] = "Tanggal layanan wajib diisi (TTTT-BB-HH)."
+        return None
     last = stay.exit_date or clock.local_today()
     if day > clock.local_today():
         fields["given_on"] = "Tanggal layanan tidak boleh di masa depan."
@@ -127,13 +122,16 @@ def services_for(stay_ids) -> dict[int, list[ServiceRecord]]:
     return _grouped(ServiceRecord, (ServiceRecord.given_on, ServiceRecord.id), stay_ids)
 
 
-def staff_names(user_ids) -> dict[int, str]:
+def staff_names(user_ids, known=()) -> dict[int, str]:
+    """Names of the users `user_ids`; those among the users `known` (already loaded) need
+    no query."""
     ids = {user_id for user_id in user_ids if user_id}
-    if not ids:
-        return {}
+    names = {user.id: user.full_name or user.username for user in known if user.id in ids}
+    if not ids - set(names):
+        return names
     rows = db.session.execute(select(User.id, User.full_name, User.username)
-                              .where(User.id.in_(ids)))
-    return {row.id: row.full_name or row.username for row in rows}
+                              .where(User.id.in_(ids - set(names))))
+    return names | {row.id: row.full_name or row.username for row in rows}
 
 
 def active_staff() -> list[User]:

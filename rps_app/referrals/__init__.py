@@ -20,6 +20,8 @@ def register(app) -> None:
     signals.stay_exiting.connect(workflow.on_stay_exiting)
     signals.stay_facts.connect(_facts)
     signals.report_collecting.connect(workflow.monthly_section)
+    signals.client_anonymising.connect(workflow.on_client_anonymising)
+    signals.client_exporting.connect(workflow.on_client_exporting)
 
 
 def _facts(_sender, stay_ids, **_kwargs):

@@ -256,3 +256,18 @@ def test_retention_and_export_cover_case_work_referrals_and_merged_records(clien
         assert db.session.scalar(select(NikNote.id)) is None
         assert db.session.get(Client, dup_id).anonymised_at is not None
         assert db.session.get(Client, dup_id).name != "Paijo"
+
+
+def test_the_sql_narrowing_keeps_old_spellings_and_ages(client, app):
+    """The candidates come from SQL (initials, birth years) before the names are compared:
+    an old spelling's other initial and a birth date instead of an estimate still match."""
+    with app.app_context():
+        _admit(client_row("Djoko Santoso", age=None, birth_date="1980-05-17"),
+               client_row("Tjipto", age=44), client_row("Joko Santoso", age=70),
+               client_row("Pak Tarno", age=50))
+        clock.freeze(NOW)
+        found = lambda *a: [s.client.name for s in duplicates.suggestions(Person(*a))]  # noqa
+        assert found("Joko Santoso", "L", 46, None) == ["Djoko Santoso"]
+        assert found("Cipto", "L", 40, None) == ["Tjipto"]
+        assert found("Tarno", "L", 48, None) == ["Pak Tarno"]
+        assert found("Joko Santoso", "L", None, None) == ["Djoko Santoso", "Joko Santoso"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from difflib import SequenceMatcher
 
-from sqlalchemy import select
+from sqlalchemy import and_, extract, func, or_, select
 
 from .. import clock, signals
 from ..audit.services import Actor, record
@@ -31,6 +31,7 @@ THRESHOLD = 0.8          # a suggestion from this score on
 WORD_THRESHOLD = 0.85    # every word of the shorter name at least this close
 SKELETON_SCORE = 0.92    # same consonants in the same order (a vowel dropped or changed)
 MAX_SUGGESTIONS = 10
+AGE_REJECT_YEARS = 10    # ages further apart never match
 OLD_SPELLINGS = (("dj", "j"), ("tj", "c"), ("oe", "u"), ("sj", "sy"), ("nj", "ny"))
 VOWELS = set("aeiou")
 # Words that are not part of the person's own name.
@@ -99,7 +100,7 @@ def age_score(a: int | None, b: int | None) -> float | None:
     gap = abs(a - b)
     if gap <= 5:
         return 1.0
-    return 0.3 if gap <= 10 else None
+    return 0.3 if gap <= AGE_REJECT_YEARS else None
 
 
 def _origin(value: str | None) -> str:
@@ -135,26 +136,51 @@ class Suggestion:
     active_stay_id: int | None
 
 
+def _initials(name: str) -> set[str]:
+    """The letters a word of a name on file may begin with to match a word of `name`
+    (old spellings: a folded j may be written dj, c tj, u oe)."""
+    letters = set()
+    for word in words(name):
+        letters.add(word[0])
+        letters.update({"j": "d", "c": "t", "u": "o"}.get(word[0], ""))
+    return letters
+
+
+def candidates_query(person: Person, today: date):
+    """Clients on file that could match `person`, narrowed in SQL before the names are
+    compared: not merged away, a word beginning with one of the letters a match needs, and
+    (when both ages are known) born within ten years of each other."""
+    name = func.lower(Client.name)
+    stmt = select(Client).where(Client.merged_into_id.is_(None), or_(*[
+        or_(name.like(f"{letter}%"), name.like(f"% {letter}%"))
+        for letter in sorted(_initials(person.name))]))
+    if person.age is not None:
+        born = today.year - person.age
+        window = AGE_REJECT_YEARS + 1  # whole years on either side: the score decides exactly
+        estimated_born = (func.coalesce(extract("year", Client.age_estimated_on), today.year)
+                          - Client.estimated_age)
+        stmt = stmt.where(or_(
+            Client.birth_date.between(date(born - window, 1, 1), date(born + window, 12, 31)),
+            and_(Client.birth_date.is_(None), or_(
+                Client.estimated_age.is_(None),
+                estimated_born.between(born - window, born + window)))))
+    return stmt
+
+
 def suggestions(person: Person, exclude_id: int | None = None,
                 limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
-    """Clients on file (not merged away) likely to be `person`, best first. The names are
-    compared in Python: first cheaply by their folded first letters, then in full."""
+    """Clients on file (not merged away) likely to be `person`, best first: narrowed in SQL
+    (candidates_query), then scored in Python."""
     today = clock.local_today()
-    wanted = words(person.name)
-    if not wanted:
+    if not words(person.name):
         return []
-    initials = {w[0] for w in wanted}
-    candidates = db.session.execute(
-        select(Client.id, Client.name).where(Client.merged_into_id.is_(None)))
-    ids = [cid for cid, name in candidates
-           if cid != exclude_id and initials & {w[0] for w in words(name)}]
-    found_rows: list[Suggestion] = []
-    for start in range(0, len(ids), 500):
-        for client in db.session.scalars(select(Client).where(Client.id.in_(ids[start:start
-                                                                                + 500]))):
-            value = score(person, person_of(client, today))
-            if value >= THRESHOLD:
-                found_rows.append(Suggestion(client, value, None))
+    found_rows = []
+    for client in db.session.scalars(candidates_query(person, today)):
+        if client.id == exclude_id:
+            continue
+        value = score(person, person_of(client, today))
+        if value >= THRESHOLD:
+            found_rows.append(Suggestion(client, value, None))
     found_rows.sort(key=lambda s: (-s.score, s.client.id))
     found_rows = found_rows[:limit]
     if found_rows:

@@ -14,12 +14,13 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from sqlalchemy import and_, extract, func, or_, select
 
 from .. import clock, signals
 from ..audit.services import Actor, record
-from ..clients.models import Client
+from ..clients.models import Client, age_from
 from ..errors import Conflict, ValidationError, found
 from ..extensions import db
 from ..fields import FieldErrors
@@ -48,11 +49,16 @@ def _word(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=20000)
+def _words(name: str) -> tuple[str, ...]:
+    text = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode().lower()
+    found_words = tuple(_word(w) for w in re.findall(r"[a-z]+", text))
+    return tuple(w for w in found_words if w not in FILLERS) or found_words
+
+
 def words(name: str) -> list[str]:
     """The folded words of a name (letters only, lower case, accents dropped)."""
-    text = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode().lower()
-    found_words = [_word(w) for w in re.findall(r"[a-z]+", text)]
-    return [w for w in found_words if w not in FILLERS] or found_words
+    return list(_words(name or ""))
 
 
 def skeleton(word: str) -> str:
@@ -71,6 +77,7 @@ def word_similarity(a: str, b: str) -> float:
     return ratio
 
 
+@lru_cache(maxsize=50000)
 def name_similarity(a: str, b: str) -> float:
     """0..1; 0 when a word of the shorter name has no close word in the other."""
     wa, wb = words(a), words(b)
@@ -136,6 +143,10 @@ class Suggestion:
     active_stay_id: int | None
 
 
+CANDIDATE_COLUMNS = (Client.id, Client.name, Client.sex, Client.birth_date,
+                     Client.estimated_age, Client.age_estimated_on, Client.origin_regency)
+
+
 def _initials(name: str) -> set[str]:
     """The letters a word of a name on file may begin with to match a word of `name`
     (old spellings: a folded j may be written dj, c tj, u oe)."""
@@ -151,7 +162,7 @@ def candidates_query(person: Person, today: date):
     compared: not merged away, a word beginning with one of the letters a match needs, and
     (when both ages are known) born within ten years of each other."""
     name = func.lower(Client.name)
-    stmt = select(Client).where(Client.merged_into_id.is_(None), or_(*[
+    stmt = select(*CANDIDATE_COLUMNS).where(Client.merged_into_id.is_(None), or_(*[
         or_(name.like(f"{letter}%"), name.like(f"% {letter}%"))
         for letter in sorted(_initials(person.name))]))
     if person.age is not None:
@@ -174,15 +185,21 @@ def suggestions(person: Person, exclude_id: int | None = None,
     today = clock.local_today()
     if not words(person.name):
         return []
-    found_rows = []
-    for client in db.session.scalars(candidates_query(person, today)):
-        if client.id == exclude_id:
+    scored = []
+    # Plain rows, not model objects: the candidates may be thousands; only the best few
+    # are loaded as clients.
+    for row in db.session.execute(candidates_query(person, today)):
+        if row.id == exclude_id:
             continue
-        value = score(person, person_of(client, today))
+        age = age_from(row.birth_date, row.estimated_age, row.age_estimated_on, today)
+        value = score(person, Person(row.name, row.sex, age, row.origin_regency))
         if value >= THRESHOLD:
-            found_rows.append(Suggestion(client, value, None))
-    found_rows.sort(key=lambda s: (-s.score, s.client.id))
-    found_rows = found_rows[:limit]
+            scored.append((value, row.id))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    scored = scored[:limit]
+    loaded = {c.id: c for c in db.session.scalars(
+        select(Client).where(Client.id.in_([cid for _v, cid in scored])))} if scored else {}
+    found_rows = [Suggestion(loaded[cid], value, None) for value, cid in scored]
     if found_rows:
         open_stays = dict(db.session.execute(select(Stay.client_id, Stay.id).where(
             Stay.client_id.in_([s.client.id for s in found_rows]), Stay.exited_at.is_(None))

@@ -82,23 +82,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--postgres", help="server URL; a database per size is created there")
     args = parser.parse_args()
-    server = sa.create_engine(args.postgres, isolation_level="AUTOCOMMIT") if args.postgres else None
-    runs = []  # (engine, run)
     with ExitStack() as stack:
-        for size in args.sizes:
-            instance = stack.enter_context(tempfile.TemporaryDirectory())
-            url = f"sqlite:///{os.path.join(instance, 'rps.sqlite3')}"
-            runs.append(("SQLite", fill(url, instance, size)))
-            if server is not None:
-                name = f"rps_bench_{size}"
-                with server.connect() as conn:
-                    conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                    conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-                stack.callback(drop, server, name)
-                url = (sa.make_url(args.postgres).set(database=name)
-                       .render_as_string(hide_password=False))
-                instance = stack.enter_context(tempfile.TemporaryDirectory())
-                runs.append(("PostgreSQL", fill(url, instance, size)))
+        runs = instances(stack, args.sizes, args.postgres, "rps_bench", fill)
         for _ in range(args.repeat):
             for _, run in runs:
                 measure_round(run)
@@ -108,6 +93,28 @@ def main() -> None:
                 from rps_app.extensions import db
                 db.engine.dispose()
     write(results, args)
+
+
+def instances(stack: ExitStack, sizes, postgres: str | None, prefix: str, make) -> list:
+    """[(engine, make(url, instance folder, size))] for each size on SQLite, and on
+    PostgreSQL when `postgres` names a server (database `<prefix>_<size>`, dropped when
+    `stack` closes)."""
+    server = sa.create_engine(postgres, isolation_level="AUTOCOMMIT") if postgres else None
+    runs = []
+    for size in sizes:
+        instance = stack.enter_context(tempfile.TemporaryDirectory())
+        runs.append(("SQLite", make(f"sqlite:///{os.path.join(instance, 'rps.sqlite3')}",
+                                    instance, size)))
+        if server is not None:
+            name = f"{prefix}_{size}"
+            with server.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+            stack.callback(drop, server, name)
+            url = sa.make_url(postgres).set(database=name).render_as_string(hide_password=False)
+            instance = stack.enter_context(tempfile.TemporaryDirectory())
+            runs.append(("PostgreSQL", make(url, instance, size)))
+    return runs
 
 
 def drop(server, name: str) -> None:

@@ -14,6 +14,8 @@ DOMAINS = [
     "rps_app.clients",
     "rps_app.referrals",
     "rps_app.stays",
+    "rps_app.stock",
+    "rps_app.facility_use",
     "rps_app.privacy",
     "rps_app.reporting",
     "rps_app.casework",

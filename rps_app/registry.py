@@ -25,9 +25,10 @@ class NavEntry:
 
 @dataclass(frozen=True)
 class Section:
-    """A panel one domain shows on another's page. `page` is "dashboard", "client" or
-    "stay"; `collect(**context)` returns the template's variables, or None to show nothing
-    (context: nothing for the dashboard, `client` or `stay` for those pages)."""
+    """A panel one domain shows on another's page. `page` is "dashboard", "client",
+    "stay" or "facility_admin" (the rooms admin page); `collect(**context)` returns the
+    template's variables, or None to show nothing (context: nothing for the dashboard and
+    the rooms admin page, `client` or `stay` for those pages)."""
     page: str
     template: str
     collect: Callable[..., dict | None]

@@ -38,7 +38,7 @@ def test_backup_writes_a_copy_and_an_audit_entry(app, runner, backend, tmp_path)
             (mode,) = copy.execute("PRAGMA journal_mode").fetchone()
         finally:
             copy.close()
-        assert rooms == _room_count(app) == 29  # 8 shelter, 10 isolation, 11 others
+        assert rooms == _room_count(app) == 30  # 8 shelter, 10 isolation, 12 others
         assert mode == "delete"  # one self-contained file
     else:
         assert target.read_bytes()[:5] == b"PGDMP"  # pg_dump's custom archive

@@ -167,8 +167,9 @@ def test_rps_script_and_flask_cli_init_create_user_and_seed(tmp_path):
     assert len(isolation) == 10 and all(len(r["beds"]) == 1 and r["capacity"] == 1
                                         and r["sex"] is None for r in isolation)
     others = [r for r in all_rooms if r["kind"] not in ("shelter", "isolation")]
-    assert len(others) == 11 and all(r["beds"] == [] and r["sex"] is None for r in others)
+    assert len(others) == 12 and all(r["beds"] == [] and r["sex"] is None for r in others)
     assert {r["kind"] for r in all_rooms} == ROOM_KINDS
+    assert len([r for r in others if r["kind"] == "communal"]) == 2  # two Ruang Komunal
     with app.app_context():
         from rps_app.extensions import db
         db.engine.dispose()

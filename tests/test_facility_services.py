@@ -33,7 +33,9 @@ def test_seed_gives_the_blueprint_building(ctx):
     assert kinds[("shelter", "P")] == 4
     assert kinds[("isolation", None)] == 10
     non_residential = [room for room in rooms if not room.residential]
-    assert len(non_residential) == 11
+    assert len(non_residential) == 12
+    assert [room.name for room in non_residential if room.kind == "communal"] == [
+        "Ruang Komunal 1", "Ruang Komunal 2"]  # the blueprint's two
     assert all(room.beds == [] for room in non_residential)
     assert all(len(room.beds) == 10 for room in rooms if room.kind == "shelter")
     assert all(len(room.beds) == 1 for room in rooms if room.kind == "isolation")
@@ -46,7 +48,7 @@ def test_seed_is_idempotent(ctx):
     assert services.seed_default_facility(ACTOR) == 0
     assert services.seed_default_facility(ACTOR) == 0
     assert (db.session.scalar(select(func.count(Room.id))),
-            db.session.scalar(select(func.count(Bed.id)))) == counts == (29, 90)
+            db.session.scalar(select(func.count(Bed.id)))) == counts == (30, 90)
 
 
 def test_seed_recreates_only_missing_rooms_and_keeps_admin_changes(ctx):
@@ -236,11 +238,11 @@ def test_add_rooms_of_each_shape(ctx):
     assert shelter.code == "PA-5" and len(shelter.beds) == 6 and services.capacity(shelter) == 6
     isolation = services.add_room(ACTOR, "ISO-11", "Ruang Isolasi 11", "isolation")
     assert [bed.label for bed in isolation.beds] == ["1"]
-    communal = services.add_room(ACTOR, "KOM-2", "Ruang Komunal 2", "communal")
+    communal = services.add_room(ACTOR, "KOM-3", "Ruang Komunal 3", "communal")
     assert communal.beds == [] and communal.sex is None
     assert communal.sort_order > shelter.sort_order
     assert audit_actions("room", shelter.id) == ["create"]
-    assert services.rooms_with_beds()[-1].code == "KOM-2"
+    assert services.rooms_with_beds()[-1].code == "KOM-3"
 
 
 @pytest.mark.parametrize("args, field, words", [
@@ -261,7 +263,7 @@ def test_add_room_validation_names_the_field(ctx, args, field, words):
         services.add_room(ACTOR, *args)
     assert words in error.value.fields[field]
     assert error.value.status == 422
-    assert db.session.scalar(select(func.count(Room.id))) == 29
+    assert db.session.scalar(select(func.count(Room.id))) == 30
 
 
 def test_add_room_refuses_a_taken_code(ctx):

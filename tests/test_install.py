@@ -20,7 +20,7 @@ def counts(app) -> dict:
 
 def test_init_twice_creates_the_admin_once_and_no_rooms(app, runner):
     before = counts(app)
-    assert before == {"Room": 29, "Bed": 90, "User": 0}  # the fixture seeds rooms, not users
+    assert before == {"Room": 30, "Bed": 90, "User": 0}  # the fixture seeds rooms, not users
 
     first = runner.invoke(args=["rps", "init"])
     assert first.exit_code == 0, first.output
@@ -31,13 +31,13 @@ def test_init_twice_creates_the_admin_once_and_no_rooms(app, runner):
         assert (admin.username, admin.role, admin.must_change_password) == ("admin", "admin", True)
         assert check_password_hash(admin.password_hash, password)
         installed_at = settings.get("installed_at")
-    assert counts(app) == {"Room": 29, "Bed": 90, "User": 1}
+    assert counts(app) == {"Room": 30, "Bed": 90, "User": 1}
 
     second = runner.invoke(args=["rps", "init"])
     assert second.exit_code == 0, second.output
     assert "Admin pertama dibuat" not in second.output
     assert not PASSWORD_LINE.search(second.output) and password not in second.output
-    assert counts(app) == {"Room": 29, "Bed": 90, "User": 1}
+    assert counts(app) == {"Room": 30, "Bed": 90, "User": 1}
     with app.app_context():  # the first init's moment stays: scheduled jobs count from it
         assert settings.get("installed_at") == installed_at
 
@@ -53,4 +53,4 @@ def test_init_restores_a_missing_default_room_and_keeps_admin_changes(app, runne
         names = dict(db.session.execute(select(Room.code, Room.name)).all())
     assert names["GH"] == "Guest House"
     assert names["PA-1"] == "Shelter Putra Lansia"
-    assert len(names) == 29
+    assert len(names) == 30

@@ -59,7 +59,7 @@ def test_rooms_lists_every_room_with_beds_and_occupants(app, client, auth):
     response = client.get("/api/v1/rooms", headers=api_token(client, app, "admin"))
     assert response.status_code == 200
     rooms = {r["code"]: r for r in response.get_json()}
-    assert len(rooms) == 29 and rooms["DAPUR"] == {
+    assert len(rooms) == 30 and rooms["DAPUR"] == {
         "id": rooms["DAPUR"]["id"], "code": "DAPUR", "name": "Dapur", "kind": "kitchen",
         "sex": None, "capacity": 0, "occupied": 0, "beds": []}
     assert (rooms["PA-1"]["sex"], rooms["PA-1"]["capacity"], rooms["PA-1"]["occupied"]) == ("L", 10, 1)

@@ -25,9 +25,9 @@ SEXES = ("L", "P")
 BUILDING_IN_SERVICE_SINCE = datetime(2000, 1, 1, tzinfo=timezone.utc)
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 
-# The blueprint's building (Cetak Biru 3.1.4): (code, name, kind, sex, beds).
-# contract.md fixes 11 non-residential rooms; the blueprint lists two communal rooms and
-# 12 in all, so one Ruang Komunal is seeded (an admin can add the second).
+# The blueprint's building (Cetak Biru 3.1.4): (code, name, kind, sex, beds), with its 12
+# non-residential rooms, two of them Ruang Komunal (contract.md, `rps init`). Installations
+# seeded with one communal room get KOM-2 from migration 0006_second_communal_room.
 DEFAULT_ROOMS = (
     [(f"PA-{n}", f"Shelter Putra {n}", "shelter", "L", DEFAULT_BEDS_PER_SHELTER) for n in range(1, 5)]
     + [(f"PI-{n}", f"Shelter Putri {n}", "shelter", "P", DEFAULT_BEDS_PER_SHELTER) for n in range(1, 5)]
@@ -37,7 +37,8 @@ DEFAULT_ROOMS = (
         ("TRP-2", "Ruang Terapi 2", "therapy", None, 0),
         ("POS-1", "Pos Jaga 1", "guard_post", None, 0),
         ("POS-2", "Pos Jaga 2", "guard_post", None, 0),
-        ("KOM-1", "Ruang Komunal", "communal", None, 0),
+        ("KOM-1", "Ruang Komunal 1", "communal", None, 0),
+        ("KOM-2", "Ruang Komunal 2", "communal", None, 0),
         ("LOBBY", "Lobby", "lobby", None, 0),
         ("DAPUR", "Dapur", "kitchen", None, 0),
         ("LOG", "Logistik", "logistics", None, 0),

@@ -46,6 +46,20 @@ def fill_row(page, index: int, name: str, sex: str, age: str, category: str) -> 
     row.locator('select[name$="-pmks_category"]').select_option(category)
 
 
+def receive_one(page, name: str, sex: str, age: str, category: str) -> None:
+    """One client who came in by themselves, received through the intake form now."""
+    page.goto("/intakes/new")
+    page.select_option('select[name="agency"]', "self")
+    page.fill('input[name="officer_name"]', "-")
+    page.fill('input[name="officer_id_number"]', "-")
+    page.fill('input[name="bast_number"]', "DS/1")
+    page.fill('input[name="operation_place"]', "Kantor RPS")
+    page.fill('input[name="operation_at"]', page.input_value('input[name="received_at"]'))
+    fill_row(page, 0, name, sex, age, category)
+    page.get_by_role("button", name="Simpan penerimaan").click()
+    expect(page).to_have_url(re.compile(r"/intakes/\d+$"))
+
+
 def test_three_clients_in_one_intake_placed_and_on_the_board(browser, live_server):
     username = create_officer(browser, live_server)
     tag = uuid.uuid4().hex[:5]  # names of this run, the shared server may hold others
@@ -120,16 +134,7 @@ def test_choose_a_bed_on_the_board(browser, live_server):
     name = f"Painem {uuid.uuid4().hex[:5]}"
     with browser_page(browser, live_server) as page:
         log_in_officer(page, username)
-        page.goto("/intakes/new")
-        page.select_option('select[name="agency"]', "self")
-        page.fill('input[name="officer_name"]', "-")
-        page.fill('input[name="officer_id_number"]', "-")
-        page.fill('input[name="bast_number"]', "DS/1")
-        page.fill('input[name="operation_place"]', "Kantor RPS")
-        page.fill('input[name="operation_at"]', page.input_value('input[name="received_at"]'))
-        fill_row(page, 0, name, "P", "70", "8")
-        page.get_by_role("button", name="Simpan penerimaan").click()
-        expect(page).to_have_url(re.compile(r"/intakes/\d+$"))
+        receive_one(page, name, "P", "70", "8")
 
         page.goto("/rooms")
         waiting = page.locator("[data-queue-stay]", has_text=name)

@@ -1,0 +1,684 @@
+"""The rules of logistics stock: items, movements (receipt, issue, disposal, reversal),
+stock counts with their adjustments, days left and alerts.
+
+Every movement of an item happens under a lock on that item (PostgreSQL: its row FOR
+UPDATE; SQLite: every write transaction already holds the database's write lock), and is
+checked against the running balance of each lot from its moment on: no lot, and so no
+item, ever goes below zero then or at any later movement. Services flush; the caller
+commits.
+"""
+import math
+from fractions import Fraction
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, select, update
+
+from .. import clock
+from ..audit.services import Actor, record
+from ..errors import Conflict, NotFound, ValidationError
+from ..extensions import db
+from ..fields import FieldErrors, local_date
+from ..stays import notes as stay_notes
+from ..stays.models import Stay
+from .ledger import LotState, balances_at, item_balance, lot_label, lot_states
+from .models import (CATEGORIES, NO_LOT, SOURCES, StockBalance, StockCount, StockCountLine,
+                     StockItem, StockLot, StockMovement, StockMovementLine)
+
+MAX_QUANTITY = 10**9
+ISSUE_WINDOW_DAYS = 14
+EXPIRING_DAYS = 30
+# An issue to a client is that client's SPM service (Permensos 9/2018): food is
+# permakanan (1), clothing and hygiene kits are sandang (2), medicine and first aid are
+# perbekalan kesehatan (4), stationery serves access to education (8), anything else is
+# an assistive aid (alat bantu, 3).
+SPM_COMPONENT_OF = {"pangan": 1, "sandang": 2, "kebersihan": 2, "kesehatan": 4, "atk": 8,
+                    "lainnya": 3}
+MOVEMENT_KINDS = ("receipt", "issue", "disposal", "reversal")
+OUT_KINDS = ("issue", "disposal")
+
+INSUFFICIENT = "insufficient_stock"
+EXPIRED = "lot_expired"
+
+
+def _refuse(errors: FieldErrors, message: str) -> None:
+    if errors:
+        raise ValidationError(message, errors.fields, code=errors.code())
+
+
+# ---------------------------------------------------------------- items
+
+def add_item(actor: Actor, data: dict) -> StockItem:
+    errors = FieldErrors()
+    code = errors.text(data, "code", 40, required=True, label="Kode barang")
+    name = errors.text(data, "name", 120, required=True, label="Nama barang")
+    unit = errors.text(data, "unit", 30, required=True, label="Satuan")
+    category = errors.choice(data, "category", CATEGORIES, label="Kategori")
+    min_level = errors.integer(data, "min_level", 0, MAX_QUANTITY, required=True,
+                               label="Stok minimum")
+    per_head = _positive_number(data, "per_head_per_day", errors,
+                                "Pemakaian per orang per hari")
+    if code and db.session.scalar(select(StockItem.id).where(
+            func.lower(StockItem.code) == code.lower())) is not None:
+        errors.add("code", "Kode barang ini sudah dipakai.")
+    _refuse(errors, "Data barang belum lengkap atau tidak valid.")
+    item = StockItem(code=code, name=name, unit=unit, category=category, min_level=min_level,
+                     per_head_per_day=per_head, created_at=clock.now())
+    db.session.add(item)
+    db.session.flush()
+    record(actor, "create", "stock_item", item.id, {"code": code, "category": category})
+    return item
+
+
+def _positive_number(data: dict, field: str, errors: FieldErrors, label: str) -> float | None:
+    value = data.get(field)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip().replace(",", "."))
+        except ValueError:
+            value = None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or value <= 0 or value > MAX_QUANTITY:
+        errors.add(field, f"{label} harus berupa angka lebih dari 0.")
+        return None
+    return float(value)
+
+
+def get_item(item_id: int) -> StockItem:
+    item = db.session.get(StockItem, item_id)
+    if item is None:
+        raise NotFound("Barang tidak ditemukan.")
+    return item
+
+
+def _lock_items(item_ids) -> None:
+    """Serialise movements of these items (in id order, so two counts cannot deadlock)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(StockItem.id).where(StockItem.id.in_(sorted(item_ids)))
+                           .order_by(StockItem.id).with_for_update())
+
+
+# ---------------------------------------------------------------- days left, lists
+
+def residents_now() -> int:
+    """Clients in residence now: the open stays."""
+    now = clock.now()
+    return db.session.scalar(select(func.count(Stay.id)).where(
+        Stay.exited_at.is_(None), Stay.entered_at <= now))
+
+
+def issued_last_days(days: int = ISSUE_WINDOW_DAYS, item_ids=None) -> dict[int, int]:
+    """Units issued per item in the last `days` days (issues less their reversals)."""
+    since = clock.now() - timedelta(days=days)
+    reversed_ = db.aliased(StockMovement)
+    line, move = StockMovementLine, StockMovement
+    stmt = (select(line.item_id, func.sum(-line.quantity))
+            .join(move, move.id == line.movement_id)
+            .outerjoin(reversed_, reversed_.id == move.reverses_id)
+            .where(line.at > since, line.at <= clock.now(),
+                   (move.kind == "issue") | ((move.kind == "reversal") & (reversed_.kind == "issue")))
+            .group_by(line.item_id))
+    if item_ids is not None:
+        stmt = stmt.where(line.item_id.in_(item_ids))
+    return {item_id: int(total) for item_id, total in db.session.execute(stmt)}
+
+
+def days_left(balance: int, per_head: float | None, residents: int, issued: int) -> int | None:
+    """contract.md: floor(balance / (per_head_per_day x residents)) when both are set and
+    non-zero, else floor(balance / mean daily issue of the last 14 days), else None."""
+    # Exact fractions: 0.3 kg x 10 people is 3, not 3.0000000000000004.
+    if per_head and residents:
+        return math.floor(Fraction(balance) / (Fraction(str(per_head)) * residents))
+    if issued > 0:
+        return math.floor(Fraction(balance * ISSUE_WINDOW_DAYS, issued))
+    return None
+
+
+@dataclass
+class ItemRow:
+    item: StockItem
+    balance: int
+    low: bool
+    expiring: int      # lots with stock expiring within 30 days
+    expired: int       # lots with stock past their expiry date
+    days_left: int | None
+
+    def as_json(self) -> dict:
+        item = self.item
+        return {"id": item.id, "code": item.code, "name": item.name, "unit": item.unit,
+                "category": item.category, "balance": self.balance,
+                "min_level": item.min_level, "per_head_per_day": item.per_head_per_day,
+                "days_left": self.days_left, "low": self.low}
+
+
+def _lot_flags(today: date):
+    """Per item: lots with stock expired, and expiring within EXPIRING_DAYS."""
+    soon = today + timedelta(days=EXPIRING_DAYS)
+    lot, bal = StockLot, StockBalance
+    expired = func.sum(db.case(((lot.expiry_date < today), 1), else_=0))
+    expiring = func.sum(db.case(((lot.expiry_date >= today) & (lot.expiry_date <= soon), 1),
+                                else_=0))
+    return (select(bal.item_id.label("item_id"), func.sum(bal.quantity).label("balance"),
+                   func.coalesce(expired, 0).label("expired"),
+                   func.coalesce(expiring, 0).label("expiring"))
+            .join(lot, lot.id == bal.lot_id)
+            .where(bal.quantity > 0)
+            .group_by(bal.item_id).subquery())
+
+
+def item_rows_query(category: str | None = None):
+    """A select of (StockItem, balance, low, expiring, expired): low first, then items
+    with expired or expiring stock, then by code. Balances come from stock_balances."""
+    flags = _lot_flags(clock.local_today())
+    balance = func.coalesce(flags.c.balance, 0)
+    low = balance <= StockItem.min_level
+    expiring = func.coalesce(flags.c.expiring, 0)
+    expired = func.coalesce(flags.c.expired, 0)
+    stmt = (select(StockItem, balance.label("balance"), low.label("low"),
+                   expiring.label("expiring"), expired.label("expired"))
+            .outerjoin(flags, flags.c.item_id == StockItem.id)
+            .order_by(db.case((low, 0), else_=1), db.case(((expiring + expired) > 0, 0), else_=1),
+                      StockItem.code))
+    if category:
+        stmt = stmt.where(StockItem.category == category)
+    return stmt
+
+
+def item_rows(rows) -> list[ItemRow]:
+    """ItemRows (with days left) of the rows of item_rows_query()."""
+    rows = list(rows)
+    residents = residents_now()
+    issued = issued_last_days(item_ids=[row[0].id for row in rows]) if rows else {}
+    return [ItemRow(item, int(balance), bool(low), int(expiring), int(expired),
+                    days_left(int(balance), item.per_head_per_day, residents,
+                              issued.get(item.id, 0)))
+            for item, balance, low, expiring, expired in rows]
+
+
+def list_items(category: str | None = None) -> list[ItemRow]:
+    if category is not None and category not in CATEGORIES:
+        raise ValidationError("Kategori tidak dikenal.",
+                              {"category": "Kategori harus salah satu dari: "
+                               + ", ".join(CATEGORIES) + "."})
+    return item_rows(db.session.execute(item_rows_query(category)))
+
+
+def item_row(item_id: int) -> ItemRow:
+    get_item(item_id)
+    rows = item_rows(db.session.execute(item_rows_query().where(StockItem.id == item_id)))
+    return rows[0]
+
+
+# ---------------------------------------------------------------- movements
+
+@dataclass
+class _Movement:
+    """A movement's checked values before it is written."""
+    item: StockItem
+    kind: str
+    quantity: int
+    at: datetime
+    lot: str | None = None
+    expiry_date: date | None = None
+    source: str | None = None
+    document_number: str | None = None
+    note: str | None = None
+    stay: Stay | None = None
+    reverses: StockMovement | None = None
+
+
+def _moment(data: dict, errors: FieldErrors, field: str = "at", required: bool = False):
+    at = errors.moment(data, field, required=required, label="Waktu")
+    if at is None:
+        return None if field in errors.fields else clock.now()
+    if at > clock.now() + timedelta(minutes=5):
+        errors.add(field, "Waktu tidak boleh di masa depan.")
+        return None
+    return at
+
+
+def _check_movement(data: dict) -> _Movement:
+    errors = FieldErrors()
+    kind = errors.choice(data, "kind", MOVEMENT_KINDS, label="Jenis mutasi")
+    if data.get("kind") == "adjustment":
+        errors.fields["kind"] = "Penyesuaian dibuat oleh stock opname (POST /stock/counts)."
+    reverses = None
+    if kind == "reversal":
+        reverses_id = errors.integer(data, "reverses", 1, required=True,
+                                     label="Mutasi yang dibatalkan")
+        if reverses_id is not None:
+            reverses = db.session.get(StockMovement, reverses_id)
+            if reverses is None:
+                errors.add("reverses", "Mutasi yang dibatalkan tidak ditemukan.")
+    elif data.get("reverses") not in (None, ""):
+        errors.add("reverses", "Hanya pembatalan (reversal) yang menyebut mutasi lain.")
+    item_id = errors.integer(data, "item_id", 1, required=kind != "reversal", label="Barang")
+    item = None
+    if item_id is not None:
+        item = db.session.get(StockItem, item_id)
+        if item is None:
+            errors.add("item_id", "Barang tidak ditemukan.")
+        elif reverses is not None and reverses.item_id != item_id:
+            errors.add("item_id", "Mutasi yang dibatalkan milik barang lain.")
+    elif reverses is not None:
+        item = reverses.item
+    quantity = errors.integer(data, "quantity", 1, MAX_QUANTITY, required=kind != "reversal",
+                              label="Jumlah")
+    at = _moment(data, errors)
+    lot = errors.text(data, "lot", 60, label="Lot")
+    expiry = errors.date(data, "expiry_date", label="Tanggal kedaluwarsa")
+    source = errors.choice(data, "source", SOURCES, required=False, label="Sumber")
+    document_number = errors.text(data, "document_number", 80, label="Nomor dokumen")
+    note = errors.text(data, "note", 1000, required=kind == "disposal", label="Keterangan")
+    stay = None
+    stay_id = errors.integer(data, "stay_id", 1, label="Klien (stay)")
+    if kind != "receipt":
+        for field, label in (("expiry_date", "Tanggal kedaluwarsa"), ("source", "Sumber"),
+                             ("document_number", "Nomor dokumen")):
+            if kind == "reversal" and field == "document_number":
+                continue
+            if data.get(field) not in (None, ""):
+                errors.add(field, f"{label} hanya diisi pada penerimaan.")
+    elif expiry is not None and not lot:
+        errors.add("lot", "Lot wajib diisi bila barang memiliki tanggal kedaluwarsa.")
+    if kind == "reversal" and lot:
+        errors.add("lot", "Pembatalan memakai lot mutasi yang dibatalkan.")
+    if stay_id is not None:
+        if kind != "issue":
+            errors.add("stay_id", "Klien hanya disebut pada pengeluaran (issue).")
+        else:
+            stay = db.session.get(Stay, stay_id)
+            if stay is None:
+                errors.add("stay_id", "Data tinggal (stay) klien tidak ditemukan.")
+            elif at is not None and (at < stay.entered_at
+                                     or (stay.exited_at is not None and at > stay.exited_at)):
+                errors.add("stay_id", "Klien tidak tinggal di RPS pada waktu itu.")
+    if reverses is not None:
+        if reverses.kind == "reversal":
+            errors.add("reverses", "Pembatalan tidak dapat dibatalkan lagi.")
+        if quantity is not None and quantity != reverses.quantity:
+            errors.add("quantity", "Jumlah pembatalan harus sama dengan mutasi yang dibatalkan.")
+        if at is not None and at < reverses.at:
+            errors.add("at", "Pembatalan tidak boleh sebelum mutasi yang dibatalkan.")
+    _refuse(errors, "Data mutasi stok tidak valid.")
+    if reverses is not None:
+        quantity = reverses.quantity
+    return _Movement(item=item, kind=kind, quantity=quantity, at=at, lot=lot,
+                     expiry_date=expiry, source=source, document_number=document_number,
+                     note=note, stay=stay, reverses=reverses)
+
+
+def record_movement(actor: Actor, data: dict) -> StockMovement:
+    """POST /stock/movements: a receipt, issue, disposal or reversal (contract.md)."""
+    checked = _check_movement(data)
+    _lock_items([checked.item.id])
+    if checked.kind == "receipt":
+        lot = _receiving_lot(checked.item, checked.lot, checked.expiry_date)
+        lines = [(lot, checked.quantity)]
+    elif checked.kind == "reversal":
+        lines = _reversal_lines(checked.reverses)
+    else:
+        lines = _taking(checked.item, checked.quantity, checked.at, checked.lot,
+                        allow_expired=checked.kind == "disposal")
+    service_id = None
+    if checked.stay is not None:
+        # The client's SPM service, written first: the ledger row that names it is final.
+        item = checked.item
+        service_id = stay_notes.add_service(
+            actor, checked.stay.id, SPM_COMPONENT_OF[item.category], local_date(checked.at),
+            note=f"{item.name}: {checked.quantity} {item.unit} ({item.code})").id
+    movement = _append(actor, checked.item, checked.kind, checked.quantity, checked.at, lines,
+                       source=checked.source, document_number=checked.document_number,
+                       note=checked.note, stay_id=checked.stay.id if checked.stay else None,
+                       service_record_id=service_id,
+                       reverses_id=checked.reverses.id if checked.reverses else None,
+                       check="reverses" if checked.reverses else None)
+    return movement
+
+
+def _receiving_lot(item: StockItem, code: str | None, expiry: date | None) -> StockLot:
+    code = code or NO_LOT
+    lot = db.session.scalar(select(StockLot).where(StockLot.item_id == item.id,
+                                                   StockLot.lot == code))
+    if lot is None:
+        lot = StockLot(item_id=item.id, lot=code, expiry_date=expiry)
+        db.session.add(lot)
+        db.session.flush()
+        db.session.add(StockBalance(lot_id=lot.id, item_id=item.id, quantity=0))
+        db.session.flush()
+    elif expiry is not None and lot.expiry_date != expiry:
+        shown = lot.expiry_date.isoformat() if lot.expiry_date else "tanpa tanggal"
+        raise ValidationError("Tanggal kedaluwarsa berbeda dengan lot yang sudah ada.",
+                              {"expiry_date": f"Lot {code} tercatat kedaluwarsa {shown}."})
+    return lot
+
+
+def _reversal_lines(original: StockMovement) -> list[tuple[StockLot, int]]:
+    if db.session.scalar(select(StockMovement.id).where(
+            StockMovement.reverses_id == original.id)) is not None:
+        raise Conflict("Mutasi ini sudah dibatalkan.", {"reverses": "Sudah dibatalkan."},
+                       code="already_reversed")
+    return [(line.lot, -line.quantity) for line in original.lines]
+
+
+def _insufficient(item: StockItem, wanted: int, available: int, field: str = "quantity"):
+    return Conflict(f"Stok {item.name} tidak cukup: diminta {wanted}, tersedia {available} "
+                    f"{item.unit}.", {field: f"Tersedia {available} {item.unit}."},
+                    code=INSUFFICIENT)
+
+
+def _taking(item: StockItem, quantity: int, at: datetime, lot_code: str | None,
+            allow_expired: bool, field: str = "quantity") -> list[tuple[StockLot, int]]:
+    """The lines that take `quantity` out at `at`: from the named lot, or first expiring
+    first (lots without expiry last), split over lots as needed."""
+    day = local_date(at)
+    states = lot_states(item.id, at)
+    if lot_code is not None:
+        states = [s for s in states if s.code == lot_code]
+        if not states:
+            raise ValidationError("Lot tidak ditemukan.",
+                                  {"lot": f"Barang {item.code} tidak memiliki lot {lot_code}."})
+        if not allow_expired and states[0].expired_on(day):
+            raise Conflict(f"Lot {lot_code} sudah kedaluwarsa; musnahkan dengan alasan.",
+                           {"lot": "Lot kedaluwarsa."}, code=EXPIRED)
+    usable = [s for s in states if allow_expired or not s.expired_on(day)]
+    lines = _split(usable, quantity)
+    if lines is None:
+        available = sum(max(0, s.available) for s in usable)
+        if not allow_expired and _split(states, quantity) is not None:
+            raise Conflict("Stok yang tersisa sudah kedaluwarsa; musnahkan dengan alasan.",
+                           {"lot": "Lot kedaluwarsa."}, code=EXPIRED)
+        raise _insufficient(item, quantity, available, field)
+    return lines
+
+
+def _split(states: list[LotState], quantity: int) -> list[tuple[StockLot, int]] | None:
+    lines, left = [], quantity
+    for state in states:
+        take = min(left, max(0, state.available))
+        if take:
+            lines.append((state.lot, -take))
+            left -= take
+        if not left:
+            return lines
+    return None
+
+
+def _check_running(item: StockItem, at: datetime, lines: list[tuple[StockLot, int]],
+                   field: str = "quantity") -> None:
+    """No lot goes below zero at `at` or after it (for lines not chosen by _taking)."""
+    states = {s.lot.id: s for s in lot_states(item.id, at)}
+    for lot, delta in lines:
+        if delta < 0 and states[lot.id].available + delta < 0:
+            raise _insufficient(item, -delta, max(0, states[lot.id].available), field)
+
+
+def _append(actor: Actor, item: StockItem, kind: str, quantity: int, at: datetime,
+            lines: list[tuple[StockLot, int]], check: str | None = None,
+            **values) -> StockMovement:
+    """Write the movement and its lines; `check`: first check the running balances of lines
+    not chosen by _taking(), naming that field when one would go below zero."""
+    if check:
+        _check_running(item, at, lines, check)
+    movement = StockMovement(item_id=item.id, kind=kind, quantity=quantity, at=at,
+                             recorded_by_id=actor.user_id, recorded_at=clock.now(), **values)
+    db.session.add(movement)
+    db.session.flush()
+    for lot, delta in lines:
+        db.session.add(StockMovementLine(movement_id=movement.id, item_id=item.id,
+                                         lot_id=lot.id, at=at, quantity=delta))
+        db.session.execute(update(StockBalance).where(StockBalance.lot_id == lot.id)
+                           .values(quantity=StockBalance.quantity + delta))
+    db.session.flush()
+    db.session.expire(movement, ["lines"])
+    record(actor, "create", "stock_movement", movement.id,
+           {"item_id": item.id, "kind": kind, "quantity": quantity, "at": at.isoformat(),
+            "lots": [[lot_label(lot.lot), delta] for lot, delta in lines],
+            **{k: v for k, v in values.items() if v is not None and k != "note"}})
+    return movement
+
+
+def movement_json(movement: StockMovement) -> dict:
+    return {"id": movement.id, "item_id": movement.item_id, "kind": movement.kind,
+            "lots": [{"lot": lot_label(line.lot.lot), "quantity": abs(line.quantity)}
+                     for line in movement.lines],
+            "balance": item_balance(movement.item_id)}
+
+
+# ---------------------------------------------------------------- stock counts
+
+def _check_count(data: dict) -> tuple[datetime, list[dict], list[str], str | None]:
+    errors = FieldErrors()
+    at = _moment(data, errors, required=True)
+    note = errors.text(data, "note", 2000, label="Catatan")
+    counters = data.get("counters")
+    names: list[str] = []
+    if counters is not None:
+        if not isinstance(counters, list) or not all(isinstance(c, str) for c in counters):
+            errors.add("counters", "Petugas penghitung harus berupa daftar nama.")
+        else:
+            names = [c.strip()[:120] for c in counters if c.strip()][:10]
+    lines = data.get("lines")
+    checked: list[dict] = []
+    if not isinstance(lines, list) or not lines:
+        errors.add("lines", "Baris hitungan wajib diisi (minimal satu barang).")
+        lines = []
+    seen: dict[tuple, int] = {}
+    for i, line in enumerate(lines[:1000]):
+        row = FieldErrors(f"lines.{i}.")
+        if not isinstance(line, dict):
+            errors.add(f"lines.{i}", "Baris harus berupa objek.")
+            continue
+        item_id = row.integer(line, "item_id", 1, required=True, label="Barang")
+        lot = row.text(line, "lot", 60, label="Lot")
+        counted = row.integer(line, "counted", 0, MAX_QUANTITY, required=True,
+                              label="Jumlah terhitung")
+        item = db.session.get(StockItem, item_id) if item_id is not None else None
+        if item_id is not None and item is None:
+            row.add("item_id", "Barang tidak ditemukan.")
+        if item is not None and lot and db.session.scalar(select(StockLot.id).where(
+                StockLot.item_id == item.id, StockLot.lot == lot)) is None:
+            row.add("lot", f"Barang {item.code} tidak memiliki lot {lot}.")
+        if item is not None:
+            key, whole = (item.id, lot), (item.id, None)
+            if key in seen or (lot is None and any(k[0] == item.id for k in seen)) \
+                    or (lot is not None and whole in seen):
+                row.add("lot" if lot else "item_id",
+                        "Barang dan lot ini sudah ada di baris lain (seluruh barang atau per lot).")
+            seen[key] = i
+        errors.merge(row)
+        checked.append({"index": i, "item": item, "lot": lot, "counted": counted})
+    _refuse(errors, "Data stock opname tidak valid.")
+    return at, checked, names, note
+
+
+def record_count(actor: Actor, data: dict) -> tuple[StockCount, list[dict]]:
+    """POST /stock/counts: each difference between the counted and the recorded balance at
+    `at` becomes an `adjustment` movement. A line without `lot` counts the whole item: a
+    surplus goes to stock without a lot, a shortage is taken first expiring first."""
+    at, lines, counters, note = _check_count(data)
+    _lock_items({line["item"].id for line in lines})
+    count = StockCount(at=at, counters="\n".join(counters), note=note,
+                       recorded_by_id=actor.user_id, recorded_at=clock.now())
+    db.session.add(count)
+    db.session.flush()
+    adjustments = []
+    for line in lines:
+        item, code, counted = line["item"], line["lot"], line["counted"]
+        field = f"lines.{line['index']}.counted"
+        states = lot_states(item.id, at)
+        lot = None
+        if code is not None:
+            state = next(s for s in states if s.code == code)
+            lot, expected = state.lot, state.at
+        else:
+            expected = sum(s.at for s in states)
+        db.session.add(StockCountLine(count_id=count.id, item_id=item.id,
+                                      lot_id=lot.id if lot else None, expected=expected,
+                                      counted=counted))
+        difference = counted - expected
+        if not difference:
+            continue
+        if difference > 0:
+            moved = [(lot or _receiving_lot(item, None, None), difference)]
+        elif lot is not None:
+            moved = [(lot, difference)]
+        else:
+            moved = _taking(item, -difference, at, None, allow_expired=True, field=field)
+        _append(actor, item, "adjustment", abs(difference), at, moved, check=field,
+                count_id=count.id, note=f"Stock opname #{count.id}")
+        adjustments.append({"item_id": item.id, "lot": code, "difference": difference})
+    db.session.flush()
+    record(actor, "create", "stock_count", count.id,
+           {"at": at.isoformat(), "lines": len(lines), "adjustments": len(adjustments)})
+    return count, adjustments
+
+
+def get_count(count_id: int) -> StockCount:
+    count = db.session.get(StockCount, count_id)
+    if count is None:
+        raise NotFound("Stock opname tidak ditemukan.")
+    return count
+
+
+def count_adjustments(count: StockCount) -> list[dict]:
+    rows = db.session.execute(
+        select(StockMovement.item_id, StockLot.lot, StockMovementLine.quantity)
+        .join(StockMovementLine, StockMovementLine.movement_id == StockMovement.id)
+        .join(StockLot, StockLot.id == StockMovementLine.lot_id)
+        .where(StockMovement.count_id == count.id)
+        .order_by(StockMovement.id, StockMovementLine.id))
+    return [{"item_id": item_id, "lot": lot_label(lot), "difference": quantity}
+            for item_id, lot, quantity in rows]
+
+
+def list_counts(limit: int = 100) -> list[StockCount]:
+    return list(db.session.scalars(select(StockCount).order_by(StockCount.at.desc(),
+                                                               StockCount.id.desc()).limit(limit)))
+
+
+# ---------------------------------------------------------------- kartu stok
+
+@dataclass
+class CardRow:
+    movement: StockMovement
+    change: int          # signed, for the item
+    balance: int         # running balance after it
+    lots: list[tuple[str | None, int]]
+
+
+@dataclass
+class Card:
+    item: StockItem
+    start: date
+    end: date
+    opening: int
+    rows: list[CardRow]
+    closing: int
+
+
+def local_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """[start 00:00, end + 1 day 00:00) in RPS_TIMEZONE, as UTC moments."""
+    zone = clock.local_zone()
+    return (datetime.combine(start, time(), tzinfo=zone),
+            datetime.combine(end + timedelta(days=1), time(), tzinfo=zone))
+
+
+def card(item_id: int, start: date, end: date, limit: int | None = None) -> Card:
+    """The kartu stok of [start, end]: the opening balance is the balance now less every
+    line since `start` (so its cost follows the period and what came after it, not the
+    years of history before it), then each movement with its running balance."""
+    item = get_item(item_id)
+    if end < start:
+        raise ValidationError("Periode tidak valid.", {"to": "Tanggal akhir sebelum tanggal awal."})
+    low, high = local_bounds(start, end)
+    line = StockMovementLine
+    since = db.session.scalar(select(func.coalesce(func.sum(line.quantity), 0))
+                              .where(line.item_id == item.id, line.at >= low))
+    opening = item_balance(item.id) - int(since)
+    totals = (select(line.movement_id, func.sum(line.quantity).label("change"))
+              .where(line.item_id == item.id, line.at >= low, line.at < high)
+              .group_by(line.movement_id).subquery())
+    running = func.sum(totals.c.change).over(order_by=(StockMovement.at, StockMovement.id))
+    stmt = (select(StockMovement, totals.c.change, running)
+            .join(totals, totals.c.movement_id == StockMovement.id)
+            .order_by(StockMovement.at, StockMovement.id))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    result = db.session.execute(stmt).all()
+    lots = _lines_of([m.id for m, _, _ in result])
+    rows = [CardRow(m, int(change), opening + int(total), lots.get(m.id, []))
+            for m, change, total in result]
+    closing = opening + int(db.session.scalar(select(func.coalesce(func.sum(totals.c.change), 0)))
+                            or 0)
+    return Card(item, start, end, opening, rows, closing)
+
+
+def _lines_of(movement_ids: list[int]) -> dict[int, list[tuple[str | None, int]]]:
+    out: dict[int, list] = {}
+    for chunk in range(0, len(movement_ids), 500):
+        ids = movement_ids[chunk:chunk + 500]
+        for movement_id, lot, quantity in db.session.execute(
+                select(StockMovementLine.movement_id, StockLot.lot, StockMovementLine.quantity)
+                .join(StockLot, StockLot.id == StockMovementLine.lot_id)
+                .where(StockMovementLine.movement_id.in_(ids))
+                .order_by(StockMovementLine.id)):
+            out.setdefault(movement_id, []).append((lot_label(lot), quantity))
+    return out
+
+
+def reversed_ids(movement_ids: list[int]) -> set[int]:
+    if not movement_ids:
+        return set()
+    return set(db.session.scalars(select(StockMovement.reverses_id).where(
+        StockMovement.reverses_id.in_(movement_ids))))
+
+
+# ---------------------------------------------------------------- alerts
+
+@dataclass(frozen=True)
+class Alert:
+    item_id: int
+    code: str
+    name: str
+    unit: str
+    kind: str
+    lot: str | None
+    expiry_date: date | None
+    balance: int
+
+    def as_json(self) -> dict:
+        return {"item_id": self.item_id, "code": self.code, "kind": self.kind,
+                "lot": self.lot,
+                "expiry_date": self.expiry_date.isoformat() if self.expiry_date else None,
+                "balance": self.balance}
+
+
+def alerts(moment: datetime | None = None) -> list[Alert]:
+    """Items at or under their minimum (`low`), lots with stock expiring within 30 days
+    (`expiring`) or past their expiry date (`expired`), now or at `moment`."""
+    day = local_date(moment or clock.now())
+    soon = day + timedelta(days=EXPIRING_DAYS)
+    balances = balances_at(moment)
+    items = {item.id: item for item in db.session.scalars(select(StockItem))}
+    totals: dict[int, int] = dict.fromkeys(items, 0)
+    found: list[Alert] = []
+    lots = db.session.execute(select(StockLot.id, StockLot.item_id, StockLot.lot,
+                                     StockLot.expiry_date)).all()
+    for lot_id, item_id, code, expiry in lots:
+        balance = balances.get(lot_id, 0)
+        totals[item_id] += balance
+        if balance > 0 and expiry is not None and expiry <= soon:
+            item = items[item_id]
+            found.append(Alert(item_id, item.code, item.name, item.unit,
+                               "expired" if expiry < day else "expiring", lot_label(code),
+                               expiry, balance))
+    for item_id, item in items.items():
+        if totals[item_id] <= item.min_level:
+            found.append(Alert(item_id, item.code, item.name, item.unit, "low", None, None,
+                               totals[item_id]))
+    order = {"low": 0, "expiring": 1, "expired": 2}
+    found.sort(key=lambda a: (order[a.kind], a.code, a.expiry_date or date.max, a.lot or ""))
+    return found

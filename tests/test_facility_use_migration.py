@@ -1,0 +1,91 @@
+"""Migration 0006_second_communal_room: an installation seeded with the one Ruang Komunal of
+before gets the blueprint's second, right after the first; an empty database and an
+installation that has two already are left alone. Both databases."""
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import delete, func, select
+
+from rps_app.audit.models import AuditEntry
+from rps_app.extensions import db
+from rps_app.facility import services as facility
+from rps_app.facility.models import Room
+
+from .stays_support import ACTOR
+
+BEFORE = "0005_facility_use"
+
+
+def as_seeded_before(app) -> None:
+    """The default building as `rps init` seeded it before: KOM-1 "Ruang Komunal" only,
+    the rooms after it one place up; the schema at the revision before the data one."""
+    with app.app_context():
+        directory = app.extensions["migrate"].directory
+        downgrade(directory=directory, revision=BEFORE)
+        kom2 = db.session.scalar(select(Room).where(Room.code == "KOM-2"))
+        db.session.execute(delete(Room).where(Room.id == kom2.id))
+        for later in db.session.scalars(select(Room).where(Room.sort_order > kom2.sort_order)):
+            later.sort_order -= 1
+        db.session.scalar(select(Room).where(Room.code == "KOM-1")).name = "Ruang Komunal"
+        db.session.commit()
+
+
+def migrate(app) -> None:
+    with app.app_context():
+        upgrade(directory=app.extensions["migrate"].directory)
+        db.session.remove()
+
+
+def codes_in_order(app) -> list[str]:
+    with app.app_context():
+        return [room.code for room in facility.rooms_with_beds()]
+
+
+def test_an_installation_with_one_communal_room_gets_the_second(app):
+    fresh = codes_in_order(app)  # a new installation's order
+    as_seeded_before(app)
+    assert len(codes_in_order(app)) == 29
+    migrate(app)
+    assert codes_in_order(app) == fresh
+    with app.app_context():
+        names = dict(db.session.execute(select(Room.code, Room.name)
+                                        .where(Room.kind == "communal")).all())
+        assert names == {"KOM-1": "Ruang Komunal 1", "KOM-2": "Ruang Komunal 2"}
+        kom2 = db.session.scalar(select(Room).where(Room.code == "KOM-2"))
+        assert kom2.beds == [] and kom2.sex is None and kom2.active
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.entity == "room",
+                                                           AuditEntry.entity_id == str(kom2.id)))
+        assert (entry.action, entry.detail["code"]) == ("seed", "KOM-2")
+        # `rps init` afterwards adds nothing more.
+        assert facility.seed_default_facility(ACTOR) == 0
+
+
+def test_a_renamed_first_room_keeps_its_name_and_a_second_one_added_by_hand_stays_alone(app):
+    as_seeded_before(app)
+    with app.app_context():
+        db.session.scalar(select(Room).where(Room.code == "KOM-1")).name = "Aula"
+        db.session.commit()
+    migrate(app)
+    with app.app_context():
+        assert db.session.scalar(select(Room.name).where(Room.code == "KOM-1")) == "Aula"
+        assert db.session.scalar(select(Room.name).where(Room.code == "KOM-2")) == "Ruang Komunal 2"
+
+    as_seeded_before(app)
+    with app.app_context():
+        facility.add_room(ACTOR, "AULA-2", "Aula Kedua", "communal")
+        db.session.commit()
+    migrate(app)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Room.id)).where(Room.kind == "communal")) == 2
+        assert db.session.scalar(select(Room.id).where(Room.code == "KOM-2")) is None
+
+
+def test_an_empty_database_is_left_to_rps_init(app):
+    with app.app_context():
+        directory = app.extensions["migrate"].directory
+        downgrade(directory=directory, revision="base")
+        upgrade(directory=directory, revision=BEFORE)
+        upgrade(directory=directory)
+        assert db.session.scalar(select(func.count(Room.id))) == 0
+        assert facility.seed_default_facility(ACTOR) == 30
+        db.session.commit()
+    assert codes_in_order(app)[18:] == ["TRP-1", "TRP-2", "POS-1", "POS-2", "KOM-1", "KOM-2",
+                                        "LOBBY", "DAPUR", "LOG", "KANTOR", "KA-RPS", "GH"]

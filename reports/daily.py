@@ -13,9 +13,8 @@ from reportlab.platypus import PageBreak, Spacer
 
 from .base import Letterhead
 from .indonesian import full_date, long_date
-from .periodic import (Meta, as_date, heading, note, number, percent, period_text, render,
+from .periodic import (Labels, Meta, as_date, heading, note, number, percent, period_text, render,
                        table)
-from .vocabulary import AGENCY_LABELS, EXIT_LABELS, UNIT_LABELS
 
 TITLE = "LAPORAN HARIAN"
 
@@ -31,16 +30,16 @@ def _time(value) -> str:
     return f"{long_date(value)} {value.hour:02d}.{value.minute:02d}"
 
 
-def census_rows(data: dict) -> list[list[str]]:
+def census_rows(data: dict, labels: Labels) -> list[list[str]]:
     counts = {"L": 0, "P": 0, "isolation": 0, "unplaced": 0}
     for resident in data["residents"]:
         counts[_unit(resident)] += 1
     rows = []
     for key in ("L", "P", "isolation"):
         beds = data["capacity"].get(key, 0)
-        rows.append([UNIT_LABELS[key], number(counts[key]), number(beds),
+        rows.append([labels.of("unit", key), number(counts[key]), number(beds),
                      number(max(beds - counts[key], 0)), percent(counts[key] / beds if beds else None)])
-    rows.append([UNIT_LABELS["unplaced"], number(counts["unplaced"]), "-", "-", "-"])
+    rows.append([labels.of("unit", "unplaced"), number(counts["unplaced"]), "-", "-", "-"])
     beds = sum(data["capacity"].values())
     total = sum(counts.values())
     rows.append(["Jumlah", number(total), number(beds), number(max(beds - total + counts["unplaced"], 0)),
@@ -57,13 +56,13 @@ def day_story(data: dict, meta: Meta) -> list:
                   "Melewati batas" if r["nights"] > (r.get("limit") or meta.max_stay_days) else ""]
                  for i, r in enumerate(data["residents"], start=1)]
     admissions = [[str(i), a["name"], a["registration_number"], a["sex"],
-                   AGENCY_LABELS.get(a["agency"], a["agency"]), a["operation_place"],
+                   meta.labels.of("agency", a["agency"]), a["operation_place"],
                    _time(a["entered_at"])] for i, a in enumerate(data["admissions"], start=1)]
-    exits = [[str(i), e["name"], e["registration_number"], EXIT_LABELS.get(e["exit_type"], e["exit_type"]),
+    exits = [[str(i), e["name"], e["registration_number"], meta.labels.of("exit", e["exit_type"]),
               _time(e["exited_at"]), number(e["nights"])] for i, e in enumerate(data["exits"], start=1)]
     story = [
         *heading(f"A. Keadaan Hunian pukul {at.hour:02d}.{at.minute:02d} {meta.zone_label}"),
-        table(["Unit", "Klien", "Tempat tidur", "Kosong", "Hunian"], census_rows(data),
+        table(["Unit", "Klien", "Tempat tidur", "Kosong", "Hunian"], census_rows(data, meta.labels),
               [6, 2, 2.5, 2, 2.5]),
         *heading("B. Penerimaan dalam 24 jam terakhir"),
         table(["No", "Nama", "No. Registrasi", "L/P", "Pengirim", "Lokasi penertiban", "Diterima"],

@@ -12,7 +12,7 @@ TITLE = "LAPORAN LAMA TINGGAL KLIEN"
 
 def build(data: dict, meta: Meta, letterhead: Letterhead, *, invariant: bool = False) -> bytes:
     los = data["length_of_stay"]
-    story = [*length_of_stay_section(los, meta, "A"), *exits_section(los["exits_by_type"], "B"),
+    story = [*length_of_stay_section(los, meta, "A"), *exits_section(los["exits_by_type"], meta.labels, "B"),
              *long_stays_section(data["long_exits"], los["active"]["over_limit"], meta, "C")]
     return render(TITLE, f"Periode {period_text(meta)}", story, meta, letterhead,
                   invariant=invariant)

@@ -11,6 +11,6 @@ TITLE = "LAPORAN TINGKAT HUNIAN"
 
 def build(data: dict, meta: Meta, letterhead: Letterhead, *, invariant: bool = False) -> bytes:
     occ = data["occupancy"]
-    story = [*occupancy_section(occ, "A"), *daily_table(occ)]
+    story = [*occupancy_section(occ, meta.labels, "A"), *daily_table(occ)]
     return render(TITLE, f"Periode {period_text(meta)}", story, meta, letterhead,
                   invariant=invariant)

@@ -5,7 +5,7 @@ Input is plain data (dicts and lists as `rps_app.reporting.documents` collects t
 may be `date` objects or ISO texts. Names and other user text go through `para()`/`cell`
 escaping in reports.base, never into markup directly.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from babel.numbers import format_decimal, format_percent
@@ -13,11 +13,25 @@ from reportlab.lib.units import cm
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer
 
 from . import charts
-from .base import (Letterhead, build_document, escape, frame_width, grid_table, para,
-                   prose_case, styles)
+from .letters import parts  # the letters' signature block: one look for every document
+from .base import (Letterhead, Signatory, build_document, escape, frame_width, grid_table,
+                   para, prose_case, styles)
 from .indonesian import long_date, month_year
 from .pmks import PMKS_CATEGORIES
-from .vocabulary import AGENCY_LABELS, EXIT_LABELS, SEX_LABELS, SPM_COMPONENTS, UNIT_LABELS
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The Indonesian names of the codes a report prints, given by the application (each
+    domain keeps its own vocabulary); a code without a label is printed as it is."""
+    sex: dict = field(default_factory=dict)      # L, P
+    agency: dict = field(default_factory=dict)   # the intake's sending agency
+    exit: dict = field(default_factory=dict)     # exit types
+    unit: dict = field(default_factory=dict)     # L, P, isolation, shelter, unplaced
+    spm: dict = field(default_factory=dict)      # SPM component number -> name
+
+    def of(self, kind: str, code) -> str:
+        return str(getattr(self, kind).get(code, code))
 
 
 @dataclass(frozen=True)
@@ -28,6 +42,7 @@ class Meta:
     generated_at: datetime  # local time
     max_stay_days: int = 7
     zone_label: str = "WIB"
+    labels: Labels = field(default_factory=Labels)
 
 
 # ------------------------------------------------------------------ formats
@@ -92,15 +107,15 @@ def table(header: list[str], rows: list[list], widths_cm: list[float], *, numeri
 
 # ------------------------------------------------------------------ sections
 
-def occupancy_section(occ: dict, letter: str = "A") -> list:
+def occupancy_section(occ: dict, labels: Labels, letter: str = "A") -> list:
     kinds = occ["by_room_kind"]
-    rows = [[UNIT_LABELS[k], number(kinds[k]["bed_nights"]),
+    rows = [[labels.of("unit", k), number(kinds[k]["bed_nights"]),
              number(kinds[k]["available_bed_nights"]), percent(kinds[k]["occupancy_rate"])]
             for k in ("shelter", "isolation")]
-    rows.append([UNIT_LABELS["unplaced"], number(kinds["unplaced"]["bed_nights"]), "-", "-"])
-    rows.append(["Jumlah", number(occ["bed_nights"]), number(occ["available_bed_nights"]),
-                 percent(occ["occupancy_rate"])])
-    sexes = [[SEX_LABELS[s], number(occ["by_sex"][s]["bed_nights"])] for s in ("L", "P")]
+    rows.append([labels.of("unit", "unplaced"), number(kinds["unplaced"]["bed_nights"]), "-", "-"])
+    rows.append(["Jumlah (termasuk malam belum ditempatkan)", number(occ["bed_nights"]),
+                 number(occ["available_bed_nights"]), percent(occ["occupancy_rate"])])
+    sexes = [[labels.of("sex", s), number(occ["by_sex"][s]["bed_nights"])] for s in ("L", "P")]
     return [
         *heading(f"{letter}. Tingkat Hunian"),
         table(["Unit", "Malam terisi", "Malam tersedia", "Tingkat hunian"], rows, [6, 3, 3, 3]),
@@ -110,7 +125,10 @@ def occupancy_section(occ: dict, letter: str = "A") -> list:
         charts.daily_occupancy(occ["daily"], frame_width()),
         note("Satu malam terisi: klien berada di RPS pada malam itu (tanggal masuk <= tanggal "
              "< tanggal keluar). Malam tersedia: tempat tidur shelter dan isolasi yang "
-             "berfungsi pada malam itu."),
+             "berfungsi pada malam itu. Baris Jumlah menghitung juga malam klien yang belum "
+             "ditempatkan di tempat tidur (mis. diterima larut malam), sedangkan malam "
+             "tersedia hanya menghitung tempat tidur; karena itu tingkat hunian total dapat "
+             "lebih tinggi daripada tingkat hunian shelter dan isolasi."),
     ]
 
 
@@ -144,30 +162,51 @@ def length_of_stay_section(los: dict, meta: Meta, letter: str = "B") -> list:
     ]
 
 
-def exits_section(exits_by_type: dict, letter: str) -> list:
-    rows = [[EXIT_LABELS.get(kind, kind), number(n)] for kind, n in exits_by_type.items()]
+def exits_section(exits_by_type: dict, labels: Labels, letter: str) -> list:
+    rows = [[labels.of("exit", kind), number(n)] for kind, n in exits_by_type.items()]
     rows.append(["Jumlah", number(sum(exits_by_type.values()))])
     return [*heading(f"{letter}. Terminasi (Klien Keluar)"),
             table(["Jenis terminasi", "Klien"], rows, [10, 3])]
 
 
-def admissions_section(adm: dict, letter: str) -> list:
-    agency = [[AGENCY_LABELS.get(k, k), number(n)] for k, n in adm["by_agency"].items()]
+def admissions_section(adm: dict, labels: Labels, letter: str) -> list:
+    agency = [[labels.of("agency", k), number(n)] for k, n in adm["by_agency"].items()]
     agency.append(["Jumlah", number(adm["total"])])
     pmks = [[f"{code}. {PMKS_CATEGORIES.get(int(code), code)}", number(n)]
             for code, n in adm["by_pmks"].items()]
-    sexes = [[SEX_LABELS[s], number(adm["by_sex"].get(s, 0))] for s in ("L", "P")]
+    sexes = [[labels.of("sex", s), number(adm["by_sex"].get(s, 0))] for s in ("L", "P")]
+    groups = adm.get("by_age_group") or {}
+    ages = [[label, number(groups.get(key, 0))] for key, label in AGE_GROUP_LABELS.items()]
     return [*heading(f"{letter}. Penerimaan Klien"),
             table(["Pengirim", "Klien"], agency, [10, 3]), Spacer(1, 0.2 * cm),
             table(["Kategori PMKS", "Klien"], pmks or [["-", "0"]], [10, 3]),
-            Spacer(1, 0.2 * cm), table(["Jenis kelamin", "Klien"], sexes, [10, 3])]
+            Spacer(1, 0.2 * cm), table(["Jenis kelamin", "Klien"], sexes, [10, 3]),
+            Spacer(1, 0.2 * cm), table(["Kelompok umur (saat masuk)", "Klien"], ages, [10, 3])]
 
 
-def services_section(services: dict, letter: str) -> list:
+AGE_GROUP_LABELS = {"anak": "Anak (di bawah 18 tahun)", "dewasa": "Dewasa (18\u201359 tahun)",
+                    "lansia": "Lanjut usia (60 tahun ke atas)"}
+
+
+def signature_section(meta: Meta, signatory: Signatory, place: str) -> list:
+    """The head's signature under the report, kept on one page with the closing sentence
+    before it (a signature never stands alone at the top of a page)."""
+    st = styles()
+    closing = para("Demikian laporan ini dibuat untuk dipergunakan sebagaimana mestinya.",
+                   st.body)
+    dated = para(f"{place}, {long_date(meta.generated_at)}", st.center)
+    block = parts.columns(["", [dated, *parts.signatory_block(signatory)]],
+                          [frame_width() - 9 * cm, 9 * cm])
+    return [Spacer(1, 0.5 * cm), KeepTogether([closing, Spacer(1, 0.4 * cm), block])]
+
+
+def services_section(services: dict, labels: Labels, letter: str) -> list:
     rows = []
-    for code, label in SPM_COMPONENTS.items():
+    codes = labels.spm or {int(code): code for code in services}
+    for code in sorted(codes):
         counts = services.get(code) or services.get(str(code)) or {"records": 0, "stays": 0}
-        rows.append([f"{code}. {label}", number(counts["records"]), number(counts["stays"])])
+        rows.append([f"{code}. {labels.of('spm', code)}", number(counts["records"]),
+                     number(counts["stays"])])
     return [*heading(f"{letter}. Layanan Standar Pelayanan Minimal (SPM)"),
             table(["Komponen layanan", "Layanan", "Klien"], rows, [10, 2.5, 2.5])]
 
@@ -182,7 +221,7 @@ def long_stays_section(long_exits: list[dict], over_limit: list[dict], meta: Met
     for item in long_exits:
         rows.append([item["name"], item.get("registration_number") or "-",
                      long_date(as_date(item["entry_date"])), long_date(as_date(item["exit_date"])),
-                     number(item["nights"]), EXIT_LABELS.get(item["exit_type"], item["exit_type"])])
+                     number(item["nights"]), meta.labels.of("exit", item["exit_type"])])
     numbered = [[str(i)] + row for i, row in enumerate(rows, start=1)]
     body = (table(["No", "Nama", "No. Registrasi", "Masuk", "Keluar", "Malam", "Keterangan"],
                   numbered, [1.1, 3.7, 3.4, 2.8, 2.8, 1.9, 3.5], numeric=(0, 5))

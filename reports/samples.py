@@ -13,7 +13,8 @@ SIGNATORY = Signatory(name="Drs. Bambang Sutrisno, M.Si.", rank="Penata Tingkat 
                       nip="197203151998031004")
 
 CLIENT = Client(
-    name_or_alias="Sutarjo", sex="L", pmks_category=11, entered_at=date(2026, 11, 21),
+    name_or_alias="Sutarjo", sex="L", sex_label="Laki-laki", pmks_category=11,
+    entered_at=date(2026, 11, 21),
     nik="3328051203700002", birth_place="Pemalang", birth_date=date(1970, 3, 12),
     origin_regency="Kabupaten Pemalang",
     origin_address="Desa Banjarmulya RT 02/RW 05, Kec. Pemalang",
@@ -39,7 +40,8 @@ REFERRAL = ReferralLetterData(
 
 HANDOVER = HandoverLetterData(
     number="460/015/RPS/XI/2026", date=date(2026, 11, 30), exit_type="family",
-    client=Client(name_or_alias="Darsih", sex="P", pmks_category=8, entered_at=date(2026, 11, 26),
+    client=Client(name_or_alias="Darsih", sex="P", sex_label="Perempuan", pmks_category=8,
+                  entered_at=date(2026, 11, 26),
                   estimated_age=68, origin_regency="Kabupaten Brebes",
                   origin_address="Desa Kluwut, Kec. Bulakamba", registration_number="RPS-2026-0431",
                   nights=4, identity_known=True),

@@ -13,7 +13,7 @@ def create_app(config: dict | None = None) -> Flask:
     configuration.load(app, config)
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from . import extensions, errors, navigation, security, transaction
+    from . import error_pages, extensions, navigation, security, transaction
     from .auth import permissions
 
     from . import domains, models  # noqa: F401  (models: the shared tables)
@@ -21,14 +21,14 @@ def create_app(config: dict | None = None) -> Flask:
 
     extensions.init_app(app)
     transaction.init_app(app)
-    errors.init_app(app)
+    error_pages.init_app(app)
     security.init_app(app)
     permissions.init_app(app)
     navigation.init_app(app)
 
     domains.register_all(app)
 
-    from .cli import register_commands
+    from .commandline import register_commands
     register_commands(app)
 
     proxies = app.config["RPS_PROXY_FIX"]

@@ -14,7 +14,7 @@ import click
 from sqlalchemy.engine import URL
 
 from .audit.services import Actor, record
-from .cli import fail, rps
+from .commandline import fail, rps
 from .extensions import db
 
 

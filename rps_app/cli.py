@@ -1,47 +1,22 @@
-"""The `rps` command group: also reachable as `flask --app rps_app rps ...`."""
+"""Console script `rps`: the same commands as `flask --app rps_app rps`.
+
+The top of the layers (it builds the app); the group and `fail` live in
+`rps_app.commandline`, which is what domains import.
+"""
 import sys
-from importlib import import_module
 
 import click
-from flask.cli import AppGroup, FlaskGroup
+from flask.cli import ScriptInfo
 
-rps = AppGroup("rps", help="RPS: operations system of the Rumah Perlindungan Sosial.")
-
-# Commands of the installation as a whole; each domain adds its own in `register(app)`.
-COMMAND_MODULES = [
-    "rps_app.install",        # init
-    "rps_app.server",         # serve
-    "rps_app.backup",         # backup
-    "scheduler.commands",     # scheduler (by name: rps_app never imports the scheduler package)
-]
-
-
-def _load_commands() -> None:
-    for module in COMMAND_MODULES:
-        import_module(module)
-
-
-def register_commands(app) -> None:
-    _load_commands()
-    if "rps" not in app.cli.commands:
-        app.cli.add_command(rps)
+from . import create_app
+from .commandline import fail, register_commands, rps  # noqa: F401  (the former home of these)
 
 
 def main() -> None:
-    """Console script `rps`: the same commands as `flask --app rps_app rps`."""
-    from . import create_app
-
     # The app is made first: its domains add their commands to `rps` as they register.
+    # A plain group of exactly those commands: no Flask options (--app, --env-file,
+    # --debug), none of Flask's own commands (`db`, `run`, `shell`), no nested `rps rps`.
     app = create_app()
-    cli = FlaskGroup(name="rps", help=rps.help, create_app=lambda: app,
-                     add_default_commands=False, add_version_option=False,
-                     load_dotenv=False, set_debug_flag=False)
-    for name, command in rps.commands.items():
-        cli.add_command(command, name)
-    sys.exit(cli.main(prog_name="rps", standalone_mode=True))
-
-
-def fail(message: str) -> None:
-    """Stop a command with a message on stderr and exit status 1."""
-    click.echo(message, err=True)
-    raise SystemExit(1)
+    cli = click.Group(name="rps", help=rps.help, commands=dict(rps.commands))
+    info = ScriptInfo(create_app=lambda: app, set_debug_flag=False)
+    sys.exit(cli.main(prog_name="rps", obj=info, standalone_mode=True))

@@ -8,14 +8,15 @@ from flask_migrate import upgrade
 
 from . import clock
 from .audit.services import Actor
-from .cli import rps
+from .commandline import rps
 from .extensions import db
 
 
-def ensure_secret_key() -> bool:
-    """Write a random SECRET_KEY into the instance config.py when none is configured."""
+def ensure_secret_key() -> str | None:
+    """Write a random SECRET_KEY into the instance config.py when none is configured;
+    returns the path of the file written (None when a key was configured)."""
     if current_app.config.get("SECRET_KEY"):
-        return False
+        return None
     path = os.path.join(current_app.instance_path, "config.py")
     key = secrets.token_hex(32)
     with open(path, "a", encoding="utf-8") as handle:
@@ -23,7 +24,7 @@ def ensure_secret_key() -> bool:
                      f"SECRET_KEY = {key!r}\n")
     os.chmod(path, 0o600)
     current_app.config["SECRET_KEY"] = key
-    return True
+    return os.path.abspath(path)
 
 
 def initialise(actor: Actor) -> str | None:
@@ -54,8 +55,9 @@ def initialise(actor: Actor) -> str | None:
 @rps.command("init")
 def init_command():
     """Create or migrate the database, seed the default facility, create the first admin."""
-    if ensure_secret_key():
-        click.echo("SECRET_KEY baru ditulis ke instance/config.py.")
+    written = ensure_secret_key()
+    if written:
+        click.echo(f"SECRET_KEY baru ditulis ke {written}.")
     password = initialise(Actor.system("rps init"))
     click.echo(f"Basis data siap: {db.engine.url.render_as_string(hide_password=True)}")
     if password:

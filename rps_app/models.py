@@ -4,6 +4,7 @@ from .auth.models import ApiToken, LoginFailure, User  # noqa: F401
 from .facility.models import Bed, BedOutage, Room  # noqa: F401
 from .settings.models import Setting  # noqa: F401
 from .sequences import Counter  # noqa: F401
+from .scheduling import JobRun  # noqa: F401
 from .referrals.models import Institution, Letter  # noqa: F401
 from .clients.models import Client  # noqa: F401
 from .stays.models import (BedAssignment, Belonging, CaseNote, Intake,  # noqa: F401

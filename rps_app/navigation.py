@@ -3,7 +3,7 @@ add their entries with registry.add_nav; page sections of other domains are list
 from flask import request, url_for
 
 from . import registry
-from .auth.permissions import can
+from .permissions import can
 
 
 def nav_items():
@@ -17,7 +17,7 @@ def nav_items():
 
 
 def page_sections(page: str, **context) -> list[dict]:
-    """The panels other domains add to `page` ("dashboard", "client", "stay") that the
+    """The panels other domains add to `page` ("dashboard", "client", "stay", "exit") that the
     current user may see, each as {"template", "data"}; a collect() of None shows nothing."""
     shown = []
     for section in registry.sections(page):

@@ -76,7 +76,7 @@ def add_job(app: Flask, job) -> None:
 
 def add_command(command) -> None:
     """A command of the `rps` group (commands exist before any app, for `rps --help`)."""
-    from .cli import rps
+    from .commandline import rps
     if command.name not in rps.commands:
         rps.add_command(command)
 

@@ -1,13 +1,31 @@
-"""Scheduled jobs and their occurrences (times in RPS_TIMEZONE).
+"""Scheduled jobs, their occurrences (times in RPS_TIMEZONE) and their runs.
 
 A domain registers its jobs with registry.add_job(app, Job(...)); the `scheduler` package
-runs them, claiming each occurrence exactly once. An occurrence is (job, fire time,
-period); it is due when installed_at < fire time <= now.
+runs them. An occurrence is (job, fire time, period); it is due when installed_at < fire
+time <= now. Each occurrence runs exactly once, whatever the job does: its JobRun row is
+inserted first (claimed) in its own committed transaction, and the unique (kind, period)
+lets one claimant win however many schedulers race; only the winner calls `job.run`.
+A failed run (or one abandoned by a dead process) is claimed again at the next catch-up.
 """
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import JSON, CheckConstraint, Date, String, Text, UniqueConstraint, and_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from . import clock
+from .actor import Actor
+from .extensions import db
+from .types import UTCDateTime
+
+# Who acts in a scheduled job (the audit log's username).
+SCHEDULER = Actor.system("scheduler")
+# A run still "running" after this long was abandoned (its process died): claim it again.
+STALE_AFTER = timedelta(hours=1)
 
 
 def same_day(fire: date) -> tuple[date, date]:
@@ -70,3 +88,92 @@ def next_fire(job: Job, after: datetime, zone: ZoneInfo) -> datetime:
             if fire > after:
                 return fire
         day = job.next_day(day)
+
+
+# --- runs: each occurrence exactly once ---------------------------------------------------
+
+class JobRun(db.Model):
+    """One occurrence of a scheduled job: claimed, then done or failed (and retried)."""
+    __tablename__ = "job_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60))   # the job's name
+    period_from: Mapped[date] = mapped_column(Date)
+    period_to: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="running")
+    attempts: Mapped[int] = mapped_column(default=1)
+    summary: Mapped[dict | None] = mapped_column(JSON)  # what job.run returned
+    error: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        UniqueConstraint("kind", "period_from", "period_to", name="uq_job_runs_kind_period"),
+        CheckConstraint("status IN ('running', 'done', 'failed')", name="status"),
+        CheckConstraint("period_from <= period_to", name="period"),
+    )
+
+
+def _key(kind: str, start: date, end: date):
+    return and_(JobRun.kind == kind, JobRun.period_from == start, JobRun.period_to == end)
+
+
+def finished_periods(kind: str, first: date, last: date) -> set[tuple[date, date]]:
+    """(period_from, period_to) of the job's runs in [first, last] that need nothing more
+    (done, or running in a live process): one read per job instead of one per occurrence."""
+    rows = db.session.execute(
+        select(JobRun.period_from, JobRun.period_to, JobRun.status, JobRun.started_at)
+        .where(JobRun.kind == kind, JobRun.period_to >= first, JobRun.period_from <= last))
+    now = clock.now()
+    return {(f, t) for f, t, status, started in rows
+            if status == "done" or (status == "running" and now - started < STALE_AFTER)}
+
+
+def claim(kind: str, start: date, end: date) -> JobRun | None:
+    """Take the occurrence (kind, period) for this process, or None when another has it.
+
+    First an INSERT, committed on its own: the unique constraint lets one claimant win.
+    When the row exists and is `failed` (or `running` but abandoned), an UPDATE guarded by
+    that status takes it over; again only one claimant's UPDATE matches.
+    """
+    now = clock.now()
+    db.session.rollback()  # the claim is its own transaction
+    db.session.add(JobRun(kind=kind, period_from=start, period_to=end, status="running",
+                          attempts=1, started_at=now))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        taken = db.session.execute(
+            update(JobRun)
+            .where(_key(kind, start, end),
+                   (JobRun.status == "failed")
+                   | and_(JobRun.status == "running", JobRun.started_at < now - STALE_AFTER))
+            .values(status="running", attempts=JobRun.attempts + 1, started_at=now,
+                    finished_at=None, error=None)
+            .execution_options(synchronize_session=False))
+        db.session.commit()
+        if taken.rowcount != 1:
+            return None
+    return db.session.scalar(select(JobRun).where(_key(kind, start, end))
+                             .execution_options(populate_existing=True))
+
+
+def execute(run_id: int, occurrence: "Occurrence", on_failure=None) -> JobRun:
+    """Call the job for a claimed run and finish the run (done or failed), committed.
+    `on_failure(run, exc)` hears of a failure (the scheduler logs it)."""
+    try:
+        summary = occurrence.job.run(occurrence) if occurrence.job.run else None
+        db.session.commit()  # what the job wrote, if it left anything uncommitted
+        run = db.session.get(JobRun, run_id, populate_existing=True)
+        run.status, run.finished_at, run.summary = "done", clock.now(), summary
+        db.session.commit()
+    except Exception as exc:  # any failure is recorded on the run, to be retried
+        db.session.rollback()
+        run = db.session.get(JobRun, run_id, populate_existing=True)
+        run.status, run.finished_at = "failed", clock.now()
+        run.error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
+        db.session.commit()
+        if on_failure is not None:
+            on_failure(run, exc)
+    return run

@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from gunicorn.app.base import BaseApplication
 
-from .cli import fail, rps
+from .commandline import fail, rps
 from .extensions import db
 
 # The request line's path only (%(U)s): query strings may carry names or NIK (?q=...).
@@ -76,12 +76,12 @@ def options(host: str, port: int, workers: int, threads: int) -> dict:
 
 @rps.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Alamat yang didengarkan (0.0.0.0: semua antarmuka).")
+              help="Address to listen on (0.0.0.0: every interface).")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=None, type=click.IntRange(1, 64),
-              help="Jumlah proses pekerja (bawaan: min(4, 2 x inti + 1)).")
+              help="Worker processes (default: min(4, 2 x cores + 1)).")
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64),
-              help="Utas per proses pekerja.")
+              help="Threads per worker process.")
 def serve_command(host, port, workers, threads):
     """Run the production web server (gunicorn)."""
     app = current_app._get_current_object()

@@ -8,20 +8,39 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-# sender: the Client; kwargs: changed (set of field names). Placement refuses a change of
-# sex or age that no longer fits the client's current room.
+# sender: the Client (changed, flushed); kwargs: changed (set of field names). Placement
+# (stays) refuses a change of sex or age that no longer fits the client's current room.
 identity_changing = _signals.signal("identity-changing")
 
-# sender: the Bed; kwargs: on (datetime). Stays refuses when someone sleeps in the bed.
+# sender: the Bed; kwargs: on (datetime). A receiver returns True when the bed is in use
+# then (stays: someone sleeps in it); facility then refuses to retire it or take it out.
 bed_leaving_service = _signals.signal("bed-leaving-service")
 
-# sender: the Stay (locked, still open); kwargs: actor, exit_type, institution_id, data (the
-# exit's body as given). Sent after the exit's fields are checked, before anything is
-# written: referrals checks `referral_id` (409 referral_not_accepted) and closes it.
+# sender: the Stay (locked, still open); kwargs: actor, data (the exit body as sent),
+# exit_type, institution_id, values (all that stays checked: exited_at ...), errors
+# (fields.FieldErrors). Sent while the exit is checked, before anything is written: a
+# receiver checks the part it owns and adds its problems to `errors`, so that they come
+# back in one 422 with stays' own (referrals: institution_id names an active institution),
+# or raises (referrals: `referral_id`, 409 referral_not_accepted, and closes it).
 stay_exiting = _signals.signal("stay-exiting")
 
-# sender: the Stay; kwargs: actor, exit (StayExit). Sent after an exit is recorded.
+# sender: the Stay; kwargs: actor, exit (StayExit). Sent after an exit is recorded, in its
+# transaction. A receiver may return the letter it issued for the exit (referrals: the
+# referral letter or handover record; an object with `id`, `number`, `api_json()`):
+# exit_stay returns it, and the API answers it as `letter`.
 stay_exited = _signals.signal("stay-exited")
+
+# sender: None; no kwargs. Receivers return the places an exit may lead to, for the exit
+# form: [(exit type, label, [(id, text)])] (referrals: its active institutions by kind).
+exit_destinations = _signals.signal("exit-destinations")
+
+# sender: None; kwargs: client_ids (list[int]). Receivers return {client_id: {key: value}}
+# to add facts to clients in lists and records (stays: `active_stay_id`).
+client_facts = _signals.signal("client-facts")
+
+# sender: the Client; no kwargs. Receivers return {key: value} to add to the client's JSON
+# record, GET /api/v1/clients/<id> (stays: `stays`, the client's stays with beds and exits).
+client_record = _signals.signal("client-record")
 
 # sender: the duplicate Client being merged; kwargs: into (Client), actor. Sent after its
 # stays moved to `into`: a domain keeping rows by client id moves (or keeps) its own.
@@ -52,8 +71,18 @@ def values_from(signal, sender=None, **kwargs) -> list:
 
 def merged_facts(stay_ids: list[int]) -> dict[int, dict]:
     """stay_facts from every receiver, merged per stay."""
-    facts: dict[int, dict] = {stay_id: {} for stay_id in stay_ids}
-    for value in values_from(stay_facts, stay_ids=stay_ids):
-        for stay_id, items in value.items():
-            facts.setdefault(stay_id, {}).update(items)
+    return _merged(stay_facts, stay_ids=stay_ids)
+
+
+def merged_client_facts(client_ids: list[int]) -> dict[int, dict]:
+    """client_facts from every receiver, merged per client."""
+    return _merged(client_facts, client_ids=client_ids)
+
+
+def _merged(signal, **kwargs) -> dict[int, dict]:
+    ids = next(iter(kwargs.values()))
+    facts: dict[int, dict] = {key: {} for key in ids}
+    for value in values_from(signal, **kwargs):
+        for key, items in value.items():
+            facts.setdefault(key, {}).update(items)
     return facts

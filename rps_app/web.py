@@ -1,9 +1,9 @@
 """Small helpers shared by views and API handlers (never used by services)."""
-from flask import flash, request
+from flask import flash, g, request
 from flask_babel import lazy_gettext
 from flask_login import current_user
 
-from .audit.services import Actor
+from .actor import Actor
 from .errors import BadRequest, DomainError
 
 
@@ -16,8 +16,8 @@ def current_actor() -> Actor:
 
 
 def translated(labels: dict) -> dict:
-    """A reports.vocabulary dict with its labels translated lazily for the pages (the labels
-    are the msgids)."""
+    """A domain vocabulary dict (code -> label, rps_app/<domain>/vocabulary.py) with its
+    labels translated lazily for the pages (the labels are the msgids)."""
     return {code: lazy_gettext(label) for code, label in labels.items()}
 
 
@@ -49,31 +49,46 @@ def put_field_errors(form, fields: dict) -> dict:
     return rest
 
 
+REFUSALS = (409, 422)  # what a page tells beside its form; anything else goes to the handlers
+
+
+def refused(error: DomainError, form=None, fields: dict | None = None) -> dict:
+    """The one way every page tells a refused form (409 conflict, 422 invalid); any other
+    error is raised again for the error handlers. The request will not commit; the
+    service's message is flashed; each field's message goes on the form's field of that
+    name (`fields`: the error's fields renamed to the form's, when they differ). The
+    messages that belong to no field (and are not the message itself) go to the form's
+    `form_errors` (shown above the form by _form_errors.html) and are returned."""
+    if error.status not in REFUSALS:
+        raise error
+    g.request_failed = True  # a refused form writes nothing, even when the page redirects
+    flash(error.message, "error")
+    if form is None:
+        return {}
+    rest = put_field_errors(form, error.fields if fields is None else fields)
+    rest = {name: message for name, message in rest.items() if message != error.message}
+    form.form_errors.extend(rest.values())
+    return rest
+
+
 def submit(form, action):
     """Run `action()` for a valid submitted form: (result, None), or (None, status) when the
-    form or the service refused (409/422). The refusal is told on the page: the service's
-    message flashed, each field's message put on the form's field of that name."""
+    form or the service refused (409/422), told on the page as `refused` does (the messages
+    that belong to no field flashed too)."""
     if not form.validate_on_submit():
         return None, 422
     try:
         return action(), None
     except DomainError as error:
-        if error.status not in (409, 422):
-            raise
-        flash(error.message, "error")
-        for message in put_field_errors(form, error.fields).values():
-            if message != error.message:
-                flash(message, "error")
+        for message in refused(error, form).values():
+            flash(message, "error")
         return None, error.status
 
 
 def flash_refusal(error: DomainError, form) -> None:
-    """Tell a refused action (409/422) on the next page: the message, then each field's
-    message with its label (for forms that redirect back to a page rather than re-render);
-    anything else goes on to the error handler."""
-    if error.status not in (409, 422):
-        raise error
-    flash(error.message, "error")
+    """`refused` for a form whose page redirects back rather than showing the form again:
+    each field's message is flashed too, with its label."""
+    refused(error)
     for name, message in error.fields.items():
         if message != error.message:
             label = form[name].label.text if name in form._fields else name

@@ -10,7 +10,7 @@ import click
 from flask import current_app
 
 from rps_app import clock
-from rps_app.cli import fail, rps
+from rps_app.commandline import fail, rps
 
 MISFIRE_GRACE_SECONDS = 3600
 HEARTBEAT_MINUTES = 5
@@ -30,7 +30,12 @@ def _parse_now(value: str | None) -> datetime | None:
 
 def _report(outcome) -> None:
     for run in outcome.done:
-        click.echo(f"selesai  {run.kind} {run.period_from}..{run.period_to}")
+        if "report_run_id" in (run.summary or {}):  # a report (or check) archived
+            click.echo(f"selesai  {run.kind} {run.period_from}..{run.period_to}")
+        else:  # another domain's job: what it reported
+            facts = ", ".join(f"{key}={value}" for key, value in (run.summary or {}).items())
+            click.echo(f"tugas    {run.kind} {run.period_from}..{run.period_to}"
+                       + (f": {facts}" if facts else ""))
     for run in outcome.failed:
         click.echo(f"GAGAL    {run.kind} {run.period_from}..{run.period_to}: {run.error}", err=True)
     click.echo(f"{len(outcome.done)} selesai, {len(outcome.failed)} gagal, "
@@ -38,11 +43,12 @@ def _report(outcome) -> None:
 
 
 @rps.command("scheduler")
-@click.option("--once", is_flag=True, help="Jalankan semua tugas yang jatuh tempo lalu keluar.")
+@click.option("--once", is_flag=True, help="Run every due occurrence, then exit.")
 @click.option("--now", "now_text", metavar="ISO-TIMESTAMP",
-              help="Pakai waktu ini sebagai 'sekarang' (dengan --once).")
+              help="Take this moment as 'now' (with --once).")
 def scheduler_command(once: bool, now_text: str | None):
-    """Proses penjadwal: laporan harian 07.00, bulanan tgl 1 pukul 01.00, cek lama tinggal."""
+    """Run the scheduled jobs: daily report 07:00, monthly report on the 1st at 01:00, the
+    nightly check of stays past the limit, and the jobs other domains register."""
     from .runner import installed_at, run_due
 
     now = _parse_now(now_text)
@@ -70,8 +76,7 @@ def serve(app) -> None:
     from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.interval import IntervalTrigger
 
-    from rps_app.reporting.schedule import JOBS
-    from .runner import beat, run_due
+    from .runner import beat, registered_jobs, run_due
 
     zone = app.config["RPS_TIMEZONE"]
     scheduler = BlockingScheduler(timezone=zone, job_defaults={
@@ -80,18 +85,16 @@ def serve(app) -> None:
     def fire(job):
         def run():
             with app.app_context():
-                # Its own occurrence and any missed one of this job (idempotent).
-                outcome = run_due(jobs=(job,))
-                for failed in outcome.failed:
-                    app.logger.error("job %s %s failed: %s", job.name, failed.period_from,
-                                     failed.error)
+                # Its own occurrence and any missed one of this job (idempotent; a
+                # failure is logged and recorded on its run).
+                run_due(jobs=(job,))
         return run
 
     def heartbeat():
         with app.app_context():
             beat()
 
-    for job in JOBS:
+    for job in registered_jobs():
         trigger = CronTrigger(hour=job.hour, minute=job.minute,
                               day=job.day if job.day is not None else "*", timezone=zone)
         scheduler.add_job(fire(job), trigger, id=job.name, name=job.name)

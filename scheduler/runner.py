@@ -1,30 +1,25 @@
 """Run every due occurrence exactly once (the catch-up of `rps scheduler --once` and of the
 long-running scheduler at start and at each firing).
 
-Exactly once across processes: reporting.services.claim inserts the ReportRun first, in its
-own transaction, and the unique (kind, period) lets one claimant win; the others skip.
+The jobs are those the domains registered (rps_app.registry.add_job). Exactly once across
+processes: rps_app.scheduling.claim inserts the occurrence's JobRun first, in its own
+transaction, and the unique (kind, period) lets one claimant win; the others skip.
 """
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from flask import current_app
 
-from rps_app import clock
-from rps_app.audit.services import Actor
+from rps_app import clock, registry, scheduling
 from rps_app.extensions import db
-from rps_app.reporting import services
-from rps_app.reporting.models import ReportRun
+from rps_app.scheduling import JobRun
 from rps_app.settings import services as settings
-
-from rps_app.reporting.schedule import JOBS, Job
-
-ACTOR = Actor.system("scheduler")
 
 
 @dataclass
 class Outcome:
-    done: list[ReportRun] = field(default_factory=list)
-    failed: list[ReportRun] = field(default_factory=list)
+    done: list[JobRun] = field(default_factory=list)
+    failed: list[JobRun] = field(default_factory=list)
     skipped: int = 0  # finished before, or taken by another scheduler
 
 
@@ -33,22 +28,20 @@ def installed_at() -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def _finished(job: Job, first, last) -> set[tuple]:
-    """(period_from, period_to) of the job's runs that need nothing more (done, or running
-    in another process), read once per job instead of once per occurrence."""
-    rows = db.session.execute(
-        select(ReportRun.period_from, ReportRun.period_to, ReportRun.status, ReportRun.started_at)
-        .where(ReportRun.kind == job.name, ReportRun.period_to >= first,
-               ReportRun.period_from <= last))
-    now = clock.now()
-    return {(f, t) for f, t, status, started in rows
-            if status == "done" or (status == "running" and now - started < services.STALE_AFTER)}
+def registered_jobs() -> list:
+    return list(registry.of(current_app).jobs)
 
 
-def run_due(now: datetime | None = None, jobs=JOBS) -> Outcome:
-    """Run the occurrences of `jobs` that are due at `now` and not run yet. Inside an app
-    context; commits its own transactions (see reporting.services.claim)."""
+def _log_failure(run: JobRun, exc: Exception) -> None:
+    current_app.logger.error("job %s %s..%s failed: %s", run.kind, run.period_from,
+                             run.period_to, run.error)
+
+
+def run_due(now: datetime | None = None, jobs=None) -> Outcome:
+    """Run the occurrences of `jobs` (default: every registered job) that are due at `now`
+    and not run yet. Inside an app context; commits its own transactions."""
     now = now or clock.now()
+    jobs = registered_jobs() if jobs is None else jobs
     outcome = Outcome()
     since = installed_at()
     if since is None:
@@ -58,17 +51,18 @@ def run_due(now: datetime | None = None, jobs=JOBS) -> Outcome:
         occurrences = list(job.occurrences(since, now, zone))
         if not occurrences:
             continue
-        finished = _finished(job, occurrences[0].period_from, occurrences[-1].period_to)
-        db.session.rollback()
+        finished = scheduling.finished_periods(job.name, occurrences[0].period_from,
+                                               occurrences[-1].period_to)
+        db.session.rollback()  # the read ends here: each claim is its own transaction
         for occ in occurrences:
             if (occ.period_from, occ.period_to) in finished:
                 outcome.skipped += 1
                 continue
-            run = services.claim(job.name, occ.period_from, occ.period_to, "scheduler")
+            run = scheduling.claim(job.name, occ.period_from, occ.period_to)
             if run is None:
                 outcome.skipped += 1
                 continue
-            run = services.execute(run.id, ACTOR)
+            run = scheduling.execute(run.id, occ, on_failure=_log_failure)
             (outcome.done if run.status == "done" else outcome.failed).append(run)
     return outcome
 

@@ -43,7 +43,7 @@ def test_every_text_in_the_code_is_in_the_catalog():
     with open(ROOT / "babel.cfg", encoding="utf-8") as handle:
         method_map, options_map = parse_mapping_cfg(handle)
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None,
-                "_l": None, "N_": None}  # N_: the labels of reports/vocabulary.py
+                "_l": None, "N_": None}  # N_: the labels of the domains' vocabulary.py
     in_code = {message for _, _, message, _, _ in extract_from_dir(
         str(ROOT), method_map, options_map, keywords=keywords) if isinstance(message, str)}
     known = {m.id for m in _messages()}

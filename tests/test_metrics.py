@@ -15,6 +15,7 @@ from datetime import date
 
 import pytest
 
+from rps_app.extensions import db
 from rps_app.reporting import metrics
 
 from .reporting_data import build_scenario, days, make_client, make_stay, wib
@@ -133,3 +134,36 @@ def test_stays_longer_than_a_month_count_in_every_range_they_cross(ctx):
     assert los["exited"]["buckets"]["31+"] == 1
     assert los["active"]["count"] == 1
     assert los["active"]["over_limit"][0]["nights"] == 69  # 1 Jan through the night of 10 Mar
+
+
+def test_admissions_by_age_group_counted_in_sql_as_client_age_on(ctx):
+    """Children under 18, adults, elderly from 60, on the entry date: birthdays on the
+    day count, estimates age with the years since they were made."""
+    entry = date(2026, 3, 10)
+    people = [
+        {"birth_date": date(2008, 3, 10)},                 # 18 on the day: adult
+        {"birth_date": date(2008, 3, 11)},                 # 18 tomorrow: child
+        {"birth_date": date(1966, 3, 10)},                 # 60 on the day: elderly
+        {"birth_date": date(1966, 12, 31)},                # 59: adult
+        {"estimated_age": 59, "age_estimated_on": date(2025, 1, 5)},  # 60 by now: elderly
+        {"estimated_age": 17, "age_estimated_on": date(2026, 3, 11)},  # later estimate: 17
+        {"estimated_age": 12},                             # no date: 12
+    ]
+    clients = []
+    for fields in people:
+        client = make_client("L")
+        client.estimated_age = fields.get("estimated_age")
+        client.birth_date = fields.get("birth_date")
+        client.age_estimated_on = fields.get("age_estimated_on")
+        make_stay(client, wib(2026, 3, 10, 9))
+        clients.append(client)
+    db.session.flush()
+    expected = {"anak": 0, "dewasa": 0, "lansia": 0}
+    for client in clients:
+        age = client.age_on(entry)
+        expected["anak" if age < 18 else "lansia" if age >= 60 else "dewasa"] += 1
+    assert expected == {"anak": 3, "dewasa": 2, "lansia": 2}
+    assert metrics.admissions_by_age_group(entry, entry) == expected
+    assert metrics.admissions(entry, entry).by_age_group == expected
+    assert metrics.admissions_by_age_group(date(2026, 3, 11), date(2026, 3, 31)) == \
+        {"anak": 0, "dewasa": 0, "lansia": 0}

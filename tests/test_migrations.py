@@ -17,7 +17,7 @@ def _differences(app) -> list:
 def test_migrated_database_matches_the_models(app):
     differences = _differences(app)
     assert differences == [], (
-        "the models and the migrations differ; run ./scripts/regenerate-initial-migration:\n"
+        "the models and the migrations differ; add a revision (docs/architecture.md):\n"
         + "\n".join(map(str, differences)))
 
 

@@ -47,7 +47,10 @@ def test_generate_now_runs_in_background_and_archives(app, client):
         run = db.session.scalar(db.select(ReportRun))
         assert (run.kind, run.status, str(run.period_to)) == ("monthly", "done", "2026-03-31")
     page = client.get(f"/reports?run={run.id}").get_data(as_text=True)
-    assert "Selesai" in page
+    # The result in place of the progress message, opening in a new tab; no more refresh.
+    assert "Selesai" in page and "Laporan siap" in page and "sedang dibuat" not in page
+    assert f'href="/reports/runs/{run.id}.pdf" target="_blank" rel="noopener">Buka PDF' in page
+    assert 'http-equiv="refresh"' not in page
     pdf = client.get(f"/reports/runs/{run.id}.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     # The same period again: nothing new, a warning.
@@ -74,6 +77,15 @@ def test_preview_pdf_and_permissions(app, client):
     login(client, app, "petugas")
     response = client.get("/reports/preview.pdf?kind=occupancy&from=2026-03-01&to=2026-03-10")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    # The page's one form posts its fields here for "see now" (a new tab).
+    html = client.get("/reports").get_data(as_text=True)
+    assert 'formaction="/reports/preview.pdf" formtarget="_blank"' in html
+    assert "SHA-256</th>" not in html
+    token = csrf_token(client, "/reports")
+    response = client.post("/reports/preview.pdf", data={
+        "csrf_token": token, "kind": "monthly", "date_from": "2026-03-01", "date_to": ""})
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    assert response.headers["Content-Disposition"].startswith("inline")
 
 
 @pytest.mark.parametrize("role", ["admin"])
@@ -82,7 +94,7 @@ def test_reports_page_is_refused_without_the_permission(app, client, role):
     assert client.get("/reports").status_code == 403
 
 
-def test_scheduler_panel_shows_the_command_as_code_and_failed_runs_with_indonesian_dates(
+def test_scheduler_panel_in_plain_words_and_failed_runs_with_indonesian_dates(
         app, client):
     from datetime import date
 
@@ -94,5 +106,9 @@ def test_scheduler_panel_shows_the_command_as_code_and_failed_runs_with_indonesi
         db.session.commit()
     login(client, app, "kepala")
     html = client.get("/reports").get_data(as_text=True)
-    assert "(jalankan <code>rps scheduler</code>)" in html and "`" not in html
+    # Plain words for the head; the command only inside the administrator's details.
+    assert "belum berjalan; hubungi administrator" in html and "`" not in html
+    details = html[html.index('<details class="tech"><summary>Untuk administrator'):]
+    assert "<code>rps scheduler</code>" in details[:details.index("</details>")]
+    assert "<code>rps scheduler</code>" not in html[:html.index('<details class="tech">')]
     assert "27 September 2026: <small>disk penuh</small>" in html and "2026-09-27:" not in html

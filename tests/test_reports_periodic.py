@@ -128,6 +128,28 @@ def test_monthly_report_names_a_month_or_the_dates_of_another_range(scenario):
     assert "Periode 2 Maret 2026 s.d. 8 Maret 2026" in text
 
 
+def test_monthly_report_ages_signature_and_the_total_occupancy_line(scenario):
+    from rps_app.extensions import db
+    from rps_app.referrals.letter_settings import SIGNATORY_KEY
+    from rps_app.settings import services as settings
+    settings.put(SIGNATORY_KEY, {"name": "Drs. Bambang Sutrisno, M.Si.",
+                                 "nip": "197203151998031004"})
+    db.session.flush()
+    pdf = documents.build("monthly", date(2026, 3, 1), date(2026, 3, 31))
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages]
+    text = " ".join(pages)
+    assert "Kelompok umur (saat masuk)" in text
+    for group in ("Anak (di bawah 18 tahun)", "Dewasa (18–59 tahun)",
+                  "Lanjut usia (60 tahun ke atas)"):
+        assert group in text
+    assert "Jumlah (termasuk malam belum ditempatkan)" in text
+    assert "menghitung juga malam klien yang belum ditempatkan" in text
+    # The head signs on the last page, with the closing sentence on that page too.
+    assert "Drs. Bambang Sutrisno, M.Si." in pages[-1] and "NIP. 197203151998031004" in pages[-1]
+    assert "Demikian laporan ini dibuat" in pages[-1]
+    assert "KEPALA UPTD RUMAH PERLINDUNGAN SOSIAL" in pages[-1]
+
+
 def test_monthly_report_prints_the_sections_other_domains_add(scenario):
     from rps_app import signals
 

@@ -4,11 +4,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from ..pmks import pmks_name
-from ..vocabulary import SEX_LABELS
+SEXES = ("L", "P")
 
 
 def _check_sex(sex: str) -> None:
-    if sex not in SEX_LABELS:
+    if sex not in SEXES:
         raise ValueError(f"jenis kelamin harus 'L' atau 'P', bukan {sex!r}")
 
 
@@ -36,6 +36,7 @@ class Client:
     origin_address: str | None = None
     registration_number: str | None = None
     nights: int | None = None  # length of stay so far (contract.md: nights)
+    sex_label: str | None = None  # the clients domain's label (Laki-laki, Perempuan)
 
     def __post_init__(self) -> None:
         _check_sex(self.sex)

@@ -5,7 +5,7 @@ def register(app) -> None:
     from flask_babel import lazy_gettext as _l
 
     from .. import registry
-    from ..auth.permissions import Permission
+    from ..permissions import Permission
     from . import api, views
     registry.add_blueprint(app, views.bp)
     registry.add_blueprint(app, api.api, api=True)

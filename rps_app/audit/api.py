@@ -1,7 +1,7 @@
 """JSON API of audit under /api/v1: GET /audit (admin, kepala)."""
 from flask import Blueprint, jsonify, request
 
-from ..auth.permissions import Permission, requires
+from ..permissions import Permission, requires
 from ..extensions import db
 from . import services
 from .forms import api_filters

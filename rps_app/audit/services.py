@@ -1,27 +1,14 @@
 """The single mechanism every service uses to write the audit log."""
-from dataclasses import dataclass
 from datetime import datetime
 
 from flask import g, has_request_context
 from sqlalchemy import select
 
 from .. import clock
+from ..actor import Actor  # noqa: F401  (re-exported: services import it from here)
 from ..extensions import db
 from ..transaction import before_finish, keep_on_failure as _keep
 from .models import AuditEntry
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who acts: passed by views, API and CLI to services (services never read `request`)."""
-    user_id: int | None
-    username: str | None
-    ip: str | None = None
-    role: str | None = None
-
-    @classmethod
-    def system(cls, name: str = "system") -> "Actor":
-        return cls(user_id=None, username=name, ip=None, role=None)
 
 
 def record(actor: Actor | None, action: str, entity: str, entity_id=None,

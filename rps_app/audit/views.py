@@ -2,7 +2,7 @@
 from flask import Blueprint, current_app, render_template, request
 from sqlalchemy import select
 
-from ..auth.permissions import Permission, can, requires
+from ..permissions import Permission, can, requires
 from ..extensions import db
 from ..web import page_number
 from . import services

@@ -11,5 +11,6 @@ def register(app) -> None:
     registry.add_blueprint(app, api.api, api=True)
     registry.add_nav(app, "auth.users", _l("Pengguna"), Permission.ADMIN, 900)
     registry.add_command(commands.create_user_command)
+    registry.add_command(commands.reset_password_command)
     registry.add_section(app, "dashboard", "auth/_access_grants.html",
                          views.access_grants_panel, Permission.ACCESS_REVIEW, order=5)

@@ -1,10 +1,10 @@
-"""`rps create-user NAME --role ROLE`."""
+"""`rps create-user NAME --role ROLE` and `rps reset-password NAME`."""
 import sys
 
 import click
 
 from ..audit.services import Actor
-from ..cli import fail, rps
+from ..commandline import fail, rps
 from ..errors import DomainError
 from ..extensions import db
 from .permissions import ROLES
@@ -22,11 +22,11 @@ def _read_password(from_stdin: bool) -> str:
 @rps.command("create-user")
 @click.argument("name")
 @click.option("--role", required=True, type=click.Choice(ROLES),
-              help="Peran: admin, kepala, petugas atau staf.")
-@click.option("--full-name", default="", help="Nama lengkap (untuk surat dan jadwal).")
-@click.option("--nip", default=None, help="NIP pegawai (opsional).")
+              help="Role: admin, kepala, petugas or staf.")
+@click.option("--full-name", default="", help="Full name (for letters and rosters).")
+@click.option("--nip", default=None, help="Civil servant number NIP (optional).")
 @click.option("--password-stdin", is_flag=True,
-              help="Baca kata sandi dari satu baris stdin, tanpa prompt.")
+              help="Read the password from one line of stdin, without a prompt.")
 def create_user_command(name, role, full_name, nip, password_stdin):
     """Create a user NAME with ROLE; the password is asked for (hidden) or read from stdin."""
     from . import services
@@ -41,3 +41,23 @@ def create_user_command(name, role, full_name, nip, password_stdin):
         details = "".join(f"\n  {field}: {message}" for field, message in error.fields.items())
         fail(f"Galat: {error.message}{details}")
     click.echo(f"Pengguna {user.username} ({role}) dibuat, id {user.id}.")
+
+
+@rps.command("reset-password")
+@click.argument("name")
+def reset_password_command(name):
+    """Give user NAME a new one-time password (printed): it must be changed at the next
+    login, and every session and API token of the user ends. Audited."""
+    import secrets
+
+    from . import services
+
+    user = services.find_user(name)
+    if user is None:
+        fail(f"Galat: pengguna {name!r} tidak ada.")
+    password = secrets.token_urlsafe(12)
+    services.reset_password(Actor.system("rps reset-password"), user, password, password)
+    db.session.commit()
+    click.echo(f"Kata sandi baru untuk {user.username}: {password}")
+    click.echo("  (sekali pakai: wajib diganti saat masuk; semua sesi dan token pengguna ini "
+               "telah diakhiri)")

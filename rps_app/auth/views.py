@@ -8,7 +8,7 @@ from flask_login import current_user, login_user, logout_user
 
 from ..errors import DomainError, is_api_request
 from ..extensions import db
-from ..web import current_actor, page_number, put_field_errors
+from ..web import current_actor, page_number, refused
 from . import services
 from .forms import (ConfirmForm, LanguageForm, LoginForm, PasswordChangeForm, PasswordResetForm,
                     UserCreateForm, UserEditForm)
@@ -43,13 +43,6 @@ def safe_next(target: str | None) -> str | None:
         return None
     parts = urlsplit(target)
     return None if parts.scheme or parts.netloc else target
-
-
-def show_errors(form, error: DomainError) -> None:
-    """Put a service's field messages on the form's fields (the rest above the form)."""
-    form.form_errors.extend(put_field_errors(form, error.fields).values())
-    if not error.fields:
-        form.form_errors.append(error.message)
 
 
 # --- login and logout -------------------------------------------------------------------
@@ -119,7 +112,7 @@ def account_password():
             services.change_password(current_actor(), user, form.current_password.data,
                                      form.new_password.data, form.confirm_password.data)
         except DomainError as error:
-            show_errors(form, error)
+            refused(error, form)
         else:
             login_user(user)  # this browser continues under the new session version
             flash(_("Kata sandi telah diganti. Sesi di perangkat lain telah diakhiri."), "success")
@@ -168,7 +161,7 @@ def user_new():
                                         form.role.data, full_name=form.full_name.data,
                                         nip=form.nip.data, must_change_password=True)
         except DomainError as error:
-            show_errors(form, error)
+            refused(error, form)
         else:
             flash(_("Pengguna %(username)s dibuat. Kata sandi awal wajib diganti saat masuk pertama.",
                     username=user.username), "success")
@@ -195,7 +188,7 @@ def user_edit(user_id: int):
         services.update_user(current_actor(), user, form.full_name.data, form.nip.data,
                              form.role.data)
     except DomainError as error:
-        show_errors(form, error)
+        refused(error, form)
         return _user_page(user, form, status=422)
     flash(_("Data pengguna disimpan."), "success")
     return redirect(url_for("auth.user_edit", user_id=user.id), 303)
@@ -211,7 +204,7 @@ def user_reset_password(user_id: int):
             services.reset_password(current_actor(), user, form.password.data,
                                     form.confirm_password.data)
         except DomainError as error:
-            show_errors(form, error)
+            refused(error, form)
         else:
             flash(_("Kata sandi sementara disimpan; pengguna wajib menggantinya saat masuk."),
                   "success")

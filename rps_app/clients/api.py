@@ -5,6 +5,7 @@ from flask import Blueprint, jsonify, request
 
 from ..auth.permissions import Permission, requires
 from ..fields import iso
+from ..signals import client_record, values_from
 from ..web import current_actor, json_body
 from . import services
 
@@ -24,32 +25,19 @@ def client_row(client, active_stay_id) -> dict:
             "active_stay_id": active_stay_id}
 
 
-def stay_json(stay) -> dict:
-    exit_ = stay.exit
-    return {
-        "id": stay.id, "intake_id": stay.intake_id,
-        "entered_at": _iso(stay.entered_at), "exited_at": _iso(stay.exited_at),
-        "exit_type": stay.exit_type, "needs_isolation": stay.needs_isolation,
-        "screening": stay.screening or {},
-        "beds": [{"bed_id": a.bed_id, "room_id": a.room_id, "bed_label": a.bed.label,
-                  "start_at": _iso(a.start_at), "end_at": _iso(a.end_at)}
-                 for a in stay.assignments],
-        "belongings": [{"id": b.id, "description": b.description, "quantity": b.quantity,
-                        "returned_at": _iso(b.returned_at)} for b in stay.belongings],
-        "institution_id": exit_.institution_id if exit_ else None,
-    }
-
-
 def client_json(client) -> dict:
-    active = services.active_stay(client)
-    return {**client_row(client, active.id if active else None),
-            "identity_known": client.identity_known, "birth_date": _iso(client.birth_date),
-            "estimated_age": client.estimated_age, "birth_place": client.birth_place,
-            "origin_regency": client.origin_regency, "origin_address": client.origin_address,
-            "pmks_category": client.pmks_category, "description": client.description,
-            "guardian": client.guardian, "has_photo": bool(client.photo_path),
-            "created_at": _iso(client.created_at),
-            "stays": [stay_json(stay) for stay in client.stays]}
+    """The record; what other domains hold about the client (stays: `stays`) they add
+    through signals.client_record."""
+    record = {**client_row(client, services.active_stay_id(client)),
+              "identity_known": client.identity_known, "birth_date": _iso(client.birth_date),
+              "estimated_age": client.estimated_age, "birth_place": client.birth_place,
+              "origin_regency": client.origin_regency, "origin_address": client.origin_address,
+              "pmks_category": client.pmks_category, "description": client.description,
+              "guardian": client.guardian, "has_photo": bool(client.photo_path),
+              "created_at": _iso(client.created_at)}
+    for part in values_from(client_record, client):
+        record.update(part)
+    return record
 
 
 @api.get("/clients")

@@ -5,10 +5,10 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, Form, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # tuples are deprecated in WTForms 3.3
 
-from reports import vocabulary
 from reports.pmks import PMKS_CATEGORIES
 
 from ..web import translated
+from . import vocabulary
 
 SEX_LABELS = translated(vocabulary.SEX_LABELS)
 PMKS_LABELS = {str(code): f"{code}. {name}" for code, name in PMKS_CATEGORIES.items()}

@@ -40,3 +40,24 @@ def validate_nik(nik: str, sex: str | None = None, birth_date: date | None = Non
     if problem:
         raise DomainError("NIK tidak valid.", {field: problem}, code="invalid_nik", status=422)
     return nik
+
+
+def decode(nik: str, today: date) -> dict | None:
+    """What a well-formed NIK tells: {sex, birth_date, region}, or None when it is not well
+    formed. The two-digit year is taken in the century that puts the birth date on or
+    before `today`."""
+    if nik_problem(nik) is not None:
+        return None
+    from .regions import region_name
+
+    day, month, year = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
+    sex = "P" if day > 40 else "L"
+    day = day - 40 if day > 40 else day
+    century = 2000 if 2000 + year <= today.year else 1900
+    try:
+        birth = date(century + year, month, day)
+        if birth > today:
+            birth = date(century - 100 + year, month, day)
+    except ValueError:  # 31 February: the form is right, the date is not
+        birth = None
+    return {"sex": sex, "birth_date": birth, "region": region_name(nik)}

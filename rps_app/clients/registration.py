@@ -4,7 +4,6 @@ A row is checked as a whole (every problem under its field) so that a batch inta
 report all rows at once. Registration numbers `RPS-<year>-<5 digits>` come from a gap-free
 counter per year, taken inside the caller's transaction.
 """
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select, text
@@ -22,62 +21,14 @@ SEXES = ("L", "P")
 # Optional text fields of a client row and their longest length (the columns').
 TEXT_FIELDS = {"birth_place": 100, "origin_regency": 100, "origin_address": 300,
                "description": 4000, "guardian": 200}
-MAX_BELONGINGS = 100
 # Any constant will do: it names "the NIK registry" among PostgreSQL advisory locks.
 NIK_LOCK_KEY = 0x52505301
 
 
-@dataclass
-class ClientRow:
-    """A checked client row: the client's columns and what belongs to the new stay."""
-    values: dict = field(default_factory=dict)  # Client columns (None when a returning row)
-    needs_isolation: bool = False
-    screening: dict = field(default_factory=dict)
-    belongings: list[tuple[str, int]] = field(default_factory=list)
-
-
-def check_stay_fields(row: dict, errors: FieldErrors) -> ClientRow:
-    """needs_isolation, screening and belongings: the parts of a row that go to the stay."""
-    from ..stays.models import SCREENING_FLAGS  # stays stands on clients, not the reverse
-
-    result = ClientRow(needs_isolation=errors.boolean(row, "needs_isolation",
-                                                      label="Perlu isolasi"))
-    screening = row.get("screening")
-    if screening is not None:
-        if not isinstance(screening, dict):
-            errors.add("screening", "Skrining harus berupa objek {tanda: true/false}.")
-        else:
-            for flag, value in screening.items():
-                if flag not in SCREENING_FLAGS:
-                    errors.add(f"screening.{flag}", "Tanda skrining tidak dikenal; yang dikenal: "
-                               + ", ".join(SCREENING_FLAGS) + ".")
-                elif not isinstance(value, bool):
-                    errors.add(f"screening.{flag}", "Harus bernilai true atau false.")
-            result.screening = {flag: screening.get(flag) is True for flag in SCREENING_FLAGS}
-    belongings = row.get("belongings")
-    if belongings is not None:
-        if not isinstance(belongings, list) or len(belongings) > MAX_BELONGINGS:
-            errors.add("belongings", f"Barang bawaan harus berupa daftar (maks. {MAX_BELONGINGS}).")
-        else:
-            for index, item in enumerate(belongings):
-                item_errors = FieldErrors(f"belongings.{index}.")
-                if not isinstance(item, dict):
-                    errors.add(f"belongings.{index}", "Harus berupa objek {description, quantity}.")
-                    continue
-                description = item_errors.text(item, "description", 200, required=True,
-                                               label="Uraian barang")
-                quantity = item_errors.integer(item, "quantity", 1, 100000, required=True,
-                                               label="Jumlah barang")
-                errors.merge(item_errors)
-                if description and quantity:
-                    result.belongings.append((description, quantity))
-    return result
-
-
-def check_client_row(row: dict, on_date: date, errors: FieldErrors) -> ClientRow:
-    """Check a new-client row; problems go to `errors`, the clean values are returned."""
-    result = check_stay_fields(row, errors)
-    values = result.values
+def check_client_row(row: dict, on_date: date, errors: FieldErrors) -> dict:
+    """Check the client's part of a row (the intake's rows also hold the new stay's
+    fields, which stays checks); problems go to `errors`, the clean columns are returned."""
+    values: dict = {}
     values["name"] = errors.text(row, "name", 120, required=True, label="Nama")
     values["identity_known"] = errors.boolean(row, "identity_known", label="Identitas diketahui")
     values["sex"] = errors.choice(row, "sex", SEXES, label="Jenis kelamin")
@@ -103,7 +54,7 @@ def check_client_row(row: dict, on_date: date, errors: FieldErrors) -> ClientRow
             errors.add("nik", problem, code="invalid_nik")
         else:
             values["nik"] = nik
-    return result
+    return values
 
 
 def lock_nik_registry() -> None:
@@ -150,12 +101,12 @@ def register_client(actor, row: dict, on_date: date) -> Client:
     if not isinstance(row, dict):
         raise ValidationError("Data klien harus berupa objek.", {"client": "Harus berupa objek."})
     errors = FieldErrors()
-    checked = check_client_row(row, on_date, errors)
-    if not errors and checked.values["nik"]:
+    values = check_client_row(row, on_date, errors)
+    if not errors and values["nik"]:
         lock_nik_registry()
-        owner = nik_owner(checked.values["nik"])
+        owner = nik_owner(values["nik"])
         if owner is not None:
             errors.add("nik", duplicate_nik_message(owner))
     if errors:
         raise ValidationError("Data klien tidak valid.", errors.fields, code=errors.code())
-    return create_client(actor, checked.values, on_date)
+    return create_client(actor, values, on_date)

@@ -10,17 +10,14 @@ import secrets
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import or_, select
 
 from .. import clock
 from ..audit import services as audit
 from ..errors import Conflict, NotFound, ValidationError, found
 from ..extensions import db
 from ..fields import FieldErrors
-from ..facility.models import Bed
-# A client record is its stays: the client page and GET /clients/<id> show them.
-from ..stays.models import BedAssignment, Stay, StayExit
+from ..signals import identity_changing, merged_client_facts
 from . import registration
 from .models import Client
 from .nik import validate_nik
@@ -36,12 +33,10 @@ def _like(q: str) -> str:
 
 
 def search_query(q: str | None):
-    """A select of (Client, open stay id or None): by name/alias, NIK or registration
-    number, case-insensitive; newest clients first."""
-    stmt = (select(Client, Stay.id.label("active_stay_id"))
-            .outerjoin(Stay, and_(Stay.client_id == Client.id, Stay.exited_at.is_(None)))
-            # A record merged into another is a pointer only: found through the other.
-            .where(Client.merged_into_id.is_(None))
+    """A select of clients by name/alias, NIK or registration number, case-insensitive;
+    newest clients first. A record merged into another is a pointer only: found through
+    the other."""
+    stmt = (select(Client).where(Client.merged_into_id.is_(None))
             .order_by(Client.created_at.desc(), Client.id.desc()))
     q = (q or "").strip()
     if q:
@@ -54,7 +49,14 @@ def search_query(q: str | None):
 
 def search(q: str | None, limit: int = SEARCH_LIMIT) -> list[tuple[Client, int | None]]:
     """Up to `limit` matches as (client, active stay id); empty q gives the latest."""
-    return [(row[0], row[1]) for row in db.session.execute(search_query(q).limit(limit))]
+    return with_active_stays(list(db.session.scalars(search_query(q).limit(limit))))
+
+
+def with_active_stays(found_clients: list[Client]) -> list[tuple[Client, int | None]]:
+    """(client, open stay id or None) for each client: the stay is a fact stays adds
+    (signals.client_facts), one query for the whole list."""
+    facts = merged_client_facts([client.id for client in found_clients])
+    return [(client, facts[client.id].get("active_stay_id")) for client in found_clients]
 
 
 def record_search(actor, client_ids: list[int]) -> None:
@@ -65,31 +67,23 @@ def record_search(actor, client_ids: list[int]) -> None:
 
 # --- reading --------------------------------------------------------------------------
 
-def _record_options():
-    """Everything the client page and the API show, in a fixed number of queries."""
-    return (selectinload(Client.stays).options(
-        selectinload(Stay.assignments).selectinload(BedAssignment.bed).selectinload(Bed.room),
-        selectinload(Stay.belongings),
-        selectinload(Stay.exit).selectinload(StayExit.institution),
-        selectinload(Stay.intake)),)
-
-
-def find_client(client_id: int, with_stays: bool = False) -> Client:
+def find_client(client_id: int) -> Client:
     """The client, without an audit entry: for services that then change it."""
-    options = _record_options() if with_stays else ()
-    return found(db.session.get(Client, client_id, options=options), "Klien tidak ditemukan.")
+    return found(db.session.get(Client, client_id), "Klien tidak ditemukan.")
 
 
 def get_client(actor, client_id: int, part: str | None = None) -> Client:
-    """Read a client record (with stays, beds, belongings, exits); audited as `read`."""
-    client = find_client(client_id, with_stays=True)
+    """Read a client record; audited as `read`. What other domains hold about the client
+    (stays, letters) they show themselves: page sections, signals.client_record."""
+    client = find_client(client_id)
     audit.record(actor, "read", "client", client.id, {"part": part} if part else None,
                  keep_on_failure=True)
     return client
 
 
-def active_stay(client: Client) -> Stay | None:
-    return next((stay for stay in client.stays if stay.exited_at is None), None)
+def active_stay_id(client: Client) -> int | None:
+    """The client's open stay, if any (signals.client_facts)."""
+    return with_active_stays([client])[0][1]
 
 
 # --- identity -------------------------------------------------------------------------
@@ -155,17 +149,6 @@ def _check_nik(client: Client, new: dict) -> None:
             raise Conflict(message, {"nik": message}, code="nik_in_use")
 
 
-# Stays stands on clients: it registers the check that a placed client still fits their
-# room after a change of sex or age (rules 1 and 3), so that clients need not know beds.
-_placement_check = None
-
-
-def register_placement_check(check) -> None:
-    """`check(client, changed_field_names)` raises a DomainError when the change is refused."""
-    global _placement_check
-    _placement_check = check
-
-
 def _audit_value(value):
     return value.isoformat() if isinstance(value, date) else value
 
@@ -192,8 +175,9 @@ def update_identity(actor, client_id: int, changes: dict) -> dict:
         setattr(client, name, new[name])
     client.updated_at = clock.now()
     db.session.flush()
-    if _placement_check is not None:
-        _placement_check(client, set(diff))  # a refusal rolls the whole request back
+    # Placement (stays) checks that a placed client still fits their room after a change of
+    # sex or age (rules 1 and 3); a refusal rolls the whole request back.
+    identity_changing.send(client, changed=set(diff))
     audit.record(actor, "update", "client", client.id, diff)
     return diff
 

@@ -5,13 +5,12 @@ Every page that shows a client record goes through clients.services, which audit
 from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template, request,
                    send_file, url_for)
 from flask_babel import gettext as _
-from flask_sqlalchemy.pagination import SelectPagination
 
 from .. import clock
 from ..auth.permissions import Permission, requires
 from ..errors import DomainError
 from ..extensions import db
-from ..web import current_actor, page_number, put_field_errors
+from ..web import current_actor, page_number, refused
 from . import services
 from .forms import (PMKS_LABELS, SEX_LABELS, IdentityForm, PhotoForm, identity_changes,
                     identity_form_for)
@@ -21,20 +20,11 @@ bp = Blueprint("clients", __name__)
 SUGGESTIONS = 8  # matches offered while the officer types
 
 
-class RowPagination(SelectPagination):
-    """db.paginate for a select of several columns: its items are whole rows (tuples),
-    where Flask-SQLAlchemy keeps only the first column."""
-
-    def _query_items(self) -> list:
-        stmt = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
-        return [tuple(row) for row in self._query_args["session"].execute(stmt)]
-
-
-def paginate_rows(stmt, page: int, per_page: int) -> RowPagination:
+def paginate(stmt, page: int, per_page: int):
     """The rows of `page`; past the last page (results shrank meanwhile) the last one."""
     def at(number):
-        return RowPagination(select=stmt, session=db.session(), page=number, per_page=per_page,
-                             max_per_page=None, error_out=False)
+        return db.paginate(stmt, page=number, per_page=per_page, max_per_page=None,
+                           error_out=False)
     result = at(page)
     return at(result.pages) if result.page > result.pages > 0 else result
 
@@ -45,9 +35,10 @@ def index():
     # A search is POSTed (with its CSRF token), so that names and NIKs never stand in a
     # URL, the browser history or an access log; paging through results posts it again.
     q = (request.form.get("q") or "").strip() if request.method == "POST" else ""
-    page = paginate_rows(services.search_query(q), page_number(), current_app.config["PER_PAGE"])
-    services.record_search(current_actor(), [client.id for client, _stay in page.items])
-    return render_template("clients/index.html", page=page, q=q, sex_labels=SEX_LABELS)
+    page = paginate(services.search_query(q), page_number(), current_app.config["PER_PAGE"])
+    services.record_search(current_actor(), [client.id for client in page.items])
+    return render_template("clients/index.html", page=page, rows=services.with_active_stays(page.items),
+                           q=q, sex_labels=SEX_LABELS)
 
 
 def birth_year(client) -> int | None:
@@ -74,42 +65,15 @@ def search_json():
                      "active_stay": stay_id is not None} for client, stay_id in rows])
 
 
-def _letters_of(client) -> list | None:
-    """Letters about the client (exit letters, intake BASTs), when referrals lists them."""
-    try:
-        from ..referrals.letters import letters_for_client
-    except ImportError:
-        return None
-    return letters_for_client(client.id)
-
-
-def letter_page_url(letter) -> str | None:
-    """The session-authenticated page that serves a letter's PDF, when referrals has one."""
-    for endpoint in ("referrals.letter_pdf", "referrals.letter"):
-        if endpoint in current_app.view_functions:
-            return url_for(endpoint, letter_id=letter.id)
-    return None
-
-
 def render_client(client_id: int, identity_form=None, photo_form=None, errors=None,
                   status: int = 200):
-    from ..stays import notes  # the record shows its stays' notes (stays stands on clients)
-    from ..stays.forms import EXIT_LABELS, NOTE_LABELS
-    from ..stays.models import SPM_COMPONENTS
-
+    """The record; its stays and letters are sections of the domains that hold them."""
     client = services.get_client(current_actor(), client_id)
-    stay_ids = [stay.id for stay in client.stays]
-    case_notes, spm = notes.notes_for(stay_ids), notes.services_for(stay_ids)
-    authors = notes.staff_names([n.author_id for rows in case_notes.values() for n in rows]
-                                + [r.staff_id for rows in spm.values() for r in rows])
     return render_template(
-        "clients/show.html", client=client, active=services.active_stay(client),
-        stays=list(reversed(client.stays)), case_notes=case_notes, spm=spm, authors=authors,
-        letters=_letters_of(client), identity_form=identity_form or identity_form_for(client),
+        "clients/show.html", client=client, active_stay_id=services.active_stay_id(client),
+        identity_form=identity_form or identity_form_for(client),
         photo_form=photo_form or PhotoForm(formdata=None), errors=errors or {},
-        sex_labels=SEX_LABELS, pmks=PMKS_LABELS, exit_labels=EXIT_LABELS,
-        note_labels=NOTE_LABELS, spm_components=SPM_COMPONENTS,
-        letter_url=letter_page_url), status
+        sex_labels=SEX_LABELS, pmks=PMKS_LABELS), status
 
 
 @bp.get("/clients/<int:client_id>")
@@ -127,10 +91,7 @@ def identity(client_id: int):
     try:
         changed = services.update_identity(current_actor(), client_id, identity_changes(form))
     except DomainError as error:
-        if error.status not in (409, 422):
-            raise
-        flash(error.message, "error")
-        rest = put_field_errors(form, error.fields)
+        rest = refused(error, form)
         return render_client(client_id, identity_form=form, errors=rest, status=error.status)
     flash(_("Identitas disimpan (%(n)s isian berubah).", n=len(changed)) if changed
           else _("Tidak ada perubahan."), "success")
@@ -149,10 +110,8 @@ def photo_upload(client_id: int):
             raise DomainError("Pilih berkas foto.", {"photo": "Pilih berkas foto."})
         services.save_photo(current_actor(), client_id, read_upload(upload))
     except DomainError as error:
-        if error.status != 422:
-            raise
-        put_field_errors(form, error.fields)
-        return render_client(client_id, photo_form=form, status=422)
+        refused(error, form)
+        return render_client(client_id, photo_form=form, status=error.status)
     flash(_("Foto disimpan."), "success")
     return redirect(url_for(".show", client_id=client_id), 303)
 

@@ -8,9 +8,9 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice  # tuples are deprecated in WTForms 3.3
 
-from reports.vocabulary import ROOM_KIND_LABELS
 
 from ..web import translated
+from .vocabulary import ROOM_KIND_LABELS
 from .models import ROOM_KINDS, ROOM_TAGS
 
 KIND_LABELS = translated(ROOM_KIND_LABELS)

@@ -1,8 +1,9 @@
 """Rooms and beds: the default building of the blueprint, and the admin's changes to it.
 
 Facility knows rooms and beds, not who sleeps in them. Where a change must not touch an
-occupied bed (retiring it, taking it out of service) the occupancy check comes from outside:
-`stays` registers one with `register_occupancy_check`, or a caller passes `is_occupied`.
+occupied bed (retiring it, taking it out of service) it sends signals.bed_leaving_service
+and the domains that know (stays) answer whether the bed is in use; a caller may pass its
+own `is_occupied` instead.
 """
 import re
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from .. import clock
 from ..audit import services as audit
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
+from ..signals import bed_leaving_service, values_from
 from .models import RESIDENTIAL_KINDS, ROOM_KINDS, ROOM_TAGS, Bed, BedOutage, Room
 
 DEFAULT_BEDS_PER_SHELTER = 10
@@ -48,23 +50,31 @@ DEFAULT_ROOMS = (
     ]
 )
 
-# --- occupancy hook -------------------------------------------------------------------
+# --- is the bed in use? ---------------------------------------------------------------
 
 OccupancyCheck = Callable[[int], bool]  # bed id -> does an open stay occupy it?
-_occupancy_check: OccupancyCheck | None = None
+_extra_check: OccupancyCheck | None = None
 
 
 def register_occupancy_check(check: OccupancyCheck | None) -> OccupancyCheck | None:
-    """Called by `stays` at import time, so that facility never imports stays.
-    Returns the check it replaces (tests put it back)."""
-    global _occupancy_check
-    previous, _occupancy_check = _occupancy_check, check
+    """An extra check asked besides the bed_leaving_service receivers (scripts and tests;
+    the domains connect to the signal in their register(app), nobody calls this at import).
+    Returns the check it replaces, so that a caller can put it back."""
+    global _extra_check
+    previous, _extra_check = _extra_check, check
     return previous
 
 
+def _in_use(bed: Bed, is_occupied: OccupancyCheck | None) -> bool:
+    if is_occupied is not None:
+        return is_occupied(bed.id)
+    if _extra_check is not None and _extra_check(bed.id):
+        return True
+    return any(values_from(bed_leaving_service, bed, on=clock.now()))
+
+
 def _refuse_if_occupied(bed: Bed, is_occupied: OccupancyCheck | None, doing: str) -> None:
-    check = is_occupied or _occupancy_check
-    if check is not None and check(bed.id):
+    if _in_use(bed, is_occupied):
         raise Conflict(f"Tempat tidur {bed.label} sedang ditempati; pindahkan kliennya "
                        f"sebelum {doing}.", {"bed_id": "Tempat tidur sedang ditempati."},
                        code="bed_occupied")

@@ -6,18 +6,29 @@ def register(app) -> None:
 
     from .. import registry, signals
     from ..auth.permissions import Permission
-    from . import api, outcome_views, views, workflow
+    from . import api, letter_settings, outcome_views, receivers, views, workflow
     registry.add_blueprint(app, views.bp)
+    registry.add_section(app, "exit", "referrals/_signatory_missing.html",
+                         letter_settings.exit_form_warning, Permission.EXIT, 10)
     registry.add_blueprint(app, api.api, api=True)
     registry.add_nav(app, "referrals.institutions", _l("Lembaga Rujukan"),
                      Permission.INSTITUTIONS_READ, 800)
     registry.add_nav(app, "referrals.settings", _l("Pengaturan Surat"), Permission.ADMIN, 920)
     registry.add_nav(app, "referrals.referral_list", _l("Rujukan"), Permission.REFERRALS, 450)
+    registry.add_section(app, "client", "referrals/_client_letters.html",
+                         receivers.client_letters, Permission.CLIENTS_READ, order=20)
+    registry.add_section(app, "stay", "referrals/_stay_letters.html", receivers.stay_letters,
+                         Permission.CLIENTS_READ, order=20)
     registry.add_section(app, "stay", "referrals/stay_section.html", outcome_views.stay_section,
                          Permission.REFERRALS, 40)
     registry.add_section(app, "dashboard", "referrals/dashboard_section.html",
                          outcome_views.dashboard_section, Permission.REFERRALS, 40)
+    # An exit names its institution (checked here), may close an accepted referral, and
+    # gets its letter from here.
+    signals.stay_exiting.connect(receivers.check_exit_institution)
     signals.stay_exiting.connect(workflow.on_stay_exiting)
+    signals.stay_exited.connect(receivers.issue_exit_letter_for)
+    signals.exit_destinations.connect(receivers.institution_destinations)
     signals.stay_facts.connect(_facts)
     signals.report_collecting.connect(workflow.monthly_section)
     signals.client_anonymising.connect(workflow.on_client_anonymising)

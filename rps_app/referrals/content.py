@@ -8,10 +8,10 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from reports.pmks import pmks_name
-from reports.vocabulary import AGENCY_LABELS, EXIT_LABELS, SEX_LABELS
-
 from .. import clock
+from ..clients.vocabulary import SEX_LABELS
 from ..extensions import db
+from ..stays.vocabulary import AGENCY_LABELS, EXIT_LABELS
 from ..stays.models import (FAMILY_EXIT_TYPES, INSTITUTION_EXIT_TYPES, Belonging, CaseNote,
                             Intake, Stay, StayExit)
 

@@ -28,7 +28,8 @@ def _belongings(items: list[dict]) -> tuple[Belonging, ...]:
 
 def _client(person: dict, stay: dict | None = None) -> Client:
     return Client(
-        name_or_alias=person["name"], sex=person["sex"], pmks_category=person["pmks_category"],
+        name_or_alias=person["name"], sex=person["sex"], sex_label=person.get("sex_label"),
+        pmks_category=person["pmks_category"],
         entered_at=_date(stay["entry_date"]) if stay else None,
         identity_known=person["identity_known"],
         nik=None if person["nik"] == "belum diketahui" else person["nik"],

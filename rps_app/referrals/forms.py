@@ -9,9 +9,8 @@ from flask_wtf.file import FileField
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from reports import vocabulary
-
 from ..web import translated
+from . import vocabulary
 from .models import INSTITUTION_KINDS
 
 KIND_LABELS = translated(vocabulary.INSTITUTION_KIND_LABELS)

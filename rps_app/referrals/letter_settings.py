@@ -66,6 +66,19 @@ def signatory() -> Signatory:
                      nip=v["nip"] or None)
 
 
+def missing_signatory_fields() -> list[str]:
+    """What a signed letter would print as dotted lines: the head's name and/or NIP."""
+    v = signatory_values()
+    return [label for key, label in (("name", "nama"), ("nip", "NIP")) if not v[key].strip()]
+
+
+def exit_form_warning(stay=None) -> dict | None:
+    """The exit form's panel (registry section "exit"): a warning before a letter is issued
+    while the head's name or NIP is empty in the letter settings; None when both are set."""
+    missing = missing_signatory_fields()
+    return {"missing": missing} if missing else None
+
+
 def snapshot() -> dict:
     """The settings part of a letter's content snapshot (the logo by its presence only)."""
     lh = asdict(letterhead())

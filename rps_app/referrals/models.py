@@ -93,6 +93,11 @@ class Letter(db.Model):
     def valid(self) -> bool:
         return self.status == "valid"
 
+    def api_json(self) -> dict:
+        """{id, number, pdf_url, verify_url}: the letter as the API names it (for instance
+        in the exit answer, whose stays domain knows letters only by this)."""
+        from .letters import letter_json
+        return letter_json(self)
 
 class Referral(db.Model):
     """A referral asked of an institution while the client is in residence: the request

@@ -3,18 +3,18 @@ import os
 
 import click
 
-from ..cli import fail, rps
+from ..commandline import fail, rps
 from ..errors import DomainError
 from .models import REPORT_KINDS
 
 
 @rps.command("report")
 @click.argument("kind", type=click.Choice(REPORT_KINDS))
-@click.option("--from", "start_text", required=True, metavar="DATE", help="Tanggal awal (YYYY-MM-DD).")
-@click.option("--to", "end_text", metavar="DATE", help="Tanggal akhir (YYYY-MM-DD).")
-@click.option("--out", "out", type=click.Path(dir_okay=False), help="Berkas PDF keluaran.")
+@click.option("--from", "start_text", required=True, metavar="DATE", help="First date (YYYY-MM-DD).")
+@click.option("--to", "end_text", metavar="DATE", help="Last date (YYYY-MM-DD).")
+@click.option("--out", "out", type=click.Path(dir_okay=False), help="The PDF file to write.")
 def report_command(kind: str, start_text: str, end_text: str | None, out: str | None):
-    """Buat laporan PDF (daily, monthly, occupancy, length-of-stay) untuk satu periode."""
+    """Write the PDF report KIND (daily, monthly, occupancy, length-of-stay) of a period."""
     from . import services
 
     try:

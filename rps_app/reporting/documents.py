@@ -10,6 +10,7 @@ from reports.periodic import Meta
 
 from .. import clock, signals
 from . import metrics
+from .vocabulary import REPORT_LABELS
 
 DAILY_CENSUS_TIME = time(7, 0)  # the morning count; the scheduled daily job runs then
 BUILDERS = {"daily": daily, "monthly": monthly, "occupancy": occupancy,
@@ -28,7 +29,8 @@ def zone_label() -> str:
 
 def meta(start: date, end: date) -> Meta:
     return Meta(period_from=start, period_to=end, generated_at=clock.to_local(clock.now()),
-                max_stay_days=metrics.max_stay_days(), zone_label=zone_label())
+                max_stay_days=metrics.max_stay_days(), zone_label=zone_label(),
+                labels=REPORT_LABELS)
 
 
 def _local(rows: list[dict], key: str) -> list[dict]:
@@ -85,9 +87,11 @@ def _registration_numbers(client_ids: list[int]) -> dict[int, str]:
 
 
 def render(kind: str, start: date, end: date, data: dict) -> bytes:
-    from ..referrals.letter_settings import letterhead
+    from ..referrals.letter_settings import letterhead, signatory
     if "days" in data:
         return daily.build_days(data["days"], meta(start, end), letterhead())
+    if kind == "monthly":  # the head signs the monthly report
+        return monthly.build(data, meta(start, end), letterhead(), signatory=signatory())
     return BUILDERS[kind].build(data, meta(start, end), letterhead())
 
 

@@ -124,6 +124,7 @@ class Admissions(_Json):
     by_agency: dict
     by_pmks: dict   # category code -> count
     by_sex: dict
+    by_age_group: dict = field(default_factory=dict)  # anak|dewasa|lansia -> count
 
 
 @dataclass
@@ -419,7 +420,56 @@ def admissions(start: date, end: date) -> Admissions:
         sex[s] += n
     return Admissions(total=sum(agency.values()), by_agency=dict(sorted(agency.items())),
                       by_pmks=dict(sorted(pmks.items())),
-                      by_sex={s: sex[s] for s in SEXES})
+                      by_sex={s: sex[s] for s in SEXES},
+                      by_age_group=admissions_by_age_group(start, end))
+
+
+AGE_GROUPS = ("anak", "dewasa", "lansia")  # under 18, 18-59, 60 and over (on entry)
+ADULT_AGE, ELDERLY_AGE = 18, 60
+
+
+def _year(column):
+    if _dialect() == "sqlite":
+        return sa.cast(sa.func.strftime("%Y", column), sa.Integer)
+    return sa.cast(sa.extract("year", column), sa.Integer)
+
+
+def _month_day(column):
+    """MMDD as text: compared as text, it orders days within a year."""
+    if _dialect() == "sqlite":
+        return sa.func.strftime("%m%d", column)
+    return sa.func.to_char(column, "MMDD")
+
+
+def _years_between(later, earlier):
+    """Whole years from `earlier` to `later` (birthdays counted on their day)."""
+    return _year(later) - _year(earlier) - sa.case(
+        (_month_day(later) < _month_day(earlier), 1), else_=0)
+
+
+def age_on_entry(entry, birth_date, estimated_age, estimated_on):
+    """A client's age on the stay's entry date in SQL, as Client.age_on computes it: from the
+    birth date, else the estimate plus the whole years since it was made (never less)."""
+    base = sa.func.coalesce(estimated_on, entry)
+    since = _years_between(entry, base)
+    estimated = estimated_age + sa.case((since < 0, 0), else_=since)
+    return sa.case((birth_date.is_not(None), _years_between(entry, birth_date)),
+                   else_=estimated)
+
+
+def admissions_by_age_group(start: date, end: date) -> dict[str, int]:
+    """Admissions (stays entered in [start, end]) by the client's age group on entry:
+    children (under 18), adults, elderly (60 and over); counted in SQL."""
+    rows = (sa.select(Stay.entry_date.label("entry"),
+                      per_row(Client.birth_date, Stay.client_id).label("birth"),
+                      per_row(Client.estimated_age, Stay.client_id).label("estimate"),
+                      per_row(Client.age_estimated_on, Stay.client_id).label("estimated_on"))
+            .where(Stay.entry_date >= start, Stay.entry_date <= end).subquery())
+    age = age_on_entry(rows.c.entry, rows.c.birth, rows.c.estimate, rows.c.estimated_on)
+    group = sa.case((age < ADULT_AGE, "anak"), (age >= ELDERLY_AGE, "lansia"),
+                    else_="dewasa").label("age_group")
+    counts = dict(db.session.execute(sa.select(group, sa.func.count()).group_by(group)).all())
+    return {name: counts.get(name, 0) for name in AGE_GROUPS}
 
 
 def service_counts(start: date, end: date) -> ServiceCounts:

@@ -21,11 +21,10 @@ from ..audit import services as audit
 from ..audit.services import Actor
 from ..errors import NotFound, ValidationError, found
 from ..extensions import db
+from ..scheduling import STALE_AFTER
 from . import documents, metrics
 from .models import CHECK_KIND, REPORT_KINDS, ReportRun
 
-# A run still "running" after this long was abandoned (its process died): claim it again.
-STALE_AFTER = timedelta(hours=1)
 MAX_RANGE_DAYS = 3 * 366
 MAX_DAILY_DAYS = 31
 
@@ -112,6 +111,11 @@ def runs_query(kind: str | None = None, month: str | None = None, status: str | 
     return stmt
 
 
+def run_for(kind: str, start: date, end: date) -> ReportRun | None:
+    return db.session.scalar(select(ReportRun).where(
+        ReportRun.kind == kind, ReportRun.period_from == start, ReportRun.period_to == end))
+
+
 def get_run(run_id: int) -> ReportRun:
     return found(db.session.get(ReportRun, run_id), "Laporan tidak ditemukan.")
 
@@ -161,8 +165,7 @@ def claim(kind: str, start: date, end: date, requested_by: str,
         db.session.commit()
         if taken.rowcount != 1:
             return None
-    return db.session.scalar(select(ReportRun).where(
-        ReportRun.kind == kind, ReportRun.period_from == start, ReportRun.period_to == end))
+    return run_for(kind, start, end)
 
 
 def _store(run: ReportRun, pdf: bytes) -> None:

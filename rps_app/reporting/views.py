@@ -92,8 +92,7 @@ def generate():
         flash(_("Laporan untuk periode ini sudah ada di arsip."), "warning")
         return redirect(url_for(".reports", run=existing.id if existing else None), 303)
     services.start_in_background(current_app._get_current_object(), run.id, actor)
-    flash(_("Laporan sedang dibuat. Halaman ini memuat ulang sendiri sampai selesai."), "success")
-    return redirect(url_for(".reports", run=run.id), 303)
+    return redirect(url_for(".reports", run=run.id), 303)  # its panel tells the progress
 
 
 @bp.post("/reports/runs/<int:run_id>/retry")
@@ -115,7 +114,7 @@ def retry(run_id: int):
 def run_pdf(run_id: int):
     run = services.get_run(run_id)
     pdf = services.read_run_file(current_actor(), run)
-    return _pdf_response(pdf, f"{run.kind}_{run.period_from}_{run.period_to}.pdf", "attachment")
+    return _pdf_response(pdf, f"{run.kind}_{run.period_from}_{run.period_to}.pdf")
 
 
 def _pdf_response(pdf: bytes, name: str, disposition: str = "inline"):
@@ -124,13 +123,17 @@ def _pdf_response(pdf: bytes, name: str, disposition: str = "inline"):
     return response
 
 
-@bp.get("/reports/preview.pdf")
+@bp.route("/reports/preview.pdf", methods=["GET", "POST"])
 @requires(Permission.REPORTS)
 def preview():
-    """A report built now from current data, without archiving it (a read)."""
-    kind = request.args.get("kind", "")
+    """A report built now from current data, without archiving it (a read). The reports
+    page's one form posts here ("see now", in a new tab) with the fields it posts to
+    generate; a link may ask with ?kind=&from=&to=."""
+    values = request.values
+    kind = values.get("kind", "")
     try:
-        start, end = services.check_period(kind, request.args.get("from"), request.args.get("to"))
+        start, end = services.check_period(kind, values.get("from") or values.get("date_from"),
+                                           values.get("to") or values.get("date_to") or None)
     except DomainError as error:
         flash(error.message, "error")
         for field, message in error.fields.items():

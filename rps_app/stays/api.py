@@ -6,9 +6,8 @@ from flask import Blueprint, jsonify, request
 
 from .. import clock
 from ..auth.permissions import Permission, requires
-from ..errors import ValidationError
+from ..errors import DomainError, ValidationError
 from ..fields import FieldErrors, iso
-from ..referrals import services as referrals
 from ..web import current_actor, json_body, page_number
 from . import board as bed_board
 from . import services
@@ -34,10 +33,34 @@ def rooms():
 @api.post("/intakes")
 @requires(Permission.INTAKE)
 def create_intake():
-    batch = services.intake(current_actor(), json_body())
-    return jsonify({"id": batch.id, "clients": [
-        {"id": stay.client_id, "registration_number": stay.client.registration_number,
-         "stay_id": stay.id} for stay in batch.stays]}), 201
+    """The intake of contract.md; with the optional `place_all: true` every new stay is
+    also placed by best fit in the same transaction, and each client row then tells its
+    `placement`: {bed_id, room_code} or {error: {code, message}}."""
+    data = json_body()
+    errors = FieldErrors()
+    place_all = errors.boolean(data, "place_all", label="place_all")
+    if errors:
+        raise ValidationError("Isian place_all tidak valid.", errors.fields)
+    data = {key: value for key, value in data.items() if key != "place_all"}
+    batch = services.intake(current_actor(), data)
+    placements = {}
+    if place_all:
+        placements = {stay.id: outcome for stay, outcome in services.place_all(
+            current_actor(), [stay.id for stay in batch.stays])}
+    rows = []
+    for stay in batch.stays:
+        row = {"id": stay.client_id, "registration_number": stay.client.registration_number,
+               "stay_id": stay.id}
+        if place_all:
+            row["placement"] = placement_json(placements.get(stay.id))
+        rows.append(row)
+    return jsonify({"id": batch.id, "clients": rows}), 201
+
+
+def placement_json(outcome) -> dict:
+    if isinstance(outcome, DomainError):
+        return {"error": {"code": outcome.code, "message": outcome.message}}
+    return {"bed_id": outcome.bed_id, "room_code": outcome.bed.room.code}
 
 
 @api.get("/stays")
@@ -75,10 +98,6 @@ def placement(stay_id: int):
 @requires(Permission.EXIT)
 def exit_stay(stay_id: int):
     stay, letter = services.exit_stay(current_actor(), stay_id, json_body())
+    # The letter referrals issued with the exit (signals.stay_exited), as it names it.
     return jsonify({"stay_id": stay.id, "exit_type": stay.exit_type,
-                    "letter": letter_json(letter)})
-
-
-def letter_json(letter) -> dict | None:
-    """{id, number, pdf_url, verify_url} of contract.md, as referrals names its routes."""
-    return None if letter is None else referrals.letter_json(letter)
+                    "letter": None if letter is None else letter.api_json()})

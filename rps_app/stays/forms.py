@@ -15,11 +15,12 @@ from wtforms import (BooleanField, FieldList, FormField, HiddenField, SelectFiel
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from reports import vocabulary
 
 from .. import clock
-from ..clients.forms import IdentityFields, choices
+from ..clients.forms import PMKS_LABELS, SEX_LABELS, IdentityFields, choices
+from ..clients.nik import decode as decode_nik
 from ..web import translated
+from . import vocabulary
 from .models import NOTE_KINDS, SCREENING_FLAGS, SPM_COMPONENTS
 
 AGENCY_LABELS = translated(vocabulary.AGENCY_LABELS)
@@ -28,7 +29,6 @@ SCREENING_LABELS = translated(vocabulary.SCREENING_LABELS)
 # officer decides.
 ISOLATION_FLAGS = ("psychotic", "intoxicated", "aggressive", "contagious")
 EXIT_LABELS = translated(vocabulary.EXIT_LABELS)
-INSTITUTION_KIND_LABELS = translated(vocabulary.INSTITUTION_KIND_LABELS)
 NOTE_LABELS = translated(vocabulary.NOTE_LABELS)
 # The 18 kecamatan of Kabupaten Tegal and the neighbours clients often come from.
 REGENCY_SUGGESTIONS = (
@@ -60,6 +60,19 @@ class ClientRowForm(IdentityFields):
     needs_isolation = BooleanField(_l("Perlu ruang isolasi"))
     belongings = TextAreaField(_l("Barang bawaan (satu per baris: uraian x jumlah)"))
     photo = FileField(_l("Foto (JPEG/PNG, opsional)"))
+    # A photo attached to a refused submit, kept server-side (clients.pending) until the
+    # intake is saved, so that the officer need not choose the file again.
+    photo_token = HiddenField()
+
+    # Fields folded under "Data lain" (the row stays short; errors unfold it).
+    MORE = ("birth_place", "origin_regency", "origin_address", "description", "photo",
+            "belongings")
+
+    def has_more_errors(self) -> bool:
+        return any(self[name].errors for name in self.MORE)
+
+    def has_errors(self) -> bool:
+        return any(field.errors for field in self)
 
 
 class IntakeForm(FlaskForm):
@@ -72,6 +85,12 @@ class IntakeForm(FlaskForm):
     operation_at = StringField(_l("Waktu penertiban"))
     received_at = StringField(_l("Waktu diterima"))
     notes = TextAreaField(_l("Catatan"))
+    # Batch defaults: what a new row takes (and an empty row is saved with).
+    default_sex = SelectField(_l("Jenis kelamin"), choices=choices(SEX_LABELS, "—"),
+                              validate_choice=False)
+    default_pmks_category = SelectField(_l("Kategori PMKS"), validate_choice=False,
+                                        choices=choices(PMKS_LABELS, "—"))
+    place_all = BooleanField(_l("Tempatkan semua saat menyimpan"), default=True)
     clients = FieldList(FormField(ClientRowForm), min_entries=1)
 
 
@@ -99,18 +118,29 @@ def _stay_part(row: ClientRowForm) -> dict:
             "belongings": parse_belongings(row.belongings.data)}
 
 
-def client_row_data(row: ClientRowForm) -> dict:
-    """A client row of contract.md from one row of the form."""
+def client_row_data(row: ClientRowForm, defaults: dict | None = None) -> dict:
+    """A client row of contract.md from one row of the form. An empty sex or PMKS category
+    takes the batch default; an empty sex or birth date (with no estimated age) takes what
+    a well-formed NIK says (the page's script fills them as the NIK is typed; this is the
+    same for a browser without it)."""
     if (row.client_id.data or "").strip():
         client_id = row.client_id.data.strip()
         return {"client_id": int(client_id) if client_id.isdigit() else client_id,
                 **_stay_part(row)}
+    defaults = defaults or {}
     data = {"name": row.name.data, "identity_known": not row.identity_unknown.data,
-            "nik": (row.nik.data or "").strip() or None, "sex": row.sex.data or None,
-            "pmks_category": row.pmks_category.data or None}
+            "nik": (row.nik.data or "").strip() or None,
+            "sex": row.sex.data or defaults.get("sex") or None,
+            "pmks_category": row.pmks_category.data or defaults.get("pmks_category") or None}
     for name in ("birth_date", "estimated_age", "birth_place", "origin_regency",
                  "origin_address", "description"):
         data[name] = (row[name].data or "").strip() or None
+    decoded = decode_nik(data["nik"], clock.local_today()) if data["nik"] else None
+    if decoded:
+        if not row.sex.data:
+            data["sex"] = decoded["sex"]
+        if not data["birth_date"] and not data["estimated_age"] and decoded["birth_date"]:
+            data["birth_date"] = decoded["birth_date"].isoformat()
     return {**data, **_stay_part(row)}
 
 
@@ -119,7 +149,8 @@ def intake_data(form: IntakeForm) -> dict:
     data = {name: (form[name].data or "").strip() or None
             for name in ("agency", "officer_name", "officer_id_number", "bast_number",
                          "operation_place", "operation_at", "received_at", "notes")}
-    data["clients"] = [client_row_data(entry.form) for entry in form.clients.entries]
+    defaults = {"sex": form.default_sex.data, "pmks_category": form.default_pmks_category.data}
+    data["clients"] = [client_row_data(entry.form, defaults) for entry in form.clients.entries]
     return data
 
 

@@ -5,10 +5,10 @@ from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, ForeignKey, Index,
                         String, Text, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from reports import vocabulary
 
 from ..extensions import db
 from ..types import UTCDateTime
+from . import vocabulary
 
 AGENCIES = ("satpol_pp", "polres", "polsek", "dinsos", "hospital", "public", "self")
 EXIT_TYPES = ("family", "home_region", "panti", "balai", "hospital", "absconded", "deceased",

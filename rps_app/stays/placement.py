@@ -62,7 +62,15 @@ def open_assignment(stay_id: int) -> BedAssignment | None:
 def lock_rooms(room_ids=None) -> dict[int, RoomState]:
     """Lock rooms (given ids, or every active residential room) in id order, then read
     their beds and open assignments fresh: four statements whatever the number of rooms."""
-    stmt = select(Room).order_by(Room.id).with_for_update()
+    return room_states(room_ids, lock=True)
+
+
+def room_states(room_ids=None, lock: bool = False) -> dict[int, RoomState]:
+    """The rooms (given ids, or every active residential room) with their beds and who
+    sleeps in each now; locked (for a placement) or a plain read (to show choices)."""
+    stmt = select(Room).order_by(Room.id)
+    if lock:
+        stmt = stmt.with_for_update()
     if room_ids is None:
         stmt = stmt.where(Room.kind.in_(RESIDENTIAL_KINDS), Room.active.is_(True))
     else:
@@ -130,13 +138,40 @@ def _bed_refusal(bed: Bed, state: RoomState) -> DomainError | None:
     return None
 
 
-def _room_full(state: RoomState | None, field_name: str = "room_id") -> Conflict:
-    where = f"Ruang {state.room.code}" if state else "Tidak ada ruang yang sesuai yang"
-    return Conflict(f"{where} tidak punya tempat tidur kosong.",
+def _room_full(state: RoomState, field_name: str = "room_id") -> Conflict:
+    return Conflict(f"Ruang {state.room.code} tidak punya tempat tidur kosong.",
                     {field_name: "Tidak ada tempat tidur kosong."}, code="room_full")
 
 
+def _no_fitting_bed(stay: Stay, client: Client, on: date) -> Conflict:
+    """room_full for best fit, saying which kind of bed is missing."""
+    if stay.needs_isolation:
+        message = "Semua ruang isolasi penuh."
+    else:
+        message = f"Tidak ada tempat tidur kosong di shelter {_sex_word(client.sex)} yang sesuai"
+        message += " untuk anak (ruang tanpa orang dewasa)." if client.is_minor_on(on) else "."
+    return Conflict(message, {"room_id": message}, code="room_full")
+
+
 # --- choosing ------------------------------------------------------------------------
+
+def fitting_beds(stay_ids, on: date) -> dict[int, list[tuple[Room, Bed]]]:
+    """Per open stay, the free beds the rules let it go to now, as (room, bed) in the
+    board's order: the one decision the bed board, its script, the stay page and the
+    intake result show (read without locks; a placement checks again under lock). A fixed
+    number of statements whatever the number of stays."""
+    stay_ids = sorted(set(stay_ids))
+    if not stay_ids:
+        return {}
+    states = sorted(room_states().values(),
+                    key=lambda state: (state.room.sort_order, state.room.id))
+    rows = db.session.execute(select(Stay, Client).join(Client, Client.id == Stay.client_id)
+                              .where(Stay.id.in_(stay_ids), Stay.exited_at.is_(None)))
+    return {stay.id: [(state.room, bed) for state in states
+                      if refusal(stay, client, state, on) is None
+                      for bed in state.free_beds()]
+            for stay, client in rows}
+
 
 def _preferred_kind(stay: Stay) -> str:
     return "isolation" if stay.needs_isolation else "shelter"
@@ -164,7 +199,7 @@ def best_fit(stay: Stay, client: Client, current: BedAssignment | None,
                if state.room.kind == kind and state.free_beds()
                and refusal(stay, client, state, on) is None]
     if not fitting:
-        raise _room_full(None)
+        raise _no_fitting_bed(stay, client, on)
     chosen = min(fitting, key=lambda state: _rank(state, client, on, stay.id))
     return chosen, chosen.free_beds()[0]
 

@@ -3,31 +3,31 @@
 Services flush and never commit; the request (or command) commits once. Every write is
 audited. Placement lives in placement.py and is re-exported here.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
 from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
-from .. import clock, signals
+from .. import clock
 from ..audit import services as audit
 from ..clients import registration
-from ..clients import services as clients
 from ..clients.models import Client
 from ..errors import Conflict, DomainError, NotFound, ValidationError
 from ..extensions import db
-from ..facility import services as facility
-from ..facility.models import Room
+from ..facility.models import Bed, Room
 from ..fields import FieldErrors, local_date
-from ..referrals.models import Institution
+from ..signals import stay_exited, stay_exiting, values_from
 from .models import (AGENCIES, EXIT_TYPES, FAMILY_EXIT_TYPES, INSTITUTION_EXIT_TYPES,
-                     LETTER_EXIT_TYPES, BedAssignment, Belonging, Intake, IsolationDecision,
+                     SCREENING_FLAGS, BedAssignment, Belonging, Intake, IsolationDecision,
                      Stay, StayExit, StayExtension)
-from .placement import (check_identity_change, close_assignment, lock_stay,  # noqa: F401
-                        open_assignment, place, place_all)
+from .placement import (check_identity_change, close_assignment, fitting_beds,  # noqa: F401
+                        lock_stay, open_assignment, place, place_all)
 
 MAX_BATCH = 200  # clients in one intake
+MAX_BELONGINGS = 100
 WARNING_DAYS_BEFORE_LIMIT = 2  # the default limit of 7 warns from day 5
 MAX_STAY_DAYS_LIMIT = 365
 INTAKE_SCREENING_REASON = "Hasil skrining saat penerimaan."
@@ -38,8 +38,9 @@ INTAKE_SCREENING_REASON = "Hasil skrining saat penerimaan."
 @dataclass
 class _Row:
     index: int
-    checked: registration.ClientRow
-    client_id: int | None = None  # a returning client
+    stay: "StayFields"
+    values: dict | None = None     # a new client's columns (clients.registration)
+    client_id: int | None = None   # a returning client
 
 
 def intake(actor, data: dict) -> Intake:
@@ -68,7 +69,7 @@ def intake(actor, data: dict) -> Intake:
     on_date = local_date(received_at)
     for row in rows:
         client = returning.get(row.client_id) or registration.create_client(
-            actor, row.checked.values, on_date)
+            actor, row.values, on_date)
         _open_stay(actor, batch, client, row)
     audit.record(actor, "create", "intake", batch.id,
                  {"agency": batch.agency, "clients": len(rows)})
@@ -102,6 +103,50 @@ def _check_intake_header(data: dict, errors: FieldErrors) -> dict:
     return header
 
 
+@dataclass
+class StayFields:
+    """The part of an intake row that goes to the new stay."""
+    needs_isolation: bool = False
+    screening: dict = field(default_factory=dict)
+    belongings: list[tuple[str, int]] = field(default_factory=list)
+
+
+def check_stay_fields(row: dict, errors: FieldErrors) -> StayFields:
+    """needs_isolation, screening and belongings: the parts of a row that go to the stay."""
+    result = StayFields(needs_isolation=errors.boolean(row, "needs_isolation",
+                                                      label="Perlu isolasi"))
+    screening = row.get("screening")
+    if screening is not None:
+        if not isinstance(screening, dict):
+            errors.add("screening", "Skrining harus berupa objek {tanda: true/false}.")
+        else:
+            for flag, value in screening.items():
+                if flag not in SCREENING_FLAGS:
+                    errors.add(f"screening.{flag}", "Tanda skrining tidak dikenal; yang dikenal: "
+                               + ", ".join(SCREENING_FLAGS) + ".")
+                elif not isinstance(value, bool):
+                    errors.add(f"screening.{flag}", "Harus bernilai true atau false.")
+            result.screening = {flag: screening.get(flag) is True for flag in SCREENING_FLAGS}
+    belongings = row.get("belongings")
+    if belongings is not None:
+        if not isinstance(belongings, list) or len(belongings) > MAX_BELONGINGS:
+            errors.add("belongings", f"Barang bawaan harus berupa daftar (maks. {MAX_BELONGINGS}).")
+        else:
+            for index, item in enumerate(belongings):
+                item_errors = FieldErrors(f"belongings.{index}.")
+                if not isinstance(item, dict):
+                    errors.add(f"belongings.{index}", "Harus berupa objek {description, quantity}.")
+                    continue
+                description = item_errors.text(item, "description", 200, required=True,
+                                               label="Uraian barang")
+                quantity = item_errors.integer(item, "quantity", 1, 100000, required=True,
+                                               label="Jumlah barang")
+                errors.merge(item_errors)
+                if description and quantity:
+                    result.belongings.append((description, quantity))
+    return result
+
+
 def _check_rows(clients, on_date: date, errors: FieldErrors) -> list[_Row]:
     if not isinstance(clients, list) or not clients:
         errors.add("clients", "Daftar klien wajib diisi (minimal satu klien).")
@@ -115,11 +160,12 @@ def _check_rows(clients, on_date: date, errors: FieldErrors) -> list[_Row]:
         if not isinstance(raw, dict):
             errors.add(f"clients.{index}", "Setiap klien harus berupa objek.")
             continue
+        stay_fields = check_stay_fields(raw, row_errors)
         if "client_id" in raw:
             client_id = row_errors.integer(raw, "client_id", 1, required=True, label="ID klien")
-            row = _Row(index, registration.check_stay_fields(raw, row_errors), client_id)
+            row = _Row(index, stay_fields, client_id=client_id)
         else:
-            row = _Row(index, registration.check_client_row(raw, on_date, row_errors))
+            row = _Row(index, stay_fields, registration.check_client_row(raw, on_date, row_errors))
         errors.merge(row_errors)
         rows.append(row)
     return rows
@@ -150,8 +196,8 @@ def _lock_returning_clients(rows: list[_Row], errors: FieldErrors) -> dict[int, 
 def _check_niks(rows: list[_Row], errors: FieldErrors) -> dict[int, Client]:
     """Refuse NIKs that repeat; returns {row index: owner} of the NIKs whose owner is
     in the shelter now (that row is an intake of a client whose stay is open: 409)."""
-    niks = [(row, row.checked.values["nik"]) for row in rows
-            if row.client_id is None and row.checked.values.get("nik")]
+    niks = [(row, row.values["nik"]) for row in rows
+            if row.values and row.values.get("nik")]
     if not niks:
         return {}
     registration.lock_nik_registry()
@@ -191,7 +237,7 @@ def _refuse_open_stays(rows: list[_Row], returning: dict[int, Client],
 
 
 def _open_stay(actor, batch: Intake, client: Client, row: _Row) -> Stay:
-    checked = row.checked
+    checked = row.stay
     stay = Stay(client_id=client.id, intake_id=batch.id, entered_at=batch.received_at,
                 entry_date=local_date(batch.received_at), needs_isolation=checked.needs_isolation,
                 screening=checked.screening)
@@ -292,15 +338,15 @@ def extend_stay(actor, stay_id: int, max_stay_days: int, reason: str) -> StayExt
 def exit_stay(actor, stay_id: int, data: dict):
     """End a stay (the body of POST /stays/<id>/exit). Returns (stay, letter or None).
 
-    The open bed assignment closes in the same transaction. Family, home-region, panti,
-    balai and hospital exits get their referral letter from referrals.
+    The open bed assignment closes in the same transaction. The domains that care check
+    their part of the exit first (signals.stay_exiting) and react to it after
+    (signals.stay_exited): referrals issues the letter of a family, home-region, panti,
+    balai or hospital exit, which is returned here.
     """
     if not isinstance(data, dict):
         raise ValidationError("Data keluar harus berupa objek.", {})
     stay = lock_stay(stay_id)
-    values = _check_exit(stay, data)
-    signals.stay_exiting.send(stay, actor=actor, exit_type=values["exit_type"],
-                              institution_id=values["institution_id"], data=data)
+    values = _check_exit(actor, stay, data)
     exited_at = values.pop("exited_at")
     returned_ids = values.pop("returned_belonging_ids")
     stay.exited_at, stay.exit_date = exited_at, local_date(exited_at)
@@ -320,14 +366,11 @@ def exit_stay(actor, stay_id: int, data: dict):
                  {"exit_type": stay.exit_type, "institution_id": record.institution_id,
                   "bed_id": current.bed_id if current is not None else None,
                   "belongings_returned": sorted(returned_ids)})
-    letter = None
-    if stay.exit_type in LETTER_EXIT_TYPES:
-        from ..referrals import services as referrals  # referrals stands beside stays
-        letter = referrals.issue_exit_letter(actor, stay)
-    return stay, letter
+    letters = values_from(stay_exited, stay, actor=actor, exit=record)
+    return stay, (letters[0] if letters else None)
 
 
-def _check_exit(stay: Stay, data: dict) -> dict:
+def _check_exit(actor, stay: Stay, data: dict) -> dict:
     errors = FieldErrors()
     exit_type = errors.choice(data, "exit_type", EXIT_TYPES, label="Jenis keluar")
     now = clock.now()
@@ -344,21 +387,17 @@ def _check_exit(stay: Stay, data: dict) -> dict:
               "escort_name": errors.text(data, "escort_name", 120, label="Nama pengantar"),
               "notes": errors.text(data, "notes", 4000, label="Catatan"),
               "returned_belonging_ids": _check_belonging_ids(stay, data, errors)}
+    stay_exiting.send(stay, actor=actor, data=data, exit_type=exit_type,
+                      institution_id=values["institution_id"], values=values, errors=errors)
     if errors:
         raise ValidationError("Data keluar tidak valid.", errors.fields)
     return values
 
 
 def _check_institution(data: dict, required: bool, errors: FieldErrors) -> int | None:
-    institution_id = errors.integer(data, "institution_id", 1, required=required,
-                                    label="Lembaga rujukan")
-    if institution_id is None:
-        return None
-    institution = db.session.get(Institution, institution_id)
-    if institution is None or not institution.active:
-        errors.add("institution_id", "Lembaga rujukan tidak ditemukan atau tidak aktif.")
-        return None
-    return institution_id
+    """A number when required; that it names an active institution is checked by
+    referrals, which keeps the directory (signals.stay_exiting)."""
+    return errors.integer(data, "institution_id", 1, required=required, label="Lembaga rujukan")
 
 
 def _check_family_contact(data: dict, required: bool, errors: FieldErrors) -> dict | None:
@@ -439,9 +478,17 @@ def bed_is_occupied(bed_id: int) -> bool:
         BedAssignment.bed_id == bed_id, BedAssignment.end_at.is_(None)).limit(1)) is not None
 
 
-# facility must not retire or take out of service a bed someone sleeps in.
-facility.register_occupancy_check(bed_is_occupied)
-clients.register_placement_check(check_identity_change)
+def stays_of(client_id: int) -> list[Stay]:
+    """A client's stays, oldest first, with what the client's record shows of them (beds,
+    belongings, exits, intakes), in a fixed number of queries."""
+    return list(db.session.scalars(
+        select(Stay).where(Stay.client_id == client_id)
+        .order_by(Stay.entered_at, Stay.id)
+        .options(selectinload(Stay.assignments).selectinload(BedAssignment.bed)
+                 .selectinload(Bed.room),
+                 selectinload(Stay.belongings),
+                 selectinload(Stay.exit).selectinload(StayExit.institution),
+                 selectinload(Stay.intake))))
 
 
 def get_stay(stay_id: int) -> Stay:
@@ -451,6 +498,6 @@ def get_stay(stay_id: int) -> Stay:
     return stay
 
 
-__all__ = ["intake", "place", "place_all", "decide_isolation", "extend_stay", "exit_stay",
+__all__ = ["intake", "place", "place_all", "fitting_beds", "decide_isolation", "extend_stay", "exit_stay",
            "days_in_shelter", "warning_level", "stay_limit", "stays_with_beds", "active_stays",
-           "bed_is_occupied", "bast_number_used", "get_stay", "IsolationOutcome"]
+           "bed_is_occupied", "bast_number_used", "get_stay", "stays_of", "IsolationOutcome"]

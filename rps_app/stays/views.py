@@ -7,39 +7,30 @@ stays.notes; a refused action re-renders the page with each message next to its 
 from urllib.parse import urlsplit
 
 from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template, request,
-                   url_for)
+                   session, url_for)
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import clock, signals
 from ..auth.permissions import Permission, can, requires
+from ..clients import pending
 from ..clients import services as clients
+from ..clients.regions import PROVINCES, REGENCIES
 from ..clients.forms import choices
 from ..errors import DomainError, found
 from ..extensions import db
-from ..referrals.models import Institution
-from ..web import current_actor, put_field_errors
+from ..signals import exit_destinations, values_from
+from ..web import current_actor, refused
 from . import board as bed_board
 from . import notes, services
-from .forms import (AGENCY_LABELS, EXIT_LABELS, INSTITUTION_KIND_LABELS, ISOLATION_FLAGS,
+from .forms import (AGENCY_LABELS, EXIT_LABELS, ISOLATION_FLAGS,
                     NOTE_LABELS, REGENCY_SUGGESTIONS, SCREENING_LABELS, ClientRowForm, ExitForm,
                     ExtensionForm, IntakeForm, IsolationForm, NoteForm, PlaceAllForm,
                     PlacementForm, ServiceForm, exit_data, intake_data, local_input, row_photos)
 from .models import FAMILY_EXIT_TYPES, INSTITUTION_EXIT_TYPES, SPM_COMPONENTS, Intake, Stay
 
 bp = Blueprint("stays", __name__)
-
-REFUSALS = (409, 422)  # what a form shows on the page; anything else goes to the handler
-
-
-def refused(error: DomainError) -> bool:
-    if error.status not in REFUSALS:
-        raise error
-    flash(error.message, "error")
-    return True
-
 
 def safe_next(default: str) -> str:
     """Where to go back after an action: a path of this site only (no open redirect)."""
@@ -61,17 +52,28 @@ def first_url(endpoints, **values) -> str | None:
 # --- intake ---------------------------------------------------------------------------
 
 def render_intake(form: IntakeForm, row_errors: dict | None = None, status: int = 200):
+    row_errors = row_errors or {}
+    problem_rows = [index + 1 for index, entry in enumerate(form.clients.entries)
+                    if entry.form.has_errors() or row_errors.get(index)]
+    header_errors = any(form[name].errors for name in HEADER_FIELDS)
     return render_template(
-        "stays/intake_new.html", form=form, row_errors=row_errors or {},
+        "stays/intake_new.html", form=form, row_errors=row_errors,
+        problem_rows=problem_rows, header_errors=header_errors,
         blank_row=ClientRowForm(prefix="clients-__i__-"),
         regencies=REGENCY_SUGGESTIONS, screening_labels=SCREENING_LABELS,
-        isolation_flags=ISOLATION_FLAGS), status
+        isolation_flags=ISOLATION_FLAGS,
+        nik_regions={"provinces": PROVINCES, "regencies": REGENCIES}), status
+
+
+HEADER_FIELDS = ("agency", "officer_name", "officer_id_number", "bast_number",
+                 "operation_place", "operation_at", "received_at", "notes")
 
 
 @bp.get("/intakes/new")
 @requires(Permission.INTAKE)
 def intake_new():
-    form = IntakeForm(formdata=None, received_at=local_input(clock.now()))
+    now = local_input(clock.now())
+    form = IntakeForm(formdata=None, received_at=now, operation_at=now)
     return render_intake(form)[0]
 
 
@@ -98,15 +100,39 @@ def intake_errors(form: IntakeForm, fields: dict) -> dict:
     return leftovers
 
 
+def row_photo_data(form: IntakeForm) -> list[tuple[int, bytes]]:
+    """(row index, bytes) of each row's photo: a file chosen now, else one kept from a
+    refused submit (its token)."""
+    limit = current_app.config["RPS_UPLOAD_MAX_BYTES"]
+    photos = []
+    for index, (entry, upload) in enumerate(zip(form.clients.entries, row_photos(form))):
+        token = (entry.form.photo_token.data or "").strip()
+        data = upload.stream.read(limit + 1) if upload is not None else (
+            pending.load(token) if token else None)
+        entry.form.photo_token.data = ""
+        if data is not None:
+            photos.append((index, data))
+    return photos
+
+
+def keep_photos(form: IntakeForm, photos: list[tuple[int, bytes]]) -> None:
+    """A refused submit: keep the valid photos for the next one (their rows carry a token)."""
+    rows = form.clients.entries
+    for index, data in photos:
+        row = rows[index].form
+        if not row.photo.errors:
+            row.photo_token.data = pending.keep(data)
+
+
 @bp.post("/intakes/new")
 @requires(Permission.INTAKE)
 def intake_create():
     form = IntakeForm()
     form.validate_on_submit()  # CSRF is checked globally; the services check the rest
     actor = current_actor()
+    tokens = [(entry.form.photo_token.data or "").strip() for entry in form.clients.entries]
+    photos = row_photo_data(form)
     try:
-        photos = [(index, upload.stream.read(current_app.config["RPS_UPLOAD_MAX_BYTES"] + 1))
-                  for index, upload in enumerate(row_photos(form)) if upload is not None]
         photo_errors = {}
         for index, data in photos:  # checked first: a bad photo keeps the whole intake out
             try:
@@ -119,11 +145,39 @@ def intake_create():
         stays = list(batch.stays)
         for index, data in photos:
             clients.save_photo(actor, stays[index].client_id, data, f"clients.{index}.photo")
+        placements = services.place_all(actor, [s.id for s in stays]) if form.place_all.data \
+            else []
     except DomainError as error:
         refused(error)
-        return render_intake(form, intake_errors(form, error.fields), error.status)
-    flash(_("Penerimaan disimpan: %(n)s klien terdaftar.", n=len(stays)), "success")
+        errors = intake_errors(form, error.fields)
+        keep_photos(form, photos)
+        return render_intake(form, errors, error.status)
+    for token in tokens:
+        pending.discard(token)
+    if placements:
+        remember_placements(batch.id, placements)
+        placed = sum(1 for _stay, outcome in placements if not isinstance(outcome, DomainError))
+        flash(_("Penerimaan disimpan: %(n)s klien terdaftar, %(placed)s ditempatkan.",
+                n=len(stays), placed=placed), "success")
+    else:
+        flash(_("Penerimaan disimpan: %(n)s klien terdaftar.", n=len(stays)), "success")
     return redirect(url_for(".intake_show", intake_id=batch.id), 303)
+
+
+def remember_placements(intake_id: int, results) -> None:
+    """Why each stay that place_all could not place was refused, for the result page that
+    follows the redirect (kept in the signed session cookie, never in the URL)."""
+    session["placement_refusals"] = {
+        "intake_id": intake_id,
+        "refused": {str(stay.id): outcome.message for stay, outcome in results
+                    if stay is not None and isinstance(outcome, DomainError)}}
+
+
+def placement_refusals(intake_id: int) -> dict[int, str]:
+    notes = session.pop("placement_refusals", None) or {}
+    if notes.get("intake_id") != intake_id:
+        return {}
+    return {int(stay_id): message for stay_id, message in notes.get("refused", {}).items()}
 
 
 @bp.get("/intakes/bast-check.json")
@@ -132,21 +186,6 @@ def bast_check():
     """The form warns when a BAST number was used before (it may repeat: not refused)."""
     number = (request.args.get("number") or "").strip()
     return jsonify({"used": bool(number) and services.bast_number_used(number)})
-
-
-def free_beds_for(result: bed_board.Board, occupant) -> list:
-    """(room, bed) pairs the occupant could be offered: free beds of rooms that fit their sex
-    and isolation flag (the service checks every rule again)."""
-    offered = []
-    for entry in result.residential:
-        room = entry.room
-        if occupant.needs_isolation and room.kind != "isolation":
-            continue
-        if room.sex not in (None, occupant.sex):
-            continue
-        offered.extend((room, bed.bed) for bed in entry.beds
-                       if bed.usable and bed.occupant is None)
-    return offered
 
 
 def placed_beds(result: bed_board.Board) -> dict[int, tuple]:
@@ -161,20 +200,24 @@ def intake_show(intake_id: int):
     batch = found(db.session.get(Intake, intake_id, options=(
         selectinload(Intake.stays).selectinload(Stay.client),)), "Penerimaan tidak ditemukan.")
     today = clock.local_today()
-    result = bed_board.board(today)
-    placed = placed_beds(result)
-    rows = []
-    for stay in batch.stays:
-        person = bed_board.occupant(stay, stay.client, today)
-        rows.append({"stay": stay, "client": stay.client, "bed": placed.get(stay.id),
-                     "free": free_beds_for(result, person) if stay.exited_at is None else []})
+    placed = placed_beds(bed_board.board(today))
+    fitting = services.fitting_beds([stay.id for stay in batch.stays], today)
+    refusals = placement_refusals(batch.id)
+    rows = [{"stay": stay, "client": stay.client, "bed": placed.get(stay.id),
+             "person": bed_board.occupant(stay, stay.client, today), "why": refusals.get(stay.id),
+             "free": fitting.get(stay.id, [])} for stay in batch.stays]
     clients.record_search(current_actor(), [stay.client_id for stay in batch.stays])
+    open_rows = [row for row in rows if row["stay"].exited_at is None]
     return render_template(
         "stays/intake_show.html", intake=batch, rows=rows, agency_labels=AGENCY_LABELS,
         place_all_form=PlaceAllForm(), placement_form=PlacementForm(),
         bast_url=first_url(("referrals.intake_bast", "referrals.intake_bast_pdf"),
                            intake_id=batch.id),
-        unplaced=sum(1 for row in rows if row["bed"] is None and row["stay"].exited_at is None))
+        counts={"total": len(rows), "placed": sum(1 for row in open_rows if row["bed"]),
+                "L": sum(1 for row in rows if row["client"].sex == "L"),
+                "P": sum(1 for row in rows if row["client"].sex == "P"),
+                "isolation": sum(1 for row in rows if row["stay"].needs_isolation)},
+        unplaced=sum(1 for row in open_rows if row["bed"] is None))
 
 
 def report_placements(results) -> None:
@@ -196,7 +239,9 @@ def intake_place_all(intake_id: int):
     batch = found(db.session.get(Intake, intake_id), "Penerimaan tidak ditemukan.")
     open_ids = [stay.id for stay in batch.stays if stay.exited_at is None]
     unplaced = [stay_id for stay_id in open_ids if services.open_assignment(stay_id) is None]
-    report_placements(services.place_all(current_actor(), unplaced))
+    results = services.place_all(current_actor(), unplaced)
+    remember_placements(intake_id, results)
+    report_placements(results)
     return redirect(url_for(".intake_show", intake_id=intake_id), 303)
 
 
@@ -224,11 +269,16 @@ def board():
     totals = {"capacity": sum(entry.capacity for entry in residential),
               "occupied": sum(entry.occupied for entry in residential),
               "queue": len(result.queue)}
+    may_place = can(Permission.INTAKE)
+    # Which free beds each waiting client may go to: the placement rules' decision, shown
+    # by the page and by board.js (data-fits), never worked out again here.
+    fitting = services.fitting_beds([p.stay_id for p in result.queue], clock.local_today()) \
+        if may_place else {}
     return render_template(
         "stays/board.html", board=result, groups=board_groups(result), totals=totals,
-        show_names=show_names, may_place=can(Permission.INTAKE),
+        show_names=show_names, may_place=may_place,
         others=[entry.room for entry in result.rooms if not entry.room.residential],
-        free_beds=lambda person: free_beds_for(result, person),
+        free_beds=lambda person: fitting.get(person.stay_id, []),
         place_all_form=PlaceAllForm(), placement_form=PlacementForm(),
         max_days=current_app.config["RPS_MAX_STAY_DAYS"], today=clock.local_today())
 
@@ -258,8 +308,13 @@ def placement(stay_id: int):
         refused(error)
         return redirect(back, 303)  # refused: the after-request handler rolls back
     if assignment is not None:
-        flash(_("Ditempatkan di %(room)s / %(bed)s.", room=assignment.bed.room.code,
+        room = assignment.bed.room
+        flash(_("Ditempatkan di %(room)s / %(bed)s.", room=room.code,
                 bed=assignment.bed.label), "success")
+        if room.kind == "isolation" and not assignment.stay.needs_isolation:
+            flash(_("Perhatian: klien ini tidak ditandai perlu isolasi, tetapi ditempatkan di "
+                    "ruang isolasi. Ruang isolasi sebaiknya disisakan untuk klien yang "
+                    "membutuhkannya."), "warning")
     return redirect(back, 303)
 
 
@@ -272,23 +327,20 @@ def staff_choices() -> list:
 def render_stay(stay_id: int, status: int = 200, **forms):
     stay = services.get_stay(stay_id)
     client = clients.get_client(current_actor(), stay.client_id, part=f"stay:{stay.id}")
-    stay = next(s for s in client.stays if s.id == stay_id)
+    stay = next(s for s in services.stays_of(client.id) if s.id == stay_id)
     today = clock.local_today()
     days, limit = services.days_in_shelter(stay, today), services.stay_limit(stay)
-    result = bed_board.board(today) if stay.exited_at is None else None
-    free = free_beds_for(result, bed_board.occupant(stay, client, today)) if result else []
+    free = services.fitting_beds([stay.id], today).get(stay.id, [])
     case_notes, spm = notes.notes_for([stay.id]), notes.services_for([stay.id])
     authors = notes.staff_names([n.author_id for n in case_notes.get(stay.id, [])]
                                 + [r.staff_id for r in spm.get(stay.id, [])])
     service_form = forms.get("service_form") or ServiceForm(
         formdata=None, given_on=today.isoformat(), staff_id=str(current_actor().user_id))
     service_form.staff_id.choices = staff_choices()
-    letters = [letter for letter in _letters(client.id) if letter.stay_id == stay.id]
     return render_template(
         "stays/show.html", stay=stay, client=client, days=days, limit=limit,
         warning=services.warning_level(days, limit), free=free,
         current=stay.current_assignment, case_notes=case_notes, spm=spm, authors=authors,
-        letters=letters, letter_url=_letter_url,
         placement_form=forms.get("placement_form") or PlacementForm(formdata=None),
         isolation_form=(forms.get("isolation_form") or IsolationForm.fresh(stay.needs_isolation))
         .mark_current(stay.needs_isolation),
@@ -299,12 +351,17 @@ def render_stay(stay_id: int, status: int = 200, **forms):
         exit_labels=EXIT_LABELS, screening_labels=SCREENING_LABELS), status
 
 
-def _letters(client_id: int) -> list:
-    try:
-        from ..referrals.letters import letters_for_client
-    except ImportError:
-        return []
-    return letters_for_client(client_id)
+def client_stays(client) -> dict:
+    """The client page's section of stays: every stay with its beds, belongings, exit,
+    case notes and SPM services, newest first (a fixed number of queries)."""
+    found_stays = services.stays_of(client.id)
+    stay_ids = [stay.id for stay in found_stays]
+    case_notes, spm = notes.notes_for(stay_ids), notes.services_for(stay_ids)
+    authors = notes.staff_names([n.author_id for rows in case_notes.values() for n in rows]
+                                + [r.staff_id for rows in spm.values() for r in rows])
+    return {"stays": list(reversed(found_stays)), "case_notes": case_notes, "spm": spm,
+            "authors": authors, "exit_labels": EXIT_LABELS, "note_labels": NOTE_LABELS,
+            "spm_components": SPM_COMPONENTS}
 
 
 def _letter_url(letter) -> str | None:
@@ -323,8 +380,7 @@ def stay_action(stay_id: int, form, form_name: str, action, done: str):
     try:
         action()
     except DomainError as error:
-        refused(error)
-        put_field_errors(form, error.fields)
+        refused(error, form)
         return render_stay(stay_id, status=error.status, **{form_name: form})
     flash(done, "success")
     return redirect(url_for(".show", stay_id=stay_id), 303)
@@ -372,25 +428,18 @@ def service_add(stay_id: int):
 
 # --- exit -----------------------------------------------------------------------------
 
-def institution_groups() -> list[tuple[str, str, list[tuple[str, str]]]]:
-    """Active institutions of the kinds an exit refers to (panti, balai, hospital), as
-    (kind, kind label, [(id, text)]) in the exit types' order: the select's optgroups, of
-    which exit.js shows the one matching the exit type (read-only here; referrals
-    administers them)."""
-    rows = db.session.scalars(select(Institution).where(
-        Institution.active.is_(True), Institution.kind.in_(INSTITUTION_EXIT_TYPES))
-        .order_by(Institution.name))
-    options: dict[str, list[tuple[str, str]]] = {kind: [] for kind in INSTITUTION_EXIT_TYPES}
-    for i in rows:
-        options[i.kind].append((str(i.id), f"{i.name} ({i.city})" if i.city else i.name))
-    return [(kind, INSTITUTION_KIND_LABELS[kind], items) for kind, items in options.items()]
+def institution_groups() -> list:
+    """Where an exit may lead, from the domains that know (signals.exit_destinations:
+    referrals' active institutions by kind): (exit type, label, [(id, text)]) groups, of
+    which exit.js shows the one matching the exit type."""
+    return [group for groups in values_from(exit_destinations) for group in groups]
 
 
 def render_exit(stay_id: int, form: ExitForm | None = None, errors: dict | None = None,
                 status: int = 200):
     stay = services.get_stay(stay_id)
     client = clients.get_client(current_actor(), stay.client_id, part=f"exit:{stay.id}")
-    stay = next(s for s in client.stays if s.id == stay_id)
+    stay = next(s for s in services.stays_of(client.id) if s.id == stay_id)
     if form is None:
         form = ExitForm(formdata=None, exited_at=local_input(clock.now()),
                         returned=[str(b.id) for b in stay.belongings if b.returned_at is None])
@@ -419,15 +468,14 @@ def exit_submit(stay_id: int):
     try:
         stay, letter = services.exit_stay(current_actor(), stay_id, exit_data(form))
     except DomainError as error:
-        refused(error)
         fields = {("family_" + key.split(".", 1)[1] if key.startswith("family_contact.")
                    else {"returned_belonging_ids": "returned"}.get(key, key)): message
                   for key, message in error.fields.items()}
-        return render_exit(stay_id, form, put_field_errors(form, fields), error.status)
+        return render_exit(stay_id, form, refused(error, form, fields), error.status)
     flash(_("Klien telah dikeluarkan (%(type)s).", type=EXIT_LABELS[stay.exit_type]), "success")
     if letter is not None:
         url = _letter_url(letter)
         text = _("Surat nomor %(number)s diterbitkan.", number=letter.number)
-        flash(Markup('{} <a href="{}">{}</a>').format(text, url, _("Unduh PDF")) if url
+        flash(Markup('{} <a href="{}" target="_blank" rel="noopener">{}</a>').format(text, url, _("Unduh PDF")) if url
               else escape(text), "success")
     return redirect(url_for(".show", stay_id=stay_id), 303)

@@ -56,6 +56,7 @@ def receive_one(page, name: str, sex: str, age: str, category: str) -> None:
     page.fill('input[name="operation_place"]', "Kantor RPS")
     page.fill('input[name="operation_at"]', page.input_value('input[name="received_at"]'))
     fill_row(page, 0, name, sex, age, category)
+    page.get_by_label("Tempatkan semua saat menyimpan").uncheck()  # waits in the queue
     page.get_by_role("button", name="Simpan penerimaan").click()
     expect(page).to_have_url(re.compile(r"/intakes/\d+$"))
 
@@ -94,6 +95,9 @@ def test_three_clients_in_one_intake_placed_and_on_the_board(browser, live_serve
         third.locator('input[name$="-psychotic"]').uncheck()
         expect(third.locator('input[name$="-needs_isolation"]')).not_to_be_checked()
 
+        # "Place everyone" is on by default; here the officer saves first and places from
+        # the result page (the night-shift test covers placing on save).
+        page.get_by_label("Tempatkan semua saat menyimpan").uncheck()
         page.get_by_role("button", name="Simpan penerimaan").click()
         expect(page).to_have_url(re.compile(r"/intakes/\d+$"))
         expect(page.locator("main")).to_contain_text("Penerimaan disimpan: 3 klien terdaftar.")

@@ -29,6 +29,15 @@
       hint.hidden = hint.dataset.emptyKind !== type;
     });
   }
+  // A letter while the head's name or NIP is missing in the letter settings: say so in
+  // the confirmation before submitting (the panel above the form says it too).
+  var missing = document.querySelector("[data-signatory-missing]");
+  var plainConfirm = form.dataset.confirm;
+  function updateConfirm() {
+    var type = select.value;
+    var letter = family.indexOf(type) >= 0 || institution.indexOf(type) >= 0;
+    form.dataset.confirm = missing && letter ? missing.dataset.confirmLetter : plainConfirm;
+  }
   // The accepted referral of the chosen institution (if any) is offered and picked.
   var referral = form.querySelector("[name=referral_id]");
   var referrals = referral ? Array.prototype.slice.call(
@@ -46,8 +55,9 @@
     if (!match) { referral.value = ""; }
     document.getElementById("referral-field").hidden = !match;
   }
-  select.addEventListener("change", function () { update(); offerReferral(); });
+  select.addEventListener("change", function () { update(); offerReferral(); updateConfirm(); });
   target.addEventListener("change", offerReferral);
   update();
   offerReferral();
+  updateConfirm();
 })();

@@ -3,7 +3,7 @@
 For each size (10k and 100k stays of `rps demo-data`) on SQLite (and PostgreSQL when
 --postgres names a server URL), a fresh instance is initialised and filled. Then, in N
 rounds that visit every instance in turn (so that a busy moment of the machine hits all
-sizes alike), the occupancy of the last full month and of the same month three years
+sizes alike), the occupancy of the last full month and of the same month two years
 earlier, its length of stay and its monthly PDF are timed; each figure is the best of
 its N runs. Results go to bench/RESULTS.md.
 
@@ -37,11 +37,11 @@ def timed(fn) -> float:
 
 
 def months() -> tuple[tuple[date, date], tuple[date, date]]:
-    """The last full month, and the same month three years earlier (inside the 10k
+    """The last full month, and the same month two years earlier (inside the 10k
     history too, so that both sizes show whether an older month pays for what follows)."""
     last = date.today().replace(day=1) - timedelta(days=1)
     first = last.replace(day=1)
-    old_first = first.replace(year=first.year - 3)
+    old_first = first.replace(year=first.year - 2)
     old_last = (old_first + timedelta(days=31)).replace(day=1) - timedelta(days=1)
     return (first, last), (old_first, old_last)
 
@@ -132,12 +132,12 @@ def summary(run: dict) -> dict:
 def write(results, args) -> None:
     lines = ["# Report benchmark", "",
              "`bench/bench_reports.py`: one-month reports against a short and a long history "
-             "(`rps demo-data`, ~8 admissions a day, so 10k stays are ~3.4 years and 100k "
-             f"~34 years), on a {os.cpu_count()}-core machine. Best of {args.repeat} rounds, "
+             "(`rps demo-data`, ~11 admissions a day, so 10k stays are ~2.5 years and 100k "
+             f"~25 years), on a {os.cpu_count()}-core machine. Best of {args.repeat} rounds, "
              "each round visiting every database in turn; the last column is the occupancy "
-             "of the same month three years earlier.", "",
+             "of the same month two years earlier.", "",
              "| database | stays | month | fill (s) | occupancy (ms) | length of stay (ms) "
-             "| monthly PDF (ms) | occupancy, 3 years earlier (ms) |",
+             "| monthly PDF (ms) | occupancy, 2 years earlier (ms) |",
              "|---|---|---|---|---|---|---|---|"]
     for engine, r in results:
         lines.append(f"| {engine} | {r['stays']:,} | {r['month']} | {r['fill']:.1f} | "
@@ -151,18 +151,25 @@ def write(results, args) -> None:
             lines.append(f"- {engine}: occupancy {large['occupancy'] / small['occupancy']:.2f}, "
                          f"length of stay {large['los'] / small['los']:.2f}, "
                          f"monthly PDF {large['pdf'] / small['pdf']:.2f}, "
-                         f"occupancy 3 years earlier {large['older'] / small['older']:.2f}")
+                         f"occupancy 2 years earlier {large['older'] / small['older']:.2f}")
     lines += ["", "How (rps_app/reporting/metrics.py): the stays and bed assignments of a range "
               "are found in three index-bounded parts (open ones; those ending within 31 days "
               "after the range; the few longer ones through a partial index), so neither the "
               "years before a month nor those after it are read; client and intake columns are "
               "looked up per row by primary key instead of joined, so no plan hashes the whole "
-              "clients table; on PostgreSQL the report's queries run without parallel workers "
+              "clients table; on PostgreSQL the application runs without parallel workers "
               "and JIT, whose start-up (two workers: ~5 ms a query) cost more than the queries "
               "themselves and is what made the 100k figures double before."]
     text = "\n".join(lines) + "\n"
-    with open(os.path.join(ROOT, "bench", "RESULTS.md"), "w", encoding="utf-8") as handle:
-        handle.write(text)
+    path = os.path.join(ROOT, "bench", "RESULTS.md")
+    kept = ""  # bench/web.py's section stays as it is
+    if os.path.exists(path):
+        old = open(path, encoding="utf-8").read()
+        begin, end = "<!-- bench/web.py: begin -->", "<!-- bench/web.py: end -->"
+        if begin in old and end in old:
+            kept = "\n" + old[old.index(begin):old.index(end) + len(end)] + "\n"
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text + kept)
     print(text)
 
 

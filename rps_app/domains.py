@@ -15,6 +15,7 @@ DOMAINS = [
     "rps_app.clients",
     "rps_app.referrals",
     "rps_app.stays",
+    "rps_app.operations",
     "rps_app.stock",
     "rps_app.facility_use",
     "rps_app.privacy",

@@ -66,22 +66,67 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
     cursor.close()
 
 
+@event.listens_for(Engine, "connect")
+def _postgresql_on_connect(dbapi_connection, connection_record):
+    """PostgreSQL: no parallel workers and no JIT for this application's sessions.
+
+    Its queries read a few hundred rows, yet with a long history their estimates (joins
+    to a large clients table) pass the thresholds at which PostgreSQL launches parallel
+    workers or compiles, whose start-up costs more than the whole query (5-6 ms against
+    1-2 ms). Set once per connection, not per request (no statement in a request)."""
+    if type(dbapi_connection).__module__.split(".")[0] != "psycopg":
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET max_parallel_workers_per_gather = 0")
+    cursor.execute("SET jit = off")
+    cursor.close()
+    dbapi_connection.commit()
+
+
+_WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLAC")
+
+
+class ReadOnlyTransaction(RuntimeError):
+    """A statement that writes was sent in a read transaction (a GET request): the view
+    must call transaction.start_writing() first, or be marked @transaction.writes."""
+
+
 @event.listens_for(Engine, "begin")
-def _sqlite_begin_immediate(conn):
-    """Every SQLite transaction takes the write lock up front (BEGIN IMMEDIATE).
+def _begin(conn):
+    """A transaction that may write takes SQLite's write lock up front (BEGIN IMMEDIATE); a
+    read (GET/HEAD request, see transaction.writing) takes none: a deferred BEGIN in WAL
+    mode reads a snapshot while writers go on.
 
     A deferred transaction that reads and then writes can fail with SQLITE_BUSY without
     waiting, or act on a stale read; IMMEDIATE serialises writers and waits busy_timeout.
+    So a read transaction is never upgraded: a write sent in one is refused before it
+    reaches the database (on PostgreSQL as well, so that tests on either database find it).
     """
+    from .transaction import writing
+    write = writing()
+    conn.info["reading"] = not write
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _refuse_writes_while_reading(conn, cursor, statement, parameters, context, executemany):
+    if conn.info.get("reading") and statement.lstrip()[:6].upper() in _WRITE_VERBS:
+        raise ReadOnlyTransaction(f"write in a read transaction: {statement[:60]}")
+
+
+def modelled(object_, name, type_, reflected, compare_to) -> bool:
+    """Alembic's include_object: compare only what the models describe. SQLite's FTS5
+    search table (clients_fts and its shadow tables) is made by migration 0010_client_search
+    and kept by triggers; it is no model."""
+    return not (type_ == "table" and name and name.startswith("clients_fts"))
 
 
 def init_app(app) -> None:
     db.init_app(app)
     import os
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"),
-                     render_as_batch=True, compare_type=True)
+                     render_as_batch=True, compare_type=True, include_object=modelled)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
@@ -91,3 +136,22 @@ def init_app(app) -> None:
                    default_translation_directories="translations")
     from flask_babel import get_locale
     app.jinja_env.globals["get_locale"] = get_locale  # base.html: <html lang=...>, ID | EN
+    # Templates call _() a hundred times a page; Flask-Babel looks the locale and catalogue
+    # up again on each call (a third of a page's rendering), so take them once a request.
+    app.jinja_env.install_gettext_callables(
+        lambda text: request_translations().ugettext(text),
+        lambda singular, plural, n: request_translations().ungettext(singular, plural, n),
+        newstyle=True)
+
+
+def request_translations():
+    """Flask-Babel's catalogue for this request, looked up once and kept on the request."""
+    from flask import has_request_context
+    from flask_babel import get_translations
+    if not has_request_context():
+        return get_translations()
+    cached = getattr(request, "_rps_translations", None)
+    if cached is None:
+        cached = get_translations()
+        request._rps_translations = cached
+    return cached

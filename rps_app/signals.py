@@ -38,6 +38,11 @@ exit_destinations = _signals.signal("exit-destinations")
 # to add facts to clients in lists and records (stays: `active_stay_id`).
 client_facts = _signals.signal("client-facts")
 
+# sender: None; kwargs: status ("in": in residence, "out": exited, or None), room_id (int or
+# None). Receivers return (select of client ids, keep) to narrow the client list: keep True
+# keeps only those ids, False leaves them out (stays: open stays, the beds of a room).
+client_list_filtering = _signals.signal("client-list-filtering")
+
 # sender: the Client; no kwargs. Receivers return {key: value} to add to the client's JSON
 # record, GET /api/v1/clients/<id> (stays: `stays`, the client's stays with beds and exits).
 client_record = _signals.signal("client-record")
@@ -49,6 +54,11 @@ client_merging = _signals.signal("client-merging")
 # sender: None; kwargs: stay_ids (list[int]). Receivers return {stay_id: {key: value}}
 # to add facts to stays in lists (for example roll-call absences).
 stay_facts = _signals.signal("stay-facts")
+
+# sender: the Stay; kwargs: none. Receivers return when the client was first missed, as an
+# aware datetime, if they judge that the client may have absconded (roll call: two or more
+# absences in a row), else None. An `absconded` exit defaults its exited_at to the earliest.
+abscondment_started = _signals.signal("abscondment-started")
 
 # sender: the report kind ("monthly"); kwargs: start, end (dates). Receivers return a list
 # of extra sections for the PDF (plain tables: see reports/periodic.extra_sections), e.g.

@@ -4,13 +4,63 @@ Services only flush. The request commits once when it succeeds and rolls back wh
 (any status >= 400 or an exception), so a failed request leaves no business data behind.
 Some rows must survive a failure (the audit entry of a refused action, a failed login):
 services hand them to `keep_on_failure`, and they are written after the rollback.
+
+Reads and writes (SQLite's one write lock): a request that cannot change state (GET, HEAD,
+OPTIONS) runs in a read transaction, which never takes the lock; every other request, CLI
+command and job begins with it (BEGIN IMMEDIATE, extensions.py). A read that must record
+something (the audit entry of a client record shown) hands the row to `after_read`: it is
+written once the read transaction has ended, in a short write transaction of its own. A
+GET that must write (the BAST's first print) calls `start_writing()` before it changes
+anything, or its view is marked `@writes`; a read transaction is never upgraded.
 """
 from collections.abc import Callable
 
-from flask import g
+from flask import current_app, g, has_request_context, request
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from .extensions import db
+
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_WRITES_ATTR = "_rps_writes"
+
+
+def writes(view):
+    """Mark a GET view that changes state: its request runs in a write transaction."""
+    setattr(view, _WRITES_ATTR, True)
+    return view
+
+
+def writing() -> bool:
+    """Whether the transaction about to begin may write (outside requests: always)."""
+    if not has_request_context() or g.get("write_transaction"):
+        return True
+    if request.method not in READ_METHODS:
+        return True
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return bool(getattr(view, _WRITES_ATTR, False))
+
+
+def start_writing() -> None:
+    """From now on this request writes: the read transaction (nothing written in it) ends
+    and the next statement begins a write transaction. Objects loaded so far are expired
+    and reload on access."""
+    if writing():
+        return
+    db.session.rollback()
+    g.write_transaction = True
+
+
+def after_read(make_row: Callable[[], object], keep: bool = False) -> bool:
+    """In a read transaction: write the row made by `make_row()` after it (on success, or
+    also on failure when `keep`), and answer True. Otherwise False: the caller adds the
+    row to the unit of work as usual."""
+    if writing():
+        return False
+    g.setdefault("rows_after_read", []).append(make_row)
+    if keep:
+        keep_on_failure(make_row)
+    return True
 
 
 def keep_on_failure(make_row: Callable[[], object]) -> None:
@@ -33,13 +83,19 @@ def _run_before_finish() -> None:
         callback()
 
 
-def _write_kept_rows() -> None:
-    makers = g.pop("rows_kept_on_failure", [])
+def _write_rows(makers) -> None:
+    """Rows made anew and committed in a write transaction of their own."""
     if not makers:
         return
+    g.write_transaction = True
     for make in makers:
         db.session.add(make())
     db.session.commit()
+
+
+def _write_kept_rows() -> None:
+    g.pop("rows_after_read", None)
+    _write_rows(g.pop("rows_kept_on_failure", []))
 
 
 def finish(success: bool) -> None:
@@ -48,6 +104,7 @@ def finish(success: bool) -> None:
     if success:
         db.session.commit()
         g.pop("rows_kept_on_failure", None)
+        _write_rows(g.pop("rows_after_read", []))
         return
     db.session.rollback()
     _write_kept_rows()

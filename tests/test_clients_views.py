@@ -1,5 +1,6 @@
 """Client pages: list with search and pages, the record (audited), identity edit, photo."""
 import io
+import re
 from datetime import date
 
 import pytest
@@ -12,7 +13,9 @@ from rps_app.extensions import db
 
 from .conftest import csrf_token, login
 from .flow_helpers import make_intake
-from .stays_support import NOW, make_nik
+from rps_app.stays import services as stays_services
+
+from .stays_support import ACTOR, NOW, make_nik
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -38,24 +41,69 @@ def first_client(app, count: int = 1) -> int:
         return make_intake(count).stays[0].client_id
 
 
-def test_list_searches_and_pages(app, client):
+def test_list_pages_by_key_newest_first(app, client):
     with app.app_context():
         make_intake(5)
     app.config["PER_PAGE"] = 2
     login(client, app, "staf")
     html = client.get("/clients").get_data(as_text=True)
-    assert "Halaman 1 dari 3" in html and "5 klien" in html
-    html = client.get("/clients?page=3").get_data(as_text=True)
-    assert "Sutrisno 0" in html  # the oldest, on the last page
-    html = client.get("/clients?page=9").get_data(as_text=True)  # past the end: the last page
-    assert "Halaman 3 dari 3" in html and "Sutrisno 0" in html and "Di RPS" in html
+    assert "Slamet 4" in html and "Painem 3" in html and "Karto 2" not in html
+    assert "Lebih baru" not in html
+    older = re.search(r'href="(/clients\?after=\d+)"', html).group(1)
+    html = client.get(older).get_data(as_text=True)
+    assert "Karto 2" in html and "Warsini 1" in html and "Slamet 4" not in html
+    newer = re.search(r'href="(/clients\?before=\d+)"', html).group(1)
+    back = client.get(newer).get_data(as_text=True)
+    assert "Slamet 4" in back and "Painem 3" in back and "Lebih baru" not in back
+    last = client.get(re.search(r'href="(/clients\?after=\d+)"', html).group(1))
+    assert "Sutrisno 0" in last.get_data(as_text=True) and "Lebih lama" not in last.get_data(as_text=True)
+
+
+def test_a_search_is_posted_then_shown_under_an_opaque_id(app, client):
+    """Post, redirect, get: Back and reload work, and the query never stands in a URL."""
+    with app.app_context():
+        make_intake(5)
+    login(client, app, "staf")
     token = csrf_token(client, "/clients")
-    html = client.post("/clients", data={"q": "warsini", "csrf_token": token}).get_data(as_text=True)
-    assert "Warsini 1" in html and "Sutrisno 0" not in html and "1 klien" in html
-    html = client.post("/clients", data={"q": "", "page": "3", "csrf_token": token}).get_data(
-        as_text=True)
-    assert "Halaman 3 dari 3" in html and "Sutrisno 0" in html  # paging re-posts the search
+    response = client.post("/clients", data={"q": "warsini", "csrf_token": token})
+    assert response.status_code == 303
+    target = response.headers["Location"]
+    assert "warsini" not in target.lower() and "s=" in target
+    html = client.get(target).get_data(as_text=True)
+    assert "Warsini 1" in html and "Sutrisno 0" not in html and "Painem 3" not in html
+    assert 'value="warsini"' in html  # the field shows what was searched
+    assert client.get(target).get_data(as_text=True) == html  # a reload: the same page
     assert client_audit(app, "search")[-1].detail["client_ids"] != []
+    stale = client.get("/clients?s=unknown").get_data(as_text=True)
+    assert "sudah tidak tersimpan" in stale
+
+
+def test_the_list_filters_by_residence_sex_and_room_and_shows_age_and_bed(app, client):
+    with app.app_context():
+        placed = make_intake(3, place=True)
+        waiting = make_intake(2, bast_number="Q1")
+        stays_services.exit_stay(ACTOR, waiting.stays[0].id, {"exit_type": "absconded"})
+        db.session.commit()
+        stay = placed.stays[0]
+        bed = stay.current_assignment.bed
+        room_id, where = bed.room_id, f"{bed.room.code} / {bed.label}"
+        exited = waiting.stays[0].client.registration_number
+        age = stay.client.age_on(clock.local_today())
+    login(client, app, "staf")
+    html = client.get("/clients").get_data(as_text=True)
+    assert where in html and f"<td>{age}</td>" in html and "belum ditempatkan" in html
+    inside = client.get("/clients?status=in").get_data(as_text=True)
+    assert exited not in inside and inside.count("badge badge-ok") == 4
+    out = client.get("/clients?status=out").get_data(as_text=True)
+    assert exited in out and "badge badge-ok" not in out
+    women = client.get("/clients?sex=P").get_data(as_text=True)
+    assert "Sutrisno" not in women and "Warsini" in women
+    room = client.get(f"/clients?room={room_id}").get_data(as_text=True)
+    assert where in room and exited not in room and room.count("badge badge-ok") >= 1
+    token = csrf_token(client, "/clients")
+    response = client.post("/clients", data={"q": "", "status": "in", "sex": "L",
+                                              "csrf_token": token})
+    assert response.headers["Location"].endswith("/clients?status=in&sex=L")
 
 
 def test_the_record_page_is_an_audited_read(app, client):

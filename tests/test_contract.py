@@ -456,7 +456,9 @@ def test_active_stays_shape(client, petugas):
     stay = admit(client, petugas, person())[0]
     rows = client.get("/api/v1/stays?active=true", headers=petugas).get_json()
     assert len(rows) == 1
-    assert set(rows[0]) == {"id", "client_id", "entered_at", "bed_id", "room_code", "days"}
+    assert set(rows[0]) == {"id", "client_id", "entered_at", "bed_id", "room_code", "days",
+                            "absent_sessions"}
+    assert rows[0]["absent_sessions"] == 0
     assert (rows[0]["id"], rows[0]["client_id"], rows[0]["bed_id"], rows[0]["room_code"]) == (
         stay["stay_id"], stay["id"], None, None)
     assert_moment(rows[0]["entered_at"]) and isinstance(rows[0]["days"], int)

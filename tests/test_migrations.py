@@ -4,13 +4,14 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
-from rps_app.extensions import db
+from rps_app.extensions import db, modelled
 
 
 def _differences(app) -> list:
     with app.app_context(), db.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True,
-                                                         "compare_server_default": False})
+                                                         "compare_server_default": False,
+                                                         "include_object": modelled})
         return compare_metadata(context, db.metadata)
 
 

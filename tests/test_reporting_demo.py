@@ -1,11 +1,14 @@
 """`rps demo-data`: the synthetic history keeps the placement rules."""
 from collections import defaultdict
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from rps_app import clock
+from rps_app.audit.models import AuditEntry
 from rps_app.clients.models import Client
 from rps_app.extensions import db
-from rps_app.facility.models import Room
+from rps_app.facility.models import Bed, Room
 from rps_app.stays.models import BedAssignment, Stay
 
 
@@ -32,3 +35,28 @@ def test_demo_data_respects_the_rules(app, runner):
         assert returning > 0
     again = runner.invoke(args=["rps", "demo-data", "--stays", "10"])
     assert again.exit_code == 1 and "instalasi baru" in again.output
+
+
+def test_demo_data_ends_today_with_a_busy_shelter_and_an_audit_log(app, runner):
+    """The history reaches today: 60-90 % of the client beds taken, open stays of several
+    lengths (some past the limit), and the audit entries the services would have made."""
+    result = runner.invoke(args=["rps", "demo-data", "--stays", "1200", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        today = clock.local_today()
+        last = db.session.scalar(select(func.max(Stay.entered_at)))
+        assert clock.now() - last < timedelta(days=1)
+        beds = db.session.scalar(select(func.count(Bed.id)).join(Room, Room.id == Bed.room_id)
+                                 .where(Room.kind.in_(("shelter", "isolation"))))
+        taken = db.session.scalar(select(func.count(BedAssignment.id))
+                                  .where(BedAssignment.end_at.is_(None)))
+        assert 0.6 <= taken / beds <= 0.9
+        open_entries = list(db.session.scalars(select(Stay.entry_date)
+                                               .where(Stay.exited_at.is_(None))))
+        nights = [(today - entry).days for entry in open_entries]
+        assert min(nights) <= 1 and max(nights) > app.config["RPS_MAX_STAY_DAYS"]
+        actions = dict(db.session.execute(select(AuditEntry.action, func.count())
+                                          .group_by(AuditEntry.action)).all())
+        assert actions["create"] > 1200 and actions["place"] == taken + db.session.scalar(
+            select(func.count(BedAssignment.id)).where(BedAssignment.end_at.is_not(None)))
+        assert actions["exit"] == 1200 - len(open_entries) and actions["read"] > 0

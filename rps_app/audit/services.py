@@ -7,7 +7,8 @@ from sqlalchemy import select
 from .. import clock
 from ..actor import Actor  # noqa: F401  (re-exported: services import it from here)
 from ..extensions import db
-from ..transaction import before_finish, keep_on_failure as _keep
+from ..transaction import after_read, before_finish
+from ..transaction import keep_on_failure as _keep
 from .models import AuditEntry
 
 
@@ -17,6 +18,8 @@ def record(actor: Actor | None, action: str, entity: str, entity_id=None,
 
     keep_on_failure: the entry is written even when the request fails and rolls back
     (refused logins, denied access, reads of a client record that then failed).
+    In a read transaction (a GET) the entry is written after it, in a write transaction
+    of its own (transaction.after_read).
     """
     def make() -> AuditEntry:
         return AuditEntry(
@@ -29,6 +32,8 @@ def record(actor: Actor | None, action: str, entity: str, entity_id=None,
             detail=detail,
         )
     entry = make()
+    if after_read(make, keep_on_failure):
+        return entry
     db.session.add(entry)
     if keep_on_failure:
         _keep(make)

@@ -24,11 +24,13 @@ ALLOWED_BEFORE_PASSWORD_CHANGE = {"auth.account", "auth.account_password", "auth
 
 @bp.before_app_request
 def require_password_change():
-    if not current_user.is_authenticated or not current_user.must_change_password:
-        return None
+    # Public endpoints first: /healthz must not load the user (a database read) even when
+    # a session cookie comes along.
     endpoint = request.endpoint
     if (endpoint is None or endpoint in ALLOWED_BEFORE_PASSWORD_CHANGE
             or access_of(endpoint) == PUBLIC):
+        return None
+    if not current_user.is_authenticated or not current_user.must_change_password:
         return None
     if is_api_request():
         raise DomainError("Kata sandi harus diganti terlebih dahulu (lewat halaman Akun).",

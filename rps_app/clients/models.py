@@ -63,7 +63,10 @@ class Client(db.Model):
         CheckConstraint("birth_date IS NOT NULL OR estimated_age IS NOT NULL", name="age_known"),
         CheckConstraint("estimated_age IS NULL OR estimated_age BETWEEN 0 AND 130",
                         name="estimated_age"),
-        Index("ix_clients_name", "name"),
+        # Name search (migration 0010): PostgreSQL a trigram GIN index; SQLite this B-tree
+        # (prefixes) and the FTS5 trigram table clients_fts kept by triggers (substrings).
+        Index("ix_clients_name", "name", postgresql_using="gin",
+              postgresql_ops={"name": "gin_trgm_ops"}),
         CheckConstraint("merged_into_id IS NULL OR merged_into_id <> id", name="not_self_merged"),
     )
 

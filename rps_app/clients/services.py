@@ -10,14 +10,15 @@ import secrets
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import and_, column, or_, select, table, union
 
 from .. import clock
 from ..audit import services as audit
 from ..errors import Conflict, NotFound, ValidationError, found
 from ..extensions import db
 from ..fields import FieldErrors
-from ..signals import identity_changing, merged_client_facts
+from ..signals import (client_list_filtering, identity_changing, merged_client_facts,
+                       values_from)
 from . import registration
 from .models import Client
 from .nik import validate_nik
@@ -27,23 +28,59 @@ SEARCH_LIMIT = 50
 
 # --- search ---------------------------------------------------------------------------
 
+SUBSTRING_MIN = 3  # a name is searched inside from three characters (one trigram) on
+STATUSES = ("in", "out")  # in residence (an open stay) / exited
+
+
 def _like(q: str) -> str:
-    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def search_query(q: str | None):
-    """A select of clients by name/alias, NIK or registration number, case-insensitive;
-    newest clients first. A record merged into another is a pointer only: found through
-    the other."""
-    stmt = (select(Client).where(Client.merged_into_id.is_(None))
-            .order_by(Client.created_at.desc(), Client.id.desc()))
+def _prefix(column, prefix: str):
+    """`column` starts with `prefix`: a range on the column's B-tree, then the exact test."""
+    following = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return and_(column >= prefix, column < following,
+                column.like(_like(prefix) + "%", escape="\\"))
+
+
+def _name_matches(q: str):
+    """Ids of clients whose name (or alias) holds `q` (from SUBSTRING_MIN characters; a
+    shorter q: whose name starts with it), case-insensitive, through an index:
+    PostgreSQL's trigram GIN index, SQLite's FTS5 trigram table (migration 0010)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        pattern = _like(q) + "%" if len(q) < SUBSTRING_MIN else "%" + _like(q) + "%"
+        return select(Client.id).where(Client.name.ilike(pattern, escape="\\"))
+    if len(q) < SUBSTRING_MIN:
+        return select(Client.id).where(or_(_prefix(Client.name, q[:1].upper() + q[1:]),
+                                           _prefix(Client.name, q)))
+    fts = table("clients_fts", column("rowid"), column("clients_fts"))
+    phrase = '"' + q.replace('"', '""') + '"'  # one phrase: the trigrams in a row
+    return select(fts.c.rowid).where(fts.c.clients_fts.op("MATCH")(phrase))
+
+
+def matching_ids(q: str):
+    """A select of the ids of clients matching `q`: name or alias (see _name_matches),
+    NIK or registration number by prefix (their B-trees). Each part uses its own index,
+    so the cost follows the number of matches, never the size of the table."""
+    return union(_name_matches(q), select(Client.id).where(_prefix(Client.nik, q)),
+                 select(Client.id).where(_prefix(Client.registration_number, q.upper())))
+
+
+def search_query(q: str | None, sex: str | None = None, status: str | None = None,
+                 room_id: int | None = None):
+    """A select of clients by name/alias, NIK or registration number, case-insensitive,
+    and the list's filters (sex; in residence or exited and room, which stays answers:
+    signals.client_list_filtering); newest first by the primary key, which keyset pages
+    follow. A record merged into another is a pointer only: found through the other."""
+    stmt = select(Client).where(Client.merged_into_id.is_(None)).order_by(Client.id.desc())
     q = (q or "").strip()
     if q:
-        pattern = _like(q)
-        stmt = stmt.where(or_(Client.name.ilike(pattern, escape="\\"),
-                              Client.nik.ilike(pattern, escape="\\"),
-                              Client.registration_number.ilike(pattern, escape="\\")))
+        stmt = stmt.where(Client.id.in_(matching_ids(q)))
+    if sex:
+        stmt = stmt.where(Client.sex == sex)
+    if status or room_id is not None:
+        for ids, keep in values_from(client_list_filtering, status=status, room_id=room_id):
+            stmt = stmt.where(Client.id.in_(ids) if keep else Client.id.not_in(ids))
     return stmt
 
 
@@ -57,6 +94,26 @@ def with_active_stays(found_clients: list[Client]) -> list[tuple[Client, int | N
     (signals.client_facts), one query for the whole list."""
     facts = merged_client_facts([client.id for client in found_clients])
     return [(client, facts[client.id].get("active_stay_id")) for client in found_clients]
+
+
+def page_after(stmt, per_page: int, after: int | None = None, before: int | None = None):
+    """Keyset pagination on Client.id (newest first): the clients after id `after` (older)
+    or, going back, before id `before` (newer). Returns (clients, older, newer): the ids
+    to page on from here, or None at either end."""
+    if before is not None:
+        found_clients = list(db.session.scalars(
+            stmt.where(Client.id > before).order_by(None).order_by(Client.id.asc())
+            .limit(per_page + 1)))
+        newer = found_clients[per_page - 1].id if len(found_clients) > per_page else None
+        found_clients = list(reversed(found_clients[:per_page]))
+        return found_clients, found_clients[-1].id if found_clients else None, newer
+    if after is not None:
+        stmt = stmt.where(Client.id < after)
+    found_clients = list(db.session.scalars(stmt.limit(per_page + 1)))
+    older = found_clients[per_page - 1].id if len(found_clients) > per_page else None
+    found_clients = found_clients[:per_page]
+    newer = found_clients[0].id if found_clients and after is not None else None
+    return found_clients, older, newer
 
 
 def record_search(actor, client_ids: list[int]) -> None:

@@ -2,15 +2,18 @@
 
 Every page that shows a client record goes through clients.services, which audits the read.
 """
+import secrets
+
 from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template, request,
-                   send_file, url_for)
+                   send_file, session, url_for)
 from flask_babel import gettext as _
 
 from .. import clock
 from ..auth.permissions import Permission, requires
 from ..errors import DomainError
-from ..extensions import db
-from ..web import current_actor, page_number, refused
+from ..facility import services as facility
+from ..signals import merged_client_facts
+from ..web import current_actor, refused
 from . import services
 from .forms import (PMKS_LABELS, SEX_LABELS, IdentityForm, PhotoForm, identity_changes,
                     identity_form_for)
@@ -20,25 +23,72 @@ bp = Blueprint("clients", __name__)
 SUGGESTIONS = 8  # matches offered while the officer types
 
 
-def paginate(stmt, page: int, per_page: int):
-    """The rows of `page`; past the last page (results shrank meanwhile) the last one."""
-    def at(number):
-        return db.paginate(stmt, page=number, per_page=per_page, max_per_page=None,
-                           error_out=False)
-    result = at(page)
-    return at(result.pages) if result.page > result.pages > 0 else result
+SAVED_SEARCHES = 10  # the latest searches a session keeps (their opaque ids stay valid)
 
 
-@bp.route("/clients", methods=["GET", "POST"])
+def _filters() -> dict:
+    """The list's filters from the query string (no personal data: status, sex, room)."""
+    args = request.args
+    room = args.get("room", "")
+    return {"status": args.get("status") if args.get("status") in services.STATUSES else "",
+            "sex": args.get("sex") if args.get("sex") in SEX_LABELS else "",
+            "room": int(room) if room.isdigit() else None}
+
+
+def _key(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def save_search(q: str) -> str:
+    """Keep the query in the session under a short opaque id, for the URL to name instead
+    of the query (names and NIK never stand in a URL, the history or an access log)."""
+    saved = dict(session.get("client_searches") or {})
+    for key in [key for key, value in saved.items() if value == q]:
+        del saved[key]
+    key = secrets.token_urlsafe(6)
+    saved[key] = q
+    session["client_searches"] = dict(list(saved.items())[-SAVED_SEARCHES:])
+    return key
+
+
+@bp.post("/clients")
+@requires(Permission.CLIENTS_READ)
+def search():
+    """A search is POSTed (with its CSRF token) and answered by a redirect to the list
+    under an opaque id: Back and reload work without resubmitting a form."""
+    q = (request.form.get("q") or "").strip()[:120]
+    filters = {key: request.form.get(key) or None for key in ("status", "sex", "room")}
+    target = {key: value for key, value in filters.items() if value}
+    if q:
+        target["s"] = save_search(q)
+    return redirect(url_for(".index", **target), 303)
+
+
+@bp.get("/clients")
 @requires(Permission.CLIENTS_READ)
 def index():
-    # A search is POSTed (with its CSRF token), so that names and NIKs never stand in a
-    # URL, the browser history or an access log; paging through results posts it again.
-    q = (request.form.get("q") or "").strip() if request.method == "POST" else ""
-    page = paginate(services.search_query(q), page_number(), current_app.config["PER_PAGE"])
-    services.record_search(current_actor(), [client.id for client in page.items])
-    return render_template("clients/index.html", page=page, rows=services.with_active_stays(page.items),
-                           q=q, sex_labels=SEX_LABELS)
+    key = request.args.get("s") or None
+    q = (session.get("client_searches") or {}).get(key, "") if key else ""
+    if key and not q:
+        flash(_("Pencarian itu sudah tidak tersimpan; silakan cari lagi."), "warning")
+        key = None
+    filters = _filters()
+    stmt = services.search_query(q, sex=filters["sex"] or None, status=filters["status"] or None,
+                                 room_id=filters["room"])
+    found_clients, older, newer = services.page_after(
+        stmt, current_app.config["PER_PAGE"], after=_key("after"), before=_key("before"))
+    services.record_search(current_actor(), [client.id for client in found_clients])
+    facts = merged_client_facts([client.id for client in found_clients])
+    here = {"s": key, "status": filters["status"] or None, "sex": filters["sex"] or None,
+            "room": filters["room"]}
+    return render_template(
+        "clients/index.html", rows=[(client, facts[client.id]) for client in found_clients],
+        q=q, filters=filters,
+        older_url=url_for(".index", **here, after=older) if older else None,
+        newer_url=url_for(".index", **here, before=newer) if newer else None,
+        rooms=facility.residential_rooms(), today=clock.local_today(),
+        status_labels={"in": _("Di RPS"), "out": _("Sudah keluar")}, sex_labels=SEX_LABELS)
 
 
 def birth_year(client) -> int | None:

@@ -92,6 +92,12 @@ def rooms_with_beds(active_only: bool = True) -> list[Room]:
     return list(db.session.scalars(stmt))
 
 
+def residential_rooms() -> list[Room]:
+    """Active shelter and isolation rooms by sort_order (one query, no beds)."""
+    return list(db.session.scalars(select(Room).where(
+        Room.active.is_(True), Room.kind.in_(RESIDENTIAL_KINDS)).order_by(Room.sort_order, Room.id)))
+
+
 def capacity(room: Room) -> int:
     """Beds of the room that can take a client now: not retired, not out of service."""
     return sum(1 for bed in room.beds if bed.usable)

@@ -5,7 +5,7 @@ from ..auth.permissions import Permission, requires
 from ..extensions import db
 from ..web import current_actor, json_body
 from . import services, workflow
-from .downloads import pdf_response
+from .downloads import bast_pdf, pdf_response
 
 api = Blueprint("referrals_api", __name__)
 MAX_LIST = 500
@@ -63,7 +63,7 @@ def letter_reissue(letter_id: int):
 @api.get("/intakes/<int:intake_id>/bast.pdf")
 @requires(Permission.CLIENTS_READ)
 def intake_bast_pdf(intake_id: int):
-    return pdf_response(services.intake_bast(current_actor(), intake_id))
+    return bast_pdf(intake_id)
 
 
 # --- referrals asked and answered ----------------------------------------------------------

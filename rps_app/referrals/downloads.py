@@ -2,6 +2,9 @@
 from flask import Response
 
 from ..errors import DomainError
+from ..transaction import start_writing
+from ..web import current_actor
+from . import services
 
 
 def pdf_response(letter) -> Response:
@@ -15,3 +18,11 @@ def pdf_response(letter) -> Response:
     # Personal data: no shared cache (proxy, browser disk) keeps a copy.
     response.headers["Cache-Control"] = "no-store, private"
     return response
+
+
+def bast_pdf(intake_id: int) -> Response:
+    """The intake's BAST (web page and API alike). Its first print numbers and stores the
+    letter: that request leaves its read transaction for a write transaction first."""
+    if not services.bast_issued(intake_id):
+        start_writing()
+    return pdf_response(services.intake_bast(current_actor(), intake_id))

@@ -8,6 +8,7 @@ import secrets
 
 from flask import current_app, has_request_context, url_for
 from sqlalchemy import or_, select
+from sqlalchemy.orm import defer
 
 from .. import clock
 from ..audit.services import Actor, record
@@ -186,6 +187,11 @@ def letter_pdf(actor: Actor, letter_id: int) -> Letter:
     return letter
 
 
+def bast_issued(intake_id: int) -> bool:
+    """Whether the intake's BAST exists (its first print numbers and stores it: a write)."""
+    return _valid_letter(intake_id=intake_id, kind="intake_bast") is not None
+
+
 def intake_bast(actor: Actor, intake_id: int) -> Letter:
     """The intake's BAST to download (issued now if it never was); the read is audited."""
     intake = found(db.session.get(Intake, intake_id), "Penerimaan tidak ditemukan.")
@@ -208,4 +214,5 @@ def letters_for_client(client_id: int) -> list[Letter]:
     intakes = select(Stay.intake_id).where(Stay.client_id == client_id)
     return list(db.session.scalars(
         select(Letter).where(or_(Letter.stay_id.in_(stays), Letter.intake_id.in_(intakes)))
+        .options(defer(Letter.pdf))  # a list of letters, not their PDFs
         .order_by(Letter.issued_at.desc(), Letter.id.desc())))

@@ -11,7 +11,7 @@ from ..audit.services import Actor, record
 from ..errors import ValidationError, found
 from ..extensions import db
 from ..settings import services as settings
-from .letters import (find_by_code, get_letter, intake_bast, issue_exit_letter,  # noqa: F401
+from .letters import (bast_issued, find_by_code, get_letter, intake_bast, issue_exit_letter,  # noqa: F401
                       issue_intake_bast, letter_json, letter_pdf, letters_for_client, reissue,
                       verify_url)
 from .models import INSTITUTION_KINDS, Institution

@@ -12,7 +12,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..web import current_actor, page_number, submit
 from . import letter_settings, numbering, services
-from .downloads import pdf_response
+from .downloads import bast_pdf, pdf_response
 from .forms import (KIND_LABELS, LETTER_KIND_LABELS, ConfirmForm, InstitutionForm,
                     LetterSettingsForm, LogoForm, ReissueForm)
 
@@ -135,7 +135,7 @@ def letter_pdf(letter_id: int):
 @requires(Permission.CLIENTS_READ)
 def intake_bast_pdf(intake_id: int):
     # The BAST is issued on its first download and kept from then on.
-    return pdf_response(services.intake_bast(current_actor(), intake_id))
+    return bast_pdf(intake_id)
 
 
 def render_letter(letter, form: ReissueForm | None = None):

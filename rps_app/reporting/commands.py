@@ -5,6 +5,7 @@ import click
 
 from ..commandline import fail, rps
 from ..errors import DomainError
+from .demo import DEFAULT_STAYS
 from .models import REPORT_KINDS
 
 
@@ -33,8 +34,10 @@ def report_command(kind: str, start_text: str, end_text: str | None, out: str | 
 
 
 @rps.command("demo-data")
-@click.option("--stays", "stays", type=click.IntRange(1, 2_000_000), required=True,
-              help="Jumlah masa tinggal (stay) yang dibuat.")
+@click.option("--stays", "stays", type=click.IntRange(1, 2_000_000), default=DEFAULT_STAYS,
+              show_default=True,
+              help="Jumlah masa tinggal (stay) yang dibuat; 2600 mengisi sekitar delapan bulan "
+                   "terakhir sampai hari ini.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Benih acak (hasil sama).")
 def demo_data_command(stays: int, seed: int):
     """Isi basis data dengan riwayat sintetis yang realistis (demo dan benchmark)."""
@@ -46,5 +49,6 @@ def demo_data_command(stays: int, seed: int):
         fail(error.message)
     click.echo(f"Data demo: {summary['clients']} klien, {summary['stays']} masa tinggal, "
                f"{summary['intakes']} BAST, {summary['assignments']} penempatan, "
-               f"{summary['services']} layanan SPM; {summary['first']} s.d. {summary['last']} "
+               f"{summary['services']} layanan SPM, {summary['audit']} catatan audit; "
+               f"{summary['first']} s.d. {summary['last']} "
                f"({summary['seconds']:.1f} detik).")

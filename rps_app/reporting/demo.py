@@ -1,13 +1,19 @@
 """`rps demo-data`: a realistic synthetic history, inserted in bulk (executemany).
 
-About eight admissions a day, as a district RPS sees ("a few thousand a year"), so that N
-stays span N/2900 years ending today: a benchmark at 10k and 100k stays then compares the
-same month against a short and a long history. Raids by Satpol PP and the police at places
-in Kabupaten Tegal bring groups; clients are adults (no room mixes minors and adults),
-placed by sex in the shelters or, when screened so, in an isolation room; a bed holds one
-stay at a time (a simulation of the beds in time order); a fifth of the stays are returns
-of earlier clients. Stays last 0-20 nights, mostly up to 7; those that would end after now
-are still open. Rows bypass the services (no audit per row) and get ids up front.
+About eleven admissions a day, as a district RPS sees ("a few thousand a year"), so that N
+stays span N/4000 years ending now: the default (DEFAULT_STAYS) fills the last eight
+months, and a benchmark at 10k and 100k stays compares the same month against a short and
+a long history. The intakes are spread evenly over that span, so the history ends today
+with a shelter as busy as the admissions and lengths of stay make it: about three
+quarters of the 90 client beds taken, open stays of every length, some near or past the
+limit, a few waiting for a bed. Raids by Satpol PP and the police at places in Kabupaten
+Tegal bring groups; clients are adults (no room mixes minors and adults), placed by sex
+in the shelters or, when screened so, in an isolation room; a bed holds one stay at a time
+(a simulation of the beds in time order); a fifth of the stays are returns of earlier
+clients. Stays last 0-30 nights, mostly up to 7; those that would end after now are still
+open. Rows bypass the services and get ids up front; the audit log gets the entries the
+services would have written (intake, client, stay, placement, exit) and the officers'
+reads of client records, by a few demo officers.
 """
 import heapq
 import random
@@ -18,6 +24,7 @@ import sqlalchemy as sa
 
 from .. import clock
 from ..audit import services as audit
+from ..audit.models import AuditEntry
 from ..audit.services import Actor
 from ..clients.models import Client
 from ..errors import Conflict
@@ -27,7 +34,9 @@ from ..referrals.models import Institution
 from ..sequences import Counter
 from ..stays.models import BedAssignment, Intake, ServiceRecord, Stay, StayExit
 
-ADMISSIONS_PER_DAY = 8
+ADMISSIONS_PER_DAY = 11
+DEFAULT_STAYS = 2600  # about eight months up to today
+MEN = 0.58  # share of men among new clients
 BATCH = 5000
 MALE = ("Slamet", "Budi", "Agus", "Joko", "Bambang", "Sugeng", "Wahyu", "Teguh", "Eko", "Rudi",
         "Heru", "Sutrisno", "Darto", "Karyo", "Warsito", "Tarmuji", "Kasmin", "Sodikin", "Rohmat",
@@ -58,13 +67,19 @@ def _pick(rng: random.Random, weighted) -> object:
     return rng.choices(values, weights)[0]
 
 
+OFFICER_USERS = ("petugas.andi", "petugas.sri", "petugas.wahyu", "staf.nur", "kepala.rps")
+
+
 def _nights(rng: random.Random) -> int:
+    """0 nights 5 %, 1-7 68 %, 8-14 24 %, 15-30 3 % (a mean of about six nights)."""
     roll = rng.random()
-    if roll < 0.06:
+    if roll < 0.05:
         return 0
-    if roll < 0.85:
+    if roll < 0.73:
         return rng.randint(1, 7)
-    return rng.randint(8, 20)
+    if roll < 0.97:
+        return rng.randint(8, 14)
+    return rng.randint(15, 30)
 
 
 class _Ids:
@@ -116,8 +131,11 @@ def _nik(rng: random.Random, sex: str, birth: date, used: set) -> str:
             return nik
 
 
+TABLES = (Intake, Client, Stay, BedAssignment, StayExit, ServiceRecord, AuditEntry)
+
+
 def _flush(rows: dict) -> None:
-    for model in (Intake, Client, Stay, BedAssignment, StayExit, ServiceRecord):
+    for model in TABLES:
         if rows[model]:
             db.session.execute(sa.insert(model), rows[model])
             rows[model].clear()
@@ -142,21 +160,24 @@ def generate(stays: int, seed: int = 1) -> dict:
     institutions = {kind: list(db.session.scalars(sa.select(Institution.id)
                                                   .where(Institution.kind == kind)))
                     for kind in ("panti", "balai", "hospital")}
-    rows = {model: [] for model in (Intake, Client, Stay, BedAssignment, StayExit, ServiceRecord)}
+    rows = {model: [] for model in TABLES}
+    audit_rows = _Audit(rng, ids, rows[AuditEntry])
     registration = {}   # year -> last number
     used_niks: set = set()
     returning: list[tuple[datetime, int, str]] = []  # (exited at, client id, sex), recent
     counts = {"clients": 0, "intakes": 0, "assignments": 0, "services": 0}
     made = 0
-    moment = datetime.combine(first_day, time(8), tzinfo=zone)
-    step = timedelta(days=1) / ADMISSIONS_PER_DAY
+    start = datetime.combine(first_day, time(8), tzinfo=zone)
+    span = now - timedelta(minutes=30) - start
+    received = start
     while made < stays:
         group = min(stays - made, _pick(rng, ((1, 30), (2, 20), (3, 15), (4, 12), (6, 10),
                                               (8, 8), (12, 5))))
-        moment += step * group * rng.uniform(0.5, 1.5)
-        received = moment.replace(second=0, microsecond=0)
-        if received > now:
-            received = now - timedelta(minutes=rng.randint(1, 60))
+        # Spread evenly over [start, now) by the stays made so far, with a few hours of
+        # jitter: the history ends now whatever N (no drift of a random walk).
+        planned = start + span * (made / stays) + timedelta(minutes=rng.randint(-180, 180))
+        received = min(max(planned, received), now - timedelta(minutes=rng.randint(5, 60)))
+        received = received.replace(second=0, microsecond=0)
         agency = _pick(rng, AGENCIES)
         intake_id = ids.take(Intake)
         local_day = clock.to_local(received).date()
@@ -168,12 +189,15 @@ def generate(stays: int, seed: int = 1) -> dict:
             "operation_at": received - timedelta(minutes=rng.randint(30, 180)),
             "received_at": received, "received_by_id": None, "notes": None, "created_at": received})
         counts["intakes"] += 1
+        officer = audit_rows.officer()
+        audit_rows.add(received, officer, "create", "intake", intake_id,
+                       {"agency": agency, "clients": group})
         returning.sort()
         for _ in range(group):
             client_id, sex = _client(rng, rows, ids, received, local_day, returning, registration,
-                                     used_niks, counts)
+                                     used_niks, counts, audit_rows, officer)
             exited_at, exit_type = _stay(rng, rows, ids, beds, institutions, client_id, sex,
-                                         intake_id, received, now, counts)
+                                         intake_id, received, now, counts, audit_rows, officer)
             if exited_at is not None:
                 returning.append((exited_at, client_id, sex))
             made += 1
@@ -189,10 +213,27 @@ def generate(stays: int, seed: int = 1) -> dict:
     db.session.commit()
     _analyze()
     return {**counts, "stays": stays, "first": first_day, "last": clock.to_local(now).date(),
-            "seconds": timer.monotonic() - started}
+            "audit": audit_rows.count, "seconds": timer.monotonic() - started}
 
 
-def _client(rng, rows, ids, received, local_day, returning, registration, used_niks, counts):
+class _Audit:
+    """The audit entries the services would have written, by a few demo officers."""
+
+    def __init__(self, rng, ids, rows):
+        self.rng, self.ids, self.rows, self.count = rng, ids, rows, 0
+
+    def officer(self) -> str:
+        return self.rng.choice(OFFICER_USERS)
+
+    def add(self, at, username, action, entity, entity_id, detail=None) -> None:
+        self.rows.append({"id": self.ids.take(AuditEntry), "at": at, "user_id": None,
+                          "username": username, "action": action, "entity": entity,
+                          "entity_id": str(entity_id), "ip": "10.0.0.12", "detail": detail})
+        self.count += 1
+
+
+def _client(rng, rows, ids, received, local_day, returning, registration, used_niks, counts,
+            audit_rows, officer):
     """A returning client (a fifth of the time, when one left before) or a new one."""
     if returning and rng.random() < 0.2:
         # Only those who left before this moment, each returning once from the list.
@@ -200,7 +241,7 @@ def _client(rng, rows, ids, received, local_day, returning, registration, used_n
         if eligible:
             _, client_id, sex = returning.pop(rng.choice(eligible))
             return client_id, sex
-    sex = "L" if rng.random() < 0.7 else "P"
+    sex = "L" if rng.random() < MEN else "P"
     client_id = ids.take(Client)
     year = local_day.year
     registration[year] = registration.get(year, 0) + 1
@@ -220,10 +261,13 @@ def _client(rng, rows, ids, received, local_day, returning, registration, used_n
         "pmks_category": _pick(rng, PMKS), "description": None, "guardian": None,
         "photo_path": None, "created_at": received, "updated_at": received})
     counts["clients"] += 1
+    audit_rows.add(received, officer, "create", "client", client_id,
+                   {"registration_number": rows[Client][-1]["registration_number"]})
     return client_id, sex
 
 
-def _stay(rng, rows, ids, beds, institutions, client_id, sex, intake_id, received, now, counts):
+def _stay(rng, rows, ids, beds, institutions, client_id, sex, intake_id, received, now, counts,
+          audit_rows, officer):
     zone = clock.local_zone()
     entry = clock.to_local(received).date()
     nights = _nights(rng)
@@ -242,6 +286,9 @@ def _stay(rng, rows, ids, beds, institutions, client_id, sex, intake_id, receive
                       "aggressive": False, "contagious": False},
         "exited_at": exited_at, "exit_date": clock.to_local(exited_at).date() if exited_at else None,
         "exit_type": exit_type, "max_stay_days": None})
+    audit_rows.add(received, officer, "create", "stay", stay_id,
+                   {"client_id": client_id, "intake_id": intake_id, "needs_isolation": isolation,
+                    "belongings": 0})
     placed_at = received + timedelta(minutes=rng.randint(10, 90))
     if exited_at is None or placed_at < exited_at:
         bed = beds.take("isolation" if isolation else sex, placed_at, exited_at)
@@ -255,6 +302,12 @@ def _stay(rng, rows, ids, beds, institutions, client_id, sex, intake_id, receive
                 "end_date": clock.to_local(exited_at).date() if exited_at else None,
                 "placed_by_id": None})
             counts["assignments"] += 1
+            audit_rows.add(placed_at, officer, "place", "stay", stay_id,
+                           {"bed_id": bed_id, "room_id": room_id, "from_bed_id": None})
+    for _ in range(rng.randint(0, 3)):  # officers and social workers open the record
+        read_at = received + timedelta(hours=rng.randint(1, 24 * max(nights, 1)))
+        if read_at < (exited_at or now):
+            audit_rows.add(read_at, audit_rows.officer(), "read", "client", client_id)
     if exited_at is not None:
         kind_ids = institutions.get(exit_type) or []
         contact = ({"name": "Keluarga klien", "relation": "saudara", "address": "Kabupaten Tegal"}
@@ -264,6 +317,9 @@ def _stay(rng, rows, ids, beds, institutions, client_id, sex, intake_id, receive
             "institution_id": rng.choice(kind_ids) if kind_ids else None,
             "family_contact": contact, "escort_name": None, "notes": None,
             "recorded_by_id": None, "recorded_at": exited_at})
+        audit_rows.add(exited_at, audit_rows.officer(), "exit", "stay", stay_id,
+                       {"exit_type": exit_type, "institution_id": rows[StayExit][-1]["institution_id"],
+                        "bed_id": None, "belongings_returned": []})
     for component in _services(rng, exit_type):
         rows[ServiceRecord].append({
             "id": ids.take(ServiceRecord), "stay_id": stay_id, "component": component,
@@ -306,7 +362,7 @@ def _fix_sequences() -> None:
     """PostgreSQL: ids were given explicitly, so move each sequence past them."""
     if db.session.get_bind().dialect.name != "postgresql":
         return
-    for model in (Intake, Client, Stay, BedAssignment, StayExit, ServiceRecord):
+    for model in TABLES:
         table = model.__tablename__
         db.session.execute(sa.text(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "

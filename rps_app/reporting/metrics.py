@@ -5,17 +5,17 @@ Every query is bounded by the report's range, never by the length of history:
   open ones, those ending within LONG_NIGHTS after the range, and the few longer ones
   (a partial index), so neither the years before the range nor those after it are read;
 - client and intake columns are looked up per row by primary key (per_row), never by a
-  join that could hash a whole table, and PostgreSQL runs the report's queries without
-  parallel workers or JIT (_serial), whose start-up costs more than these queries;
-- the nights of the range are a `days` CTE of VALUES built from the range's dates
-  (portable to SQLite and PostgreSQL), each with the UTC instant at which its local
-  day ends, so that bed service times (stored in UTC) compare without time-zone SQL;
+  join that could hash a whole table, and PostgreSQL runs without parallel workers or
+  JIT (set per connection, extensions.py), whose start-up costs more than these queries;
+- the nights of the range are a `days` CTE of the range's dates from bound parameters
+  (generate_series on PostgreSQL, a recursive CTE on SQLite: SQL compiled once), each
+  with the UTC instant at which its local day ends, so that bed service times (stored
+  in UTC) compare directly;
 - results come back grouped (per date, per kind, per length), so Python only adds up
   a few dozen rows.
 A stay occupies the night of D when entry_date <= D < exit_date (open: through `to`).
 """
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from statistics import median
@@ -155,9 +155,33 @@ def date_range(start: date, end: date) -> list[date]:
 
 
 def _days_cte(start: date, end: date):
-    rows = [(d, day_end_utc(d)) for d in date_range(start, end)]
-    return (sa.values(sa.column("d", sa.Date), sa.column("day_end", UTCDateTime()), name="days")
-            .data(rows).cte("days"))
+    """The dates of [start, end] with the UTC instant each local day ends, as a CTE whose
+    SQL is the same for every range (bound parameters), so SQLAlchemy compiles it once:
+    PostgreSQL's generate_series, with the zone's own rules for the day ends; SQLite, a
+    recursive CTE stepping a day at a time (a zone with one UTC offset through the range,
+    as WIB, WITA and WIT have; else the dates as a VALUES list)."""
+    first, last = sa.bindparam("days_from", start, sa.Date), sa.bindparam("days_to", end, sa.Date)
+    if _dialect() == "postgresql":
+        series = sa.select(sa.cast(sa.func.generate_series(
+            sa.cast(first, sa.Date), sa.cast(last, sa.Date), sa.literal_column("interval '1 day'")),
+            sa.Date).label("d")).subquery("series")
+        zone = sa.bindparam("days_zone", current_app.config["RPS_TIMEZONE"], sa.String)
+        return sa.select(series.c.d, sa.func.timezone(
+            zone, sa.cast(series.c.d + 1, sa.DateTime)).label("day_end")).cte("days")
+    zone = clock.local_zone()
+    offsets = {zone.utcoffset(datetime.combine(d, time(0))) for d in date_range(start, end + timedelta(days=1))}
+    if len(offsets) > 1:
+        rows = [(d, day_end_utc(d)) for d in date_range(start, end)]
+        return (sa.values(sa.column("d", sa.Date), sa.column("day_end", UTCDateTime()), name="days")
+                .data(rows).cte("days"))
+    days = sa.select(first.label("d"), sa.bindparam("days_first_end", day_end_utc(start),
+                                                     UTCDateTime()).label("day_end")
+                     ).cte("days", recursive=True)
+    # The same text as UTCDateTime stores in SQLite ("YYYY-MM-DD HH:MM:SS.ffffff").
+    return days.union_all(sa.select(
+        sa.func.date(days.c.d, "+1 day"),
+        sa.func.strftime("%Y-%m-%d %H:%M:%f000", days.c.day_end, "+1 day"))
+        .where(days.c.d < last))
 
 
 def _overlapping(cols, first, last, open_, long_, start: date, end: date):
@@ -206,29 +230,6 @@ def _no_index(column):
     return sa.func.coalesce(column, column)
 
 
-@contextmanager
-def _serial():
-    """PostgreSQL without parallel workers or JIT for the report's queries, then as before.
-
-    The queries read a few hundred rows, yet with a long history their estimates (joins to
-    a large clients table) pass the thresholds at which PostgreSQL launches two parallel
-    workers, whose start costs more than the whole query (5-6 ms against 1-2 ms)."""
-    if _dialect() != "postgresql":
-        yield
-        return
-    # One round trip each way; the CTE is read before the outer row is projected, so the
-    # values come out as they were before set_config (local to the transaction) changes them.
-    workers, jit = db.session.execute(sa.text(
-        "WITH old AS MATERIALIZED (SELECT current_setting('max_parallel_workers_per_gather') AS w,"
-        " current_setting('jit') AS j) SELECT w, j, set_config('max_parallel_workers_per_gather',"
-        " '0', true), set_config('jit', 'off', true) FROM old")).one()[:2]
-    yield
-    # Not in a `finally`: after a database error the transaction is aborted and its
-    # rollback undoes the settings anyway.
-    db.session.execute(sa.text("SELECT set_config('max_parallel_workers_per_gather', :w, true),"
-                               " set_config('jit', :j, true)"), {"w": workers, "j": jit})
-
-
 # ------------------------------------------------------------------ occupancy
 
 def assignments_in_range(start: date, end: date):
@@ -241,53 +242,51 @@ def assignments_in_range(start: date, end: date):
                         start, end).subquery("a")
 
 
-def _occupied_rows(start: date, end: date):
-    """(date, sex, room kind or None, count) of the occupied nights in the range."""
+def _night_rows(start: date, end: date):
+    """One statement over one `days` CTE: ("occupied", date, sex, room kind or None, count)
+    of the occupied nights and ("capacity", date, None, room kind, beds) of the client
+    beds in service each night of the range."""
     days, s = _days_cte(start, end), stays_in_range(start, end, Client.sex)
     a = assignments_in_range(start, end)
     night_bed = sa.and_(a.c.stay_id == s.c.id, a.c.start_date <= days.c.d,
                         sa.or_(a.c.end_date.is_(None), a.c.end_date > days.c.d))
-    stmt = (sa.select(days.c.d, s.c.sex, Room.kind, sa.func.count())
-            .select_from(days)
-            .join(s, sa.and_(s.c.entry_date <= days.c.d,
-                             sa.or_(s.c.exit_date.is_(None), s.c.exit_date > days.c.d)))
-            .outerjoin(a, night_bed)
-            .outerjoin(Room, Room.id == a.c.room_id)
-            .group_by(days.c.d, s.c.sex, Room.kind))
-    return db.session.execute(stmt).all()
-
-
-def _capacity_rows(start: date, end: date):
-    """(date, room kind, beds) of client beds in service each night of the range."""
-    days = _days_cte(start, end)
+    occupied = (sa.select(sa.literal("occupied"), days.c.d, s.c.sex, Room.kind, sa.func.count())
+                .select_from(days)
+                .join(s, sa.and_(s.c.entry_date <= days.c.d,
+                                 sa.or_(s.c.exit_date.is_(None), s.c.exit_date > days.c.d)))
+                .outerjoin(a, night_bed)
+                .outerjoin(Room, Room.id == a.c.room_id)
+                .group_by(days.c.d, s.c.sex, Room.kind))
     out = (sa.select(BedOutage.id)
            .where(BedOutage.bed_id == Bed.id, BedOutage.start_at < days.c.day_end,
                   sa.or_(BedOutage.end_at.is_(None), BedOutage.end_at >= days.c.day_end)))
-    stmt = (sa.select(days.c.d, Room.kind, sa.func.count(Bed.id))
-            .select_from(days)
-            .join(Bed, sa.and_(Bed.created_at < days.c.day_end,
-                               sa.or_(Bed.retired_at.is_(None), Bed.retired_at >= days.c.day_end)))
-            .join(Room, sa.and_(Room.id == Bed.room_id, Room.kind.in_(CLIENT_KINDS)))
-            .where(~out.exists())
-            .group_by(days.c.d, Room.kind))
-    return db.session.execute(stmt).all()
+    capacity = (sa.select(sa.literal("capacity"), days.c.d, sa.null(), Room.kind,
+                          sa.func.count(Bed.id))
+                .select_from(days)
+                .join(Bed, sa.and_(Bed.created_at < days.c.day_end,
+                                   sa.or_(Bed.retired_at.is_(None),
+                                          Bed.retired_at >= days.c.day_end)))
+                .join(Room, sa.and_(Room.id == Bed.room_id, Room.kind.in_(CLIENT_KINDS)))
+                .where(~out.exists())
+                .group_by(days.c.d, Room.kind))
+    return db.session.execute(sa.union_all(occupied, capacity)).all()
 
 
 def occupancy(start: date, end: date) -> Occupancy:
     occupied_by_day: Counter = Counter()
     nights_by_kind: Counter = Counter()
     nights_by_sex: Counter = Counter()
-    with _serial():
-        occupied, capacity = _occupied_rows(start, end), _capacity_rows(start, end)
-    for day, sex, kind, count in occupied:
+    capacity_by_day: Counter = Counter()
+    beds_by_kind: Counter = Counter()
+    for part, day, sex, kind, count in _night_rows(start, end):
+        day = _as_date(day)
+        if part == "capacity":
+            capacity_by_day[day] += count
+            beds_by_kind[kind] += count
+            continue
         occupied_by_day[day] += count
         nights_by_kind[kind if kind in CLIENT_KINDS else "unplaced"] += count
         nights_by_sex[sex] += count
-    capacity_by_day: Counter = Counter()
-    beds_by_kind: Counter = Counter()
-    for day, kind, count in capacity:
-        capacity_by_day[day] += count
-        beds_by_kind[kind] += count
     bed_nights = sum(occupied_by_day.values())
     available = sum(capacity_by_day.values())
     by_kind: dict = {kind: KindOccupancy(nights_by_kind[kind], beds_by_kind[kind],
@@ -374,8 +373,7 @@ def _open_at_end(end: date) -> list[OverLimit]:
 def over_limit(end: date, limit: int | None = None) -> list[OverLimit]:
     """Stays open at the end of `end` whose nights so far exceed the limit, longest first."""
     limit = max_stay_days() if limit is None else limit
-    with _serial():
-        return [r for r in _open_at_end(end) if r.nights > limit]
+    return [r for r in _open_at_end(end) if r.nights > limit]
 
 
 def returns(start: date, end: date) -> int:
@@ -395,8 +393,7 @@ def returns(start: date, end: date) -> int:
 
 def length_of_stay(start: date, end: date) -> LengthOfStay:
     limit = max_stay_days()
-    with _serial():
-        exits, active, came_back = _exits(start, end), _open_at_end(end), returns(start, end)
+    exits, active, came_back = _exits(start, end), _open_at_end(end), returns(start, end)
     return LengthOfStay(
         period_from=start, period_to=end, max_stay_days=limit,
         exited=summarise_lengths(_histogram(exits)),
@@ -505,46 +502,48 @@ class CensusGroup:
 def census_now() -> tuple[list[CensusGroup], int]:
     """Beds taken now and beds usable now, for Shelter Putra, Shelter Putri and Isolasi,
     plus the open stays not (yet) in a bed."""
-    beds_usable = (sa.select(Room.kind, Room.sex, sa.func.count(Bed.id))
+    beds_usable = (sa.select(sa.literal("capacity"), Room.kind, Room.sex, sa.func.count(Bed.id))
                    .join(Bed, Bed.room_id == Room.id)
                    .where(Room.kind.in_(CLIENT_KINDS), Bed.retired_at.is_(None),
                           ~sa.select(BedOutage.id).where(BedOutage.bed_id == Bed.id,
                                                          BedOutage.end_at.is_(None)).exists())
                    .group_by(Room.kind, Room.sex))
-    taken = (sa.select(Room.kind, Room.sex, sa.func.count(BedAssignment.id))
+    taken = (sa.select(sa.literal("occupied"), Room.kind, Room.sex, sa.func.count(BedAssignment.id))
              .join(BedAssignment, BedAssignment.room_id == Room.id)
              .join(Stay, Stay.id == BedAssignment.stay_id)
              .where(BedAssignment.end_at.is_(None), Stay.exit_date.is_(None))
              .group_by(Room.kind, Room.sex))
+    waiting = sa.select(sa.literal("unplaced"), sa.null(), sa.null(), sa.func.count(Stay.id)).where(
+        Stay.exit_date.is_(None),
+        ~sa.select(BedAssignment.id).where(BedAssignment.stay_id == Stay.id,
+                                           BedAssignment.end_at.is_(None)).exists())
 
     def key(kind, sex):
         return sex if kind == "shelter" else "isolation"
-    capacity, occupied = Counter(), Counter()
-    for kind, sex, n in db.session.execute(beds_usable):
-        capacity[key(kind, sex)] += n
-    for kind, sex, n in db.session.execute(taken):
-        occupied[key(kind, sex)] += n
-    unplaced = db.session.scalar(
-        sa.select(sa.func.count(Stay.id)).where(
-            Stay.exit_date.is_(None),
-            ~sa.select(BedAssignment.id).where(BedAssignment.stay_id == Stay.id,
-                                               BedAssignment.end_at.is_(None)).exists()))
+    counts = {"capacity": Counter(), "occupied": Counter(), "unplaced": Counter()}
+    # One statement for the three counts (the dashboard's budget of statements is small).
+    for part, kind, sex, n in db.session.execute(sa.union_all(beds_usable, taken, waiting)):
+        counts[part][key(kind, sex) if part != "unplaced" else part] += int(n or 0)
+    capacity, occupied, unplaced = counts["capacity"], counts["occupied"], counts["unplaced"]["unplaced"]
     groups = [CensusGroup(k, occupied[k], capacity[k]) for k in ("L", "P", "isolation")]
     return groups, int(unplaced or 0)
 
 
 def movements(start: date, end: date) -> dict[date, dict[str, int]]:
-    """Admissions and exits per date in [start, end] (two grouped queries)."""
+    """Admissions and exits per date in [start, end] (two grouped queries in one)."""
     result = {d: {"admissions": 0, "exits": 0} for d in date_range(start, end)}
-    entries = (sa.select(Stay.entry_date, sa.func.count())
+    entries = (sa.select(sa.literal("admissions"), Stay.entry_date, sa.func.count())
                .where(Stay.entry_date >= start, Stay.entry_date <= end).group_by(Stay.entry_date))
-    exits = (sa.select(Stay.exit_date, sa.func.count())
+    exits = (sa.select(sa.literal("exits"), Stay.exit_date, sa.func.count())
              .where(Stay.exit_date >= start, Stay.exit_date <= end).group_by(Stay.exit_date))
-    for day, n in db.session.execute(entries):
-        result[day]["admissions"] = int(n)
-    for day, n in db.session.execute(exits):
-        result[day]["exits"] = int(n)
+    for part, day, n in db.session.execute(sa.union_all(entries, exits)):
+        result[_as_date(day)][part] = int(n)
     return result
+
+
+def _as_date(value) -> date:
+    """A date column read through a UNION (SQLite then gives its text)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 # ------------------------------------------------------------------ a moment (daily census)

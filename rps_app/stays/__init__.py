@@ -18,4 +18,5 @@ def register(app) -> None:
     signals.bed_leaving_service.connect(receivers.bed_in_use)
     signals.identity_changing.connect(placement.check_identity_change)
     signals.client_facts.connect(receivers.active_stays_of)
+    signals.client_list_filtering.connect(receivers.client_list_filter)
     signals.client_record.connect(receivers.client_record)

@@ -4,7 +4,7 @@ Shapes and codes are those of contract.md. No rules here: the services hold them
 """
 from flask import Blueprint, jsonify, request
 
-from .. import clock
+from .. import clock, signals
 from ..auth.permissions import Permission, requires
 from ..errors import DomainError, ValidationError
 from ..fields import FieldErrors, iso
@@ -75,9 +75,11 @@ def stays():
     rows = services.stays_with_beds(active, limit=STAYS_PER_PAGE,
                                     offset=(page - 1) * STAYS_PER_PAGE)
     today = clock.local_today()
+    # Facts other domains add per stay (roll call: absent_sessions), through stay_facts.
+    facts = signals.merged_facts([stay.id for stay, _bed, _room in rows])
     return jsonify([{"id": stay.id, "client_id": stay.client_id, "entered_at": iso(stay.entered_at),
                      "bed_id": bed_id, "room_code": room_code,
-                     "days": services.days_in_shelter(stay, today)}
+                     "days": services.days_in_shelter(stay, today), **facts.get(stay.id, {})}
                     for stay, bed_id, room_code in rows])
 
 

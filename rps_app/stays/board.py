@@ -7,10 +7,11 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from .. import signals
 from ..clients.models import Client
 from ..extensions import db
 from ..facility import services as facility
-from ..facility.models import Bed, Room
+from ..facility.models import RESIDENTIAL_KINDS, Bed, BedOutage, Room
 from .models import BedAssignment, Stay
 from .services import days_in_shelter, stay_limit, warning_level
 
@@ -30,6 +31,7 @@ class Occupant:
     needs_isolation: bool
     entered_at: datetime | None = None
     identity_known: bool = True
+    absent_sessions: int = 0  # roll calls in a row missed (stay_facts): 2+ may have absconded
 
 
 @dataclass
@@ -94,13 +96,37 @@ def board(today: date, active_only: bool = True) -> Board:
             .join(Client, Client.id == Stay.client_id)
             .where(BedAssignment.end_at.is_(None))):
         by_bed[bed_id] = occupant(stay, client, today)
+    queue = unplaced(today)
+    facts = signals.merged_facts([o.stay_id for o in [*by_bed.values(), *queue]])
+    for person in [*by_bed.values(), *queue]:
+        person.absent_sessions = facts.get(person.stay_id, {}).get("absent_sessions", 0)
     result = []
     for room in rooms:
         # Retired beds are history; a retired bed is never occupied (facility refuses it).
         beds = [BoardBed(bed, bed.usable, by_bed.get(bed.id))
                 for bed in room.beds if bed.retired_at is None]
         result.append(BoardRoom(room, beds))
-    return Board(result, unplaced(today))
+    return Board(result, queue)
+
+
+def free_beds() -> list[tuple[Room, Bed]]:
+    """(room, bed) of every free, usable bed of an active shelter or isolation room, in
+    board order: one statement, without building the board (stay and intake pages)."""
+    taken = select(BedAssignment.bed_id).where(BedAssignment.end_at.is_(None))
+    out = select(BedOutage.bed_id).where(BedOutage.end_at.is_(None))
+    return [tuple(row) for row in db.session.execute(
+        select(Room, Bed).join(Bed, Bed.room_id == Room.id)
+        .where(Room.active.is_(True), Room.kind.in_(RESIDENTIAL_KINDS),
+               Bed.retired_at.is_(None), Bed.id.not_in(taken), Bed.id.not_in(out))
+        .order_by(Room.sort_order, Room.id, Bed.sort_order, Bed.id))]
+
+
+def fitting(free: list[tuple[Room, Bed]], person: Occupant) -> list[tuple[Room, Bed]]:
+    """The free beds `person` could be offered: rooms of their sex (or none) and, when
+    flagged, isolation rooms only (the service checks every rule again)."""
+    return [(room, bed) for room, bed in free
+            if (room.kind == "isolation" or not person.needs_isolation)
+            and room.sex in (None, person.sex)]
 
 
 def unplaced(today: date) -> list[Occupant]:

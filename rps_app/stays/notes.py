@@ -127,13 +127,16 @@ def services_for(stay_ids) -> dict[int, list[ServiceRecord]]:
     return _grouped(ServiceRecord, (ServiceRecord.given_on, ServiceRecord.id), stay_ids)
 
 
-def staff_names(user_ids) -> dict[int, str]:
+def staff_names(user_ids, known=()) -> dict[int, str]:
+    """Names of the users `user_ids`; those among the users `known` (already loaded) need
+    no query."""
     ids = {user_id for user_id in user_ids if user_id}
-    if not ids:
-        return {}
+    names = {user.id: user.full_name or user.username for user in known if user.id in ids}
+    if not ids - set(names):
+        return names
     rows = db.session.execute(select(User.id, User.full_name, User.username)
-                              .where(User.id.in_(ids)))
-    return {row.id: row.full_name or row.username for row in rows}
+                              .where(User.id.in_(ids - set(names))))
+    return names | {row.id: row.full_name or row.username for row in rows}
 
 
 def active_staff() -> list[User]:

@@ -1,12 +1,12 @@
 """What stays answers when other domains ask (signals connected in stays.register)."""
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from ..extensions import db
-from ..facility.models import Bed
+from ..facility.models import Bed, Room
 from ..fields import iso
-from .models import Stay
+from .models import BedAssignment, Stay
 from .services import bed_is_occupied, stays_of
 
 
@@ -16,12 +16,34 @@ def bed_in_use(bed: Bed, on: datetime | None = None) -> bool:
 
 
 def active_stays_of(sender, client_ids: list[int]) -> dict[int, dict]:
-    """client_facts: each client's open stay, `active_stay_id` (one query for the list)."""
+    """client_facts: each client's open stay, `active_stay_id`, and its bed now, `bed`
+    ("room code / bed label" or None), in one query for the list."""
     if not client_ids:
         return {}
-    rows = db.session.execute(select(Stay.client_id, Stay.id).where(
-        Stay.client_id.in_(client_ids), Stay.exited_at.is_(None)))
-    return {client_id: {"active_stay_id": stay_id} for client_id, stay_id in rows}
+    rows = db.session.execute(
+        select(Stay.client_id, Stay.id, Room.code, Bed.label)
+        .outerjoin(BedAssignment, and_(BedAssignment.stay_id == Stay.id,
+                                       BedAssignment.end_at.is_(None)))
+        .outerjoin(Bed, Bed.id == BedAssignment.bed_id)
+        .outerjoin(Room, Room.id == Bed.room_id)
+        .where(Stay.client_id.in_(client_ids), Stay.exited_at.is_(None)))
+    return {client_id: {"active_stay_id": stay_id,
+                        "bed": f"{code} / {label}" if code is not None else None}
+            for client_id, stay_id, code, label in rows}
+
+
+def client_list_filter(sender, status: str | None = None, room_id: int | None = None):
+    """client_list_filtering: in residence (an open stay) or exited (none), and those whose
+    open stay is in a bed of the room. Through the partial indexes of open stays and open
+    bed assignments."""
+    if room_id is not None:
+        return (select(Stay.client_id)
+                .join(BedAssignment, and_(BedAssignment.stay_id == Stay.id,
+                                          BedAssignment.end_at.is_(None)))
+                .where(Stay.exited_at.is_(None), BedAssignment.room_id == room_id), True)
+    if status in ("in", "out"):
+        return select(Stay.client_id).where(Stay.exited_at.is_(None)), status == "in"
+    return None
 
 
 def stay_json(stay: Stay) -> dict:

@@ -19,7 +19,7 @@ from ..errors import Conflict, DomainError, NotFound, ValidationError
 from ..extensions import db
 from ..facility.models import Bed, Room
 from ..fields import FieldErrors, local_date
-from ..signals import stay_exited, stay_exiting, values_from
+from ..signals import abscondment_started, stay_exited, stay_exiting, values_from
 from .models import (AGENCIES, EXIT_TYPES, FAMILY_EXIT_TYPES, INSTITUTION_EXIT_TYPES,
                      SCREENING_FLAGS, BedAssignment, Belonging, Intake, IsolationDecision,
                      Stay, StayExit, StayExtension)
@@ -374,7 +374,8 @@ def _check_exit(actor, stay: Stay, data: dict) -> dict:
     errors = FieldErrors()
     exit_type = errors.choice(data, "exit_type", EXIT_TYPES, label="Jenis keluar")
     now = clock.now()
-    exited_at = errors.moment(data, "exited_at", label="Waktu keluar") or now
+    exited_at = (errors.moment(data, "exited_at", label="Waktu keluar")
+                 or (absconded_at(stay) if exit_type == "absconded" else None) or now)
     if exited_at > now:
         errors.add("exited_at", "Waktu keluar tidak boleh di masa depan.")
     elif exited_at < stay.entered_at:
@@ -392,6 +393,14 @@ def _check_exit(actor, stay: Stay, data: dict) -> dict:
     if errors:
         raise ValidationError("Data keluar tidak valid.", errors.fields)
     return values
+
+
+def absconded_at(stay: Stay):
+    """When a possible abscondment began, as other domains judge it (signals
+    abscondment_started; roll call: the first of two or more missed sessions in a row), or
+    None. An `absconded` exit defaults its exited_at to it."""
+    moments = values_from(abscondment_started, stay)
+    return min(moments) if moments else None
 
 
 def _check_institution(data: dict, required: bool, errors: FieldErrors) -> int | None:

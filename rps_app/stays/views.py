@@ -440,9 +440,12 @@ def render_exit(stay_id: int, form: ExitForm | None = None, errors: dict | None 
     stay = services.get_stay(stay_id)
     client = clients.get_client(current_actor(), stay.client_id, part=f"exit:{stay.id}")
     stay = next(s for s in services.stays_of(client.id) if s.id == stay_id)
+    absconded_at = services.absconded_at(stay) if stay.exited_at is None else None
     if form is None:
-        form = ExitForm(formdata=None, exited_at=local_input(clock.now()),
+        form = ExitForm(formdata=None, exited_at=local_input(absconded_at or clock.now()),
                         returned=[str(b.id) for b in stay.belongings if b.returned_at is None])
+        if absconded_at is not None:  # two roll calls or more missed: offer `absconded`
+            form.exit_type.data = "absconded"
     form.returned.choices = choices((str(b.id), f"{b.description} × {b.quantity}")
                                     for b in stay.belongings if b.returned_at is None)
     # Accepted referrals of this stay, when a domain keeps them (signals.stay_facts).
@@ -451,7 +454,8 @@ def render_exit(stay_id: int, form: ExitForm | None = None, errors: dict | None 
                            accepted_referrals=accepted,
                            errors=errors or {}, family_types=FAMILY_EXIT_TYPES,
                            institution_types=INSTITUTION_EXIT_TYPES,
-                           institution_groups=institution_groups()), status
+                           institution_groups=institution_groups(),
+                           absconded_at=absconded_at), status
 
 
 @bp.get("/stays/<int:stay_id>/exit")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from .. import clock
 from ..audit.services import Actor, record
@@ -110,18 +111,20 @@ def residents_now() -> int:
 
 
 def issued_last_days(days: int = ISSUE_WINDOW_DAYS, item_ids=None) -> dict[int, int]:
-    """Units issued per item in the last `days` days (issues less their reversals)."""
-    since = clock.now() - timedelta(days=days)
-    reversed_ = db.aliased(StockMovement)
-    line, move = StockMovementLine, StockMovement
-    stmt = (select(line.item_id, func.sum(-line.quantity))
-            .join(move, move.id == line.movement_id)
-            .outerjoin(reversed_, reversed_.id == move.reverses_id)
-            .where(line.at > since, line.at <= clock.now(),
-                   (move.kind == "issue") | ((move.kind == "reversal") & (reversed_.kind == "issue")))
-            .group_by(line.item_id))
+    """Units issued per item in the last `days` days (issues less their reversals), read
+    through the index on (item_id, at) of the movements of those days only (the reversed
+    movement's kind is looked up by key per reversal, never joined over the whole table)."""
+    now = clock.now()
+    move, reversed_ = StockMovement, db.aliased(StockMovement)
+    reversed_kind = (select(reversed_.kind).where(reversed_.id == move.reverses_id)
+                     .correlate(move).scalar_subquery())
+    issued = db.case((move.kind == "issue", move.quantity), else_=-move.quantity)
+    stmt = (select(move.item_id, func.sum(issued))
+            .where(move.at > now - timedelta(days=days), move.at <= now,
+                   (move.kind == "issue") | ((move.kind == "reversal") & (reversed_kind == "issue")))
+            .group_by(move.item_id))
     if item_ids is not None:
-        stmt = stmt.where(line.item_id.in_(item_ids))
+        stmt = stmt.where(move.item_id.in_(item_ids))
     return {item_id: int(total) for item_id, total in db.session.execute(stmt)}
 
 
@@ -451,7 +454,7 @@ def movement_json(movement: StockMovement) -> dict:
 
 def _check_count(data: dict) -> tuple[datetime, list[dict], list[str], str | None]:
     errors = FieldErrors()
-    at = _moment(data, errors, required=True)
+    at = _moment(data, errors)  # contract: {at, lines}; without it, now
     note = errors.text(data, "note", 2000, label="Catatan")
     counters = data.get("counters")
     names: list[str] = []
@@ -537,7 +540,10 @@ def record_count(actor: Actor, data: dict) -> tuple[StockCount, list[dict]]:
 
 
 def get_count(count_id: int) -> StockCount:
-    count = db.session.get(StockCount, count_id)
+    """The count with its lines, their items and lots (one query each, not one per line)."""
+    count = db.session.get(StockCount, count_id, options=[
+        selectinload(StockCount.lines).selectinload(StockCountLine.item),
+        selectinload(StockCount.lines).selectinload(StockCountLine.lot)])
     if count is None:
         raise NotFound("Stock opname tidak ditemukan.")
     return count
@@ -555,8 +561,9 @@ def count_adjustments(count: StockCount) -> list[dict]:
 
 
 def list_counts(limit: int = 100) -> list[StockCount]:
-    return list(db.session.scalars(select(StockCount).order_by(StockCount.at.desc(),
-                                                               StockCount.id.desc()).limit(limit)))
+    return list(db.session.scalars(select(StockCount).options(selectinload(StockCount.lines))
+                                   .order_by(StockCount.at.desc(), StockCount.id.desc())
+                                   .limit(limit)))
 
 
 # ---------------------------------------------------------------- kartu stok
@@ -602,8 +609,11 @@ def card(item_id: int, start: date, end: date, limit: int | None = None) -> Card
               .where(line.item_id == item.id, line.at >= low, line.at < high)
               .group_by(line.movement_id).subquery())
     running = func.sum(totals.c.change).over(order_by=(StockMovement.at, StockMovement.id))
+    # The movements' own (item_id, at) bounds too, so that both sides are read by index.
     stmt = (select(StockMovement, totals.c.change, running)
             .join(totals, totals.c.movement_id == StockMovement.id)
+            .where(StockMovement.item_id == item.id, StockMovement.at >= low,
+                   StockMovement.at < high)
             .order_by(StockMovement.at, StockMovement.id))
     if limit is not None:
         stmt = stmt.limit(limit)
@@ -662,11 +672,15 @@ def alerts(moment: datetime | None = None) -> list[Alert]:
     day = local_date(moment or clock.now())
     soon = day + timedelta(days=EXPIRING_DAYS)
     balances = balances_at(moment)
-    items = {item.id: item for item in db.session.scalars(select(StockItem))}
+    known = select(StockItem)
+    if moment is not None:  # a day caught up later: the items that existed then
+        known = known.where(StockItem.created_at <= moment)
+    items = {item.id: item for item in db.session.scalars(known)}
     totals: dict[int, int] = dict.fromkeys(items, 0)
     found: list[Alert] = []
     lots = db.session.execute(select(StockLot.id, StockLot.item_id, StockLot.lot,
-                                     StockLot.expiry_date)).all()
+                                     StockLot.expiry_date)
+                              .where(StockLot.item_id.in_(list(items)))).all()
     for lot_id, item_id, code, expiry in lots:
         balance = balances.get(lot_id, 0)
         totals[item_id] += balance

@@ -1,0 +1,235 @@
+"""Roll call (apel pagi 07:00, apel malam 21:00): who is in residence at that moment and
+who is absent, permitted out or in hospital. The entries name exactly the stays open at the
+session's time; a correction keeps the earlier entries (a version per entry set). The count
+of present clients is that session's meals count. `absent_sessions` (roll calls in a row,
+latest first, that marked a stay absent) flags a possible abscondment at 2 or more."""
+from collections import Counter
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from .. import clock
+from ..audit import services as audit
+from ..clients.models import Client
+from ..errors import Conflict, NotFound, ValidationError
+from ..extensions import db
+from ..facility.models import Bed, Room
+from ..fields import FieldErrors
+from ..stays.models import BedAssignment, Stay
+from .models import ROLLCALL_STATUSES, SESSIONS, RollCall, RollCallEntry
+from .vocabulary import SESSION_LABELS, STATUS_LABELS
+
+SESSION_TIMES = {"pagi": time(7), "malam": time(21)}
+ABSCOND_FLAG = 2
+
+
+def session_moment(day: date, session: str) -> datetime:
+    return datetime.combine(day, SESSION_TIMES[session], clock.local_zone())
+
+
+def latest_session(moment: datetime | None = None) -> tuple[date, str]:
+    """The session now due or last due (before 07:00: last night's apel malam)."""
+    local = clock.to_local(moment or clock.now())
+    if local.time() >= SESSION_TIMES["malam"]:
+        return local.date(), "malam"
+    if local.time() >= SESSION_TIMES["pagi"]:
+        return local.date(), "pagi"
+    return local.date() - timedelta(days=1), "malam"
+
+
+def reference_moment(day: date, session: str) -> datetime:
+    """When residence is judged: the session's time, or now for a session taken early."""
+    return min(session_moment(day, session), clock.now())
+
+
+def residents(day: date, session: str) -> list[dict]:
+    """Stays open at the session's time with their client, room and bed then, in room and
+    bed order (unplaced last): the roll call page's list."""
+    at = reference_moment(day, session)
+    rows = db.session.execute(
+        select(Stay.id, Client.id, Client.name, Client.registration_number, Client.sex,
+               Room.code, Room.name, Bed.label, Room.sort_order, Bed.sort_order)
+        .join(Client, Client.id == Stay.client_id)
+        .outerjoin(BedAssignment, and_(
+            BedAssignment.stay_id == Stay.id, BedAssignment.start_at <= at,
+            or_(BedAssignment.end_at.is_(None), BedAssignment.end_at > at)))
+        .outerjoin(Bed, Bed.id == BedAssignment.bed_id)
+        .outerjoin(Room, Room.id == BedAssignment.room_id)
+        .where(Stay.entered_at <= at, or_(Stay.exited_at.is_(None), Stay.exited_at > at)))
+    result = [{"stay_id": r[0], "client_id": r[1], "name": r[2], "registration_number": r[3],
+               "sex": r[4], "room_code": r[5], "room_name": r[6], "bed_label": r[7],
+               "order": (r[5] is None, r[8] or 0, r[5] or "", r[9] or 0, r[7] or "", r[0])}
+              for r in rows]
+    result.sort(key=lambda item: item["order"])
+    return result
+
+
+def open_stay_ids(day: date, session: str) -> set[int]:
+    at = reference_moment(day, session)
+    return set(db.session.scalars(select(Stay.id).where(
+        Stay.entered_at <= at, or_(Stay.exited_at.is_(None), Stay.exited_at > at))))
+
+
+def _check_entries(raw, errors: FieldErrors) -> dict[int, tuple[str, str | None]]:
+    if not isinstance(raw, list):
+        errors.add("entries", "Daftar entri wajib diisi (satu per klien).")
+        return {}
+    entries = {}
+    for index, item in enumerate(raw):
+        row = FieldErrors(f"entries.{index}.")
+        if not isinstance(item, dict):
+            errors.add(f"entries.{index}", "Setiap entri harus berupa objek.")
+            continue
+        stay_id = row.integer(item, "stay_id", 1, required=True, label="stay_id")
+        status = row.choice(item, "status", ROLLCALL_STATUSES, label="Status")
+        note = row.text(item, "note", 500, label="Catatan")
+        errors.merge(row)
+        if stay_id is not None and stay_id in entries:
+            errors.add(f"entries.{index}.stay_id", f"Stay {stay_id} disebut dua kali.")
+        elif stay_id is not None and status is not None:
+            entries[stay_id] = (status, note)
+    return entries
+
+
+def _check_complete(entries: dict, expected: set[int], errors: FieldErrors) -> None:
+    missing = sorted(expected - set(entries))
+    extra = sorted(set(entries) - expected)
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append("belum disebut: stay " + ", ".join(map(str, missing)))
+        if extra:
+            parts.append("tidak sedang tinggal: stay " + ", ".join(map(str, extra)))
+        errors.add("entries", "Entri harus menyebut tepat klien yang tinggal saat apel ("
+                   + "; ".join(parts) + ").")
+
+
+def _write_entries(rollcall: RollCall, entries: dict) -> None:
+    for stay_id, (status, note) in sorted(entries.items()):
+        db.session.add(RollCallEntry(rollcall=rollcall, version=rollcall.version,
+                                     stay_id=stay_id, status=status, note=note))
+
+
+def take(actor, data: dict) -> RollCall:
+    """POST /rollcalls {date, session, entries}."""
+    if not isinstance(data, dict):
+        raise ValidationError("Data apel harus berupa objek.")
+    errors = FieldErrors()
+    day = errors.date(data, "date", required=True, label="Tanggal")
+    session = errors.choice(data, "session", SESSIONS, label="Sesi apel")
+    if day is not None and day > clock.local_today():
+        errors.add("date", "Tanggal apel tidak boleh di masa depan.")
+    entries = _check_entries(data.get("entries"), errors)
+    if errors:
+        raise ValidationError("Data apel tidak valid.", errors.fields)
+    if db.session.scalar(select(RollCall.id).where(RollCall.date == day,
+                                                   RollCall.session == session)) is not None:
+        raise Conflict("Apel sesi ini pada tanggal itu sudah dicatat; koreksi apel tersebut.",
+                       {"session": "Sudah ada."}, code="rollcall_exists")
+    _check_complete(entries, open_stay_ids(day, session), errors)
+    if errors:
+        raise ValidationError("Data apel tidak lengkap.", errors.fields)
+    rollcall = RollCall(date=day, session=session, version=1, taken_by_id=actor.user_id,
+                        taken_at=clock.now())
+    db.session.add(rollcall)
+    _write_entries(rollcall, entries)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:  # the unique (date, session): another officer was faster
+        raise Conflict("Apel sesi ini pada tanggal itu sudah dicatat.",
+                       {"session": "Sudah ada."}, code="rollcall_exists") from None
+    audit.record(actor, "create", "rollcall", rollcall.id,
+                 {"date": day.isoformat(), "session": session, "counts": counts(rollcall)})
+    return rollcall
+
+
+def correct(actor, rollcall_id: int, data: dict) -> RollCall:
+    """PUT /rollcalls/<id> {entries}: a new version of the entries; the old ones stay."""
+    rollcall = db.session.scalar(select(RollCall).where(RollCall.id == rollcall_id)
+                                 .with_for_update())
+    if rollcall is None:
+        raise NotFound("Apel tidak ditemukan.")
+    if not isinstance(data, dict):
+        raise ValidationError("Data apel harus berupa objek.")
+    errors = FieldErrors()
+    for field, value in (("date", rollcall.date.isoformat()), ("session", rollcall.session)):
+        if field in data and data[field] != value:
+            errors.add(field, "Tanggal dan sesi apel tidak dapat diubah.")
+    entries = _check_entries(data.get("entries"), errors)
+    if not errors:
+        _check_complete(entries, {e.stay_id for e in rollcall.current_entries}, errors)
+    if errors:
+        raise ValidationError("Koreksi apel tidak valid.", errors.fields)
+    before = counts(rollcall)
+    rollcall.version += 1
+    rollcall.corrected_at = clock.now()
+    _write_entries(rollcall, entries)
+    db.session.flush()
+    db.session.expire(rollcall, ["entries"])
+    audit.record(actor, "correct", "rollcall", rollcall.id,
+                 {"version": rollcall.version, "counts": [before, counts(rollcall)]})
+    return rollcall
+
+
+def counts(rollcall: RollCall) -> dict:
+    tally = Counter(entry.status for entry in rollcall.current_entries)
+    return {status: tally.get(status, 0) for status in ROLLCALL_STATUSES}
+
+
+def rollcall_json(rollcall: RollCall) -> dict:
+    return {"id": rollcall.id, "date": rollcall.date.isoformat(), "session": rollcall.session,
+            "entries": [{"stay_id": e.stay_id, "status": e.status, "note": e.note}
+                        for e in rollcall.current_entries],
+            "counts": counts(rollcall)}
+
+
+def on_date(day: date) -> list[RollCall]:
+    rows = db.session.scalars(select(RollCall).where(RollCall.date == day))
+    return sorted(rows, key=lambda r: SESSIONS.index(r.session))
+
+
+def find(day: date, session: str) -> RollCall | None:
+    return db.session.scalar(select(RollCall).where(RollCall.date == day,
+                                                    RollCall.session == session))
+
+
+def latest() -> RollCall | None:
+    rows = list(db.session.scalars(select(RollCall).order_by(RollCall.date.desc()).limit(2)))
+    return max(rows, key=lambda r: (r.date, SESSIONS.index(r.session)), default=None)
+
+
+def absences(stay_ids: list[int]) -> dict[int, tuple[int, datetime | None]]:
+    """{stay_id: (absent sessions, first of them)}: the roll calls in a row, latest first,
+    that marked the stay absent (current entries only)."""
+    if not stay_ids:
+        return {}
+    rows = db.session.execute(
+        select(RollCallEntry.stay_id, RollCallEntry.status, RollCall.date, RollCall.session)
+        .join(RollCall, and_(RollCall.id == RollCallEntry.rollcall_id,
+                             RollCall.version == RollCallEntry.version))
+        .where(RollCallEntry.stay_id.in_(stay_ids))).all()
+    by_stay: dict[int, list] = {}
+    for stay_id, status, day, session in rows:
+        by_stay.setdefault(stay_id, []).append((day, SESSIONS.index(session), session, status))
+    result = {}
+    for stay_id in stay_ids:
+        run, first = 0, None
+        for day, _order, session, status in sorted(by_stay.get(stay_id, []), reverse=True):
+            if status != "absent":
+                break
+            run, first = run + 1, session_moment(day, session)
+        result[stay_id] = (run, first)
+    return result
+
+
+def absence_facts(stay_ids: list[int]) -> dict[int, dict]:
+    """signals.stay_facts: {stay_id: {"absent_sessions": n}}."""
+    return {sid: {"absent_sessions": run} for sid, (run, _first) in absences(stay_ids).items()}
+
+
+def abscondment_start(stay_id: int) -> datetime | None:
+    """The first missed session when two or more in a row were missed, else None."""
+    run, first = absences([stay_id])[stay_id]
+    return first if run >= ABSCOND_FLAG else None

@@ -240,12 +240,14 @@ def incidents_page():
     start = errors.date(request.args, "from") or today - timedelta(days=30)
     end = errors.date(request.args, "to") or today
     rows = incidents.between(start, end)
-    open_people = rollcall.residents(today, "malam")
+    open_people = rollcall.residents(today, "malam") if can(Permission.INCIDENTS_WRITE) else []
+    if open_people:  # the form's list of residents shows names: log whose
+        clients.record_search(current_actor(), sorted({p["client_id"] for p in open_people}))
     return render_template(
         "operations/incidents.html", rows=rows, start=start, end=end,
         kind_labels=translated(incidents.KIND_LABELS), kinds=INCIDENT_KINDS,
         severity_labels=translated(incidents.SEVERITY_LABELS), severities=SEVERITIES,
-        open_people=open_people if can(Permission.INCIDENTS_WRITE) else [],
+        open_people=open_people,
         may_write=can(Permission.INCIDENTS_WRITE), may_ack=can(Permission.INCIDENTS_ACK),
         now_input=clock.to_local(clock.now()).strftime("%Y-%m-%dT%H:%M"))
 

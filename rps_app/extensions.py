@@ -63,6 +63,10 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    for _, name, path in cursor.execute("PRAGMA database_list").fetchall():
+        if name == "main":  # owner-only, with its -wal and -shm (rps_app/files.py)
+            from .files import private_sqlite
+            private_sqlite(path)
     cursor.close()
 
 

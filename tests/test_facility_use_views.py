@@ -115,6 +115,7 @@ def test_booking_by_the_form_and_a_refusal_naming_the_field(app, client, officer
 
 
 def test_a_therapy_session_from_the_stay_page(app, client, officer, stay_id):
+    app.config["RPS_IDLE_MINUTES"] = 7 * 24 * 60  # the clock jumps hours between requests
     with app.app_context():
         from rps_app.operations import staff
         counsellor = staff.create_staff(ACTOR, {"name": "Dra. Siti Konselor", "sex": "P",

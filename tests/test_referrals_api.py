@@ -103,8 +103,8 @@ def test_letter_json_and_downloads_need_client_read(client, app):
     staf = api_token(client, app, "staf")
     body = client.get(f"/api/v1/letters/{letter_id}", headers=staf).get_json()
     assert body["number"] == "460/001/RPS/XI/2026" and body["status"] == "valid"
-    assert body["pdf_url"] == f"http://localhost/api/v1/letters/{letter_id}.pdf"
-    assert body["verify_url"].startswith("http://localhost/verify/")
+    assert body["pdf_url"] == f"http://127.0.0.1:5000/api/v1/letters/{letter_id}.pdf"
+    assert body["verify_url"].startswith("http://127.0.0.1:5000/verify/")
     assert client.get("/api/v1/letters/999.pdf", headers=staf).status_code == 404
 
 

@@ -179,6 +179,7 @@ def test_the_board_shows_beds_occupants_and_the_queue(app, client):
 
 
 def test_the_board_marks_late_and_overdue_stays(app, client):
+    app.config["RPS_IDLE_MINUTES"] = 7 * 24 * 60  # the clock jumps days between requests
     with app.app_context():
         make_intake(1, place=True)  # received 2026-11-06
     clock.freeze(NOW.replace(day=11))

@@ -20,6 +20,7 @@ from ..clients.regions import PROVINCES, REGENCIES
 from ..clients.forms import choices
 from ..errors import DomainError, found
 from ..extensions import db
+from ..fields import parse_id, parse_int
 from ..signals import exit_destinations, values_from
 from ..web import current_actor, refused
 from . import board as bed_board
@@ -83,16 +84,16 @@ def intake_errors(form: IntakeForm, fields: dict) -> dict:
     rows = form.clients.entries
     for key, message in fields.items():
         parts = key.split(".")
-        if parts[0] == "clients" and len(parts) >= 2 and parts[1].isdigit() \
-                and int(parts[1]) < len(rows):
-            row = rows[int(parts[1])].form
+        index = parse_int(parts[1], 0, len(rows) - 1) if len(parts) >= 2 else None
+        if parts[0] == "clients" and index is not None:
+            row = rows[index].form
             name = parts[2] if len(parts) > 2 else ""
             target = {"screening": "needs_isolation", "client_id": "name"}.get(name, name)
             field = row._fields.get(target)
             if field is not None and len(parts) <= 3:
                 field.errors = [*field.errors, message]
             else:
-                leftovers.setdefault(int(parts[1]), []).append(message)
+                leftovers.setdefault(index, []).append(message)
         elif key in form._fields and key != "clients":
             form[key].errors = [*form[key].errors, message]
         else:
@@ -309,9 +310,10 @@ def placement(stay_id: int):
     back = safe_next(url_for(".show", stay_id=stay_id))
     value = (form.bed_id.data or "").strip()
     try:
-        if value and not value.isdigit():
+        bed_id = parse_id(value) if value else None
+        if value and bed_id is None:
             raise DomainError("Pilih tempat tidur.", {"bed_id": "Pilih tempat tidur."})
-        assignment = services.place(current_actor(), stay_id, bed_id=int(value) if value else None)
+        assignment = services.place(current_actor(), stay_id, bed_id=bed_id)
     except DomainError as error:
         refused(error)
         return redirect(back, 303)  # refused: the after-request handler rolls back

@@ -204,8 +204,9 @@ def write(results, args) -> None:
               "with the ledger in the same transaction (never summed over the history); the "
               "card's opening balance is the balance now less the lines since the period's start "
               "(index on (item_id, at)), and its running balances are one window function over "
-              "the period's movements; the mean issue of the last 14 days reads the lines of "
-              "those days only (index on at).", "", "Run it:", "", command.rstrip(), "", END]
+              "the period's movements; the mean issue of the last 14 days reads the movements of "
+              "those days only (index on (item_id, at); the reversed movement's kind by key).",
+              "", "Run it:", "", command.rstrip(), "", END]
     path = os.path.join(ROOT, "bench", "RESULTS.md")
     text = open(path, encoding="utf-8").read() if os.path.exists(path) else ""
     section = "\n".join(lines)

@@ -1,7 +1,6 @@
 """RPS: the operations system of the Rumah Perlindungan Sosial, Dinas Sosial Kabupaten Tegal."""
-import os
-
 from flask import Flask
+from sqlalchemy.engine import make_url
 
 from . import config as configuration
 
@@ -11,9 +10,14 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=configuration.instance_path(config),
                 instance_relative_config=True)
     configuration.load(app, config)
-    os.makedirs(app.instance_path, exist_ok=True)
+    from . import files
+    files.private_dir(app.instance_path)
+    database = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if database.get_backend_name() == "sqlite":
+        files.private_sqlite(database.database)
 
-    from . import error_pages, extensions, navigation, security, transaction
+    from . import error_pages, extensions, fields, navigation, security, transaction
+    fields.init_url_map(app)
     from .auth import permissions
 
     from . import domains, models  # noqa: F401  (models: the shared tables)
@@ -21,6 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     extensions.init_app(app)
     transaction.init_app(app)
+    fields.init_app(app)
     error_pages.init_app(app)
     security.init_app(app)
     permissions.init_app(app)

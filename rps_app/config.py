@@ -12,10 +12,12 @@ ENV_KEYS = (
     "RPS_UPLOAD_MAX_BYTES",
     "RPS_PROXY_FIX",
     "RPS_PUBLIC_URL",
+    "RPS_IDLE_MINUTES",
     "RPS_RETENTION_YEARS",
 )
 INT_KEYS = {"RPS_MAX_STAY_DAYS", "RPS_TOKEN_HOURS", "RPS_UPLOAD_MAX_BYTES", "RPS_PROXY_FIX",
-            "RPS_RETENTION_YEARS"}
+            "RPS_IDLE_MINUTES", "RPS_RETENTION_YEARS"}
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
 
 
 def instance_path(config: dict | None = None) -> str:
@@ -37,11 +39,16 @@ def defaults(instance: str) -> dict:
         "RPS_UPLOAD_MAX_BYTES": 5 * 1024 * 1024,
         # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
         "RPS_PROXY_FIX": 0,
-        # The address printed on letters for checking them (/verify/<code>), e.g.
-        # https://rps.tegalkab.go.id; unset: the address the officer's request came to.
-        "RPS_PUBLIC_URL": None,
+        # The base of every address the app prints or answers (a letter's verify_url and
+        # QR code, pdf_url in the API), e.g. https://rps.tegalkab.go.id. Never the request's
+        # Host header: anyone can send one, and a letter keeps its address for good.
+        "RPS_PUBLIC_URL": DEFAULT_PUBLIC_URL,
+        "RPS_IDLE_MINUTES": 30,
+        # SQLAlchemy: no bound parameters (names, NIK) in the text of a database error.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
         "RPS_LOGIN_MAX_FAILURES": 5,
         "RPS_LOGIN_WINDOW_MINUTES": 15,
+        "RPS_LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
         "BABEL_DEFAULT_LOCALE": "id",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",
         "SESSION_COOKIE_HTTPONLY": True,
@@ -62,3 +69,11 @@ def load(app, config: dict | None) -> None:
     if config:
         app.config.update(config)
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["RPS_TIMEZONE"]
+
+
+def public_url(endpoint: str, **values) -> str:
+    """The absolute address of a route under RPS_PUBLIC_URL, built without a request (so
+    the Host header of whoever asked never becomes part of it)."""
+    from flask import current_app
+    base = (current_app.config.get("RPS_PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/")
+    return base + current_app.url_map.bind("localhost").build(endpoint, values)

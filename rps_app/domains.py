@@ -11,6 +11,7 @@ DOMAINS = [
     "rps_app.health",
     "rps_app.auth",
     "rps_app.audit",
+    "rps_app.idempotency",
     "rps_app.facility",
     "rps_app.clients",
     "rps_app.referrals",
@@ -21,6 +22,7 @@ DOMAINS = [
     "rps_app.privacy",
     "rps_app.reporting",
     "rps_app.casework",
+    "rps_app.openapi",  # last: the document describes every /api/v1 route (built on request)
 ]
 
 

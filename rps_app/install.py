@@ -9,6 +9,7 @@ from flask_migrate import upgrade
 from . import clock
 from .audit.services import Actor
 from .commandline import rps
+from .config import DEFAULT_PUBLIC_URL
 from .extensions import db
 
 
@@ -25,6 +26,25 @@ def ensure_secret_key() -> str | None:
     os.chmod(path, 0o600)
     current_app.config["SECRET_KEY"] = key
     return os.path.abspath(path)
+
+
+def ensure_public_url() -> bool:
+    """Write RPS_PUBLIC_URL (the default) into the instance config.py when it names none, so
+    that the address printed on letters is a visible setting to correct, not a guess."""
+    path = os.path.join(current_app.instance_path, "config.py")
+    existing = ""
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as handle:
+            existing = handle.read()
+    if "RPS_PUBLIC_URL" in existing or "RPS_PUBLIC_URL" in os.environ:
+        return False
+    value = current_app.config.get("RPS_PUBLIC_URL") or DEFAULT_PUBLIC_URL
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write("\n# Written by `rps init`: the address of this system as users reach it; the\n"
+                     "# base of every printed URL (letters' verification links and QR codes).\n"
+                     f"RPS_PUBLIC_URL = {value!r}\n")
+    os.chmod(path, 0o600)
+    return True
 
 
 def initialise(actor: Actor) -> str | None:
@@ -58,6 +78,9 @@ def init_command():
     written = ensure_secret_key()
     if written:
         click.echo(f"SECRET_KEY baru ditulis ke {written}.")
+    if ensure_public_url():
+        click.echo(f"RPS_PUBLIC_URL ditulis ke instance/config.py: "
+                   f"{current_app.config['RPS_PUBLIC_URL']} (ubah sesuai alamat server).")
     password = initialise(Actor.system("rps init"))
     click.echo(f"Basis data siap: {db.engine.url.render_as_string(hide_password=True)}")
     if password:

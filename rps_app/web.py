@@ -5,6 +5,10 @@ from flask_login import current_user
 
 from .actor import Actor
 from .errors import BadRequest, DomainError
+from .fields import parse_int
+
+# Pages beyond this are empty anyway; the bound keeps OFFSET within 64 bits.
+MAX_PAGE = 10 ** 9
 
 
 def current_actor() -> Actor:
@@ -32,8 +36,7 @@ def json_body() -> dict:
 def page_number() -> int:
     """The page asked for, in the query or a posted form (1 when missing or not a positive
     number)."""
-    value = request.values.get("page", "1")
-    return int(value) if value.isdigit() and int(value) > 0 else 1
+    return parse_int(request.values.get("page", "1"), 1, MAX_PAGE) or 1
 
 
 def put_field_errors(form, fields: dict) -> dict:

@@ -87,7 +87,8 @@ def test_web_failures_throttle_the_api(app, client):
     with app.app_context():
         make_user("staf1", "staf")
         for _ in range(5):
-            db.session.add(LoginFailure(username="staf1", at=clock.now(), ip="10.0.0.1"))
+            db.session.add(LoginFailure(user_key=services.user_key("staf1"), at=clock.now(),
+                                        ip="127.0.0.1"))
         db.session.commit()
     assert request_token(client, "staf1", PASSWORD).status_code == 429
 

@@ -49,3 +49,20 @@ def test_a_signature_block_shares_its_page_with_the_closing_text(data):
     assert len(signed) == 1
     # The sentence before the signatures is on the same page (never a signature alone).
     assert "Demikian" in signed[0], signed[0][:400]
+
+
+def test_every_pdf_link_in_the_templates_opens_a_new_tab():
+    """Letters, BAST, reports, stock cards: a PDF never replaces the app in its tab."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "rps_app" / "templates"
+    links = []
+    for template in root.rglob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        for tag, body in re.findall(r"(<a\s[^>]*>)(.*?)</a>", text, flags=re.S):
+            if "pdf" in (tag + body).lower():  # the link or its text names a PDF
+                links.append((template.name, tag))
+    assert len(links) >= 10
+    for name, tag in links:
+        assert 'target="_blank"' in tag and "noopener" in tag, (name, tag)

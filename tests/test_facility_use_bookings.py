@@ -17,7 +17,6 @@ from rps_app.facility_use.models import Booking
 from rps_app.stays.models import CaseNote
 
 from .conftest import api_token
-from .factories import make_user
 from .stays_support import ACTOR, NOW, client_row, count, intake_body, room
 
 
@@ -28,10 +27,19 @@ def auth(app, client):
     clock.freeze(None)
 
 
+def add_staff(name: str = "Dra. Siti Konselor", **extra) -> int:
+    """A member of the staff register (operations); needs an app context."""
+    from rps_app.operations import staff
+    member = staff.create_staff(ACTOR, {"name": name, "sex": "P", "position": "Konselor",
+                                        **extra})
+    db.session.commit()
+    return member.id
+
+
 @pytest.fixture
 def counsellor(app):
     with app.app_context():
-        return make_user("konselor1", role="staf", full_name="Dra. Siti Konselor").id
+        return add_staff()
 
 
 def room_id(app, code: str) -> int:
@@ -193,12 +201,24 @@ def test_a_therapy_session_names_open_stays_and_a_counsellor(app, client, auth, 
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["stay_ids"] == [budi, siti]
     assert response.get_json()["staff_id"] == counsellor
-    # An administrator cannot be named the counsellor.
+    # Someone no longer active in the staff register cannot hold a session, nor someone
+    # on leave on that day.
     with app.app_context():
-        admin = make_user("admin9", role="admin").id
+        from rps_app.operations import staff
+        gone = add_staff("Pak Darmo")
+        staff.update_staff(ACTOR, gone, {"active": False})
+        away = add_staff("Bu Ratna")
+        staff.add_leave(ACTOR, away, {"from": "2026-11-07", "to": "2026-11-08", "kind": "cuti"})
+        db.session.commit()
     fields = error_of(book(client, auth, room=room_id(app, "TRP-2"), stay_ids=[budi],
-                           staff_id=admin), 422, "validation_error")
-    assert "staff_id" in fields
+                           staff_id=gone), 422, "validation_error")
+    assert "tidak aktif" in fields["staff_id"]
+    fields = error_of(book(client, auth, room=room_id(app, "TRP-2"), stay_ids=[budi],
+                           staff_id=away), 422, "validation_error")
+    assert "Bu Ratna tidak bertugas" in fields["staff_id"] and "07/11/2026" in fields["staff_id"]
+    assert book(client, auth, room=room_id(app, "TRP-2"), stay_ids=[budi], staff_id=away,
+                start="2026-11-09T09:00:00+07:00",
+                end="2026-11-09T10:00:00+07:00").status_code == 201
 
 
 def test_a_session_for_a_client_who_left_is_409_already_exited(app, client, auth, counsellor):
@@ -222,6 +242,9 @@ def test_the_session_note_becomes_a_case_note_on_each_stay(app, client, auth, co
     error_of(client.post(path, json=note, headers=auth), 409, "session_not_held")
     clock.freeze(NOW + timedelta(hours=4))  # 14:00: the session has been held
     error_of(client.post(path, json={"body": ""}, headers=auth), 422, "validation_error")
+    error_of(client.post(path, json={"body": 5}, headers=auth), 422, "validation_error")
+    error_of(client.post(path, json={**note, "kind": ["health"]}, headers=auth),
+             422, "validation_error")
     written = client.post(path, json=note, headers=auth)
     assert written.status_code == 201, written.get_json()
     with app.app_context():
@@ -272,3 +295,25 @@ def test_two_racing_bookings_of_one_hour_make_one(app):
         thread.join(60)
     assert sorted(outcomes) == ["booked", "room_booked"]
     assert count(Booking, app) == 1
+
+
+def test_a_client_who_leaves_has_no_sessions_to_come(app, client, auth, counsellor):
+    from rps_app import signals
+    from rps_app.stays.models import Stay
+    budi, siti = admitted(client, auth, client_row("Budi"), client_row("Siti", sex="P"))
+    trp1, trp2 = room_id(app, "TRP-1"), room_id(app, "TRP-2")
+    alone = book(client, auth, room=trp1, purpose="Konseling Budi", stay_ids=[budi],
+                 staff_id=counsellor).get_json()
+    group = book(client, auth, room=trp2, purpose="Kelompok", stay_ids=[budi, siti],
+                 staff_id=counsellor).get_json()
+    held = book(client, auth, room=trp1, start="2026-11-06T09:00:00+07:00",
+                end="2026-11-06T10:00:00+07:00", purpose="Asesmen", stay_ids=[budi],
+                staff_id=counsellor).get_json()
+    assert client.post(f"/api/v1/stays/{budi}/exit", json={"exit_type": "absconded"},
+                       headers=auth).status_code == 200
+    with app.app_context():  # what stays sends after an exit (stay_exited)
+        signals.stay_exited.send(db.session.get(Stay, budi), actor=ACTOR, exit=None)
+        db.session.commit()
+    status = {b["id"]: b["status"] for b in client.get(
+        "/api/v1/bookings?from=2026-11-06&to=2026-11-07&cancelled=true", headers=auth).get_json()}
+    assert status == {alone["id"]: "cancelled", group["id"]: "booked", held["id"]: "booked"}

@@ -89,3 +89,45 @@ def test_an_empty_database_is_left_to_rps_init(app):
         db.session.commit()
     assert codes_in_order(app)[18:] == ["TRP-1", "TRP-2", "POS-1", "POS-2", "KOM-1", "KOM-2",
                                         "LOBBY", "DAPUR", "LOG", "KANTOR", "KA-RPS", "GH"]
+
+
+def test_counsellors_move_from_user_accounts_to_the_staff_register(app):
+    """0011_booking_staff: a booking's counsellor was a user; it becomes that user's staff
+    entry (none without one), and back on a downgrade."""
+    from datetime import datetime, timezone
+
+    import sqlalchemy as sa
+
+    from .factories import make_user
+
+    with app.app_context():
+        directory = app.extensions["migrate"].directory
+        sinta = make_user("sinta", role="staf").id
+        budi = make_user("budi", role="staf").id
+        kom = db.session.scalar(select(Room.id).where(Room.code == "KOM-1"))
+        db.session.remove()  # no transaction of ours while the migration runs
+        downgrade(directory=directory, revision="0010_client_search")
+        db.session.remove()
+        now = datetime(2026, 11, 6, 3, tzinfo=timezone.utc).replace(tzinfo=None)
+        with db.engine.begin() as conn:
+            staff = conn.execute(sa.text(
+                "INSERT INTO staff (name, sex, position, user_id, active, created_at) "
+                "VALUES ('Sinta', 'P', 'Pekerja sosial', :user, :yes, :now) RETURNING id"),
+                {"user": sinta, "yes": True, "now": now}).scalar()
+            for user in (sinta, budi):
+                conn.execute(sa.text(
+                    "INSERT INTO bookings (room_id, starts_at, ends_at, purpose, staff_id, "
+                    "created_at) VALUES (:room, :start, :end, 'Sesi', :user, :now)"),
+                    {"room": kom, "start": now, "end": now.replace(hour=4), "user": user,
+                     "now": now})
+        upgrade(directory=directory)
+        db.session.remove()
+        with db.engine.connect() as conn:
+            assert [row[0] for row in conn.execute(sa.text(
+                "SELECT staff_id FROM bookings ORDER BY id"))] == [staff, None]
+        downgrade(directory=directory, revision="0010_client_search")
+        db.session.remove()
+        with db.engine.connect() as conn:
+            assert [row[0] for row in conn.execute(sa.text(
+                "SELECT staff_id FROM bookings ORDER BY id"))] == [sinta, None]
+        upgrade(directory=directory)

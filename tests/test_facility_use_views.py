@@ -15,8 +15,7 @@ from rps_app.facility_use import bookings, maintenance, visits
 from rps_app.facility_use.models import Booking, MaintenanceRequest, Visit
 
 from .conftest import csrf_token, login
-from .factories import make_user
-from .flow_helpers import make_intake
+from .factories import make_intake
 from .stays_support import ACTOR, NOW, count, room
 
 
@@ -114,12 +113,18 @@ def test_booking_by_the_form_and_a_refusal_naming_the_field(app, client, officer
 
 
 def test_a_therapy_session_from_the_stay_page(app, client, officer, stay_id):
+    app.config["RPS_IDLE_MINUTES"] = 7 * 24 * 60  # the clock jumps hours between requests
     with app.app_context():
-        counsellor = make_user("konselor1", role="staf", full_name="Dra. Siti Konselor").id
+        from rps_app.operations import staff
+        counsellor = staff.create_staff(ACTOR, {"name": "Dra. Siti Konselor", "sex": "P",
+                                                "position": "Konselor", "user_id": officer}).id
+        db.session.commit()
         trp = room("TRP-1").id
     page = text(client.get(f"/stays/{stay_id}"))
     assert "Jadwalkan sesi terapi" in page
     assert 'name="session-room_id"' in page and f'value="{stay_id}"' in page
+    # The officer's own entry in the staff register is offered first.
+    assert f'<option selected value="{counsellor}">Dra. Siti Konselor</option>' in page
     token = csrf_token(client, f"/stays/{stay_id}")
     form = {"csrf_token": token, "session-room_id": str(trp),
             "session-starts_at": "2026-11-06T13:00", "session-ends_at": "2026-11-06T14:00",

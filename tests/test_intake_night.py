@@ -195,7 +195,7 @@ def test_exit_form_warns_while_the_heads_name_or_nip_is_missing(app, client):
     from rps_app.referrals.letter_settings import SIGNATORY_KEY
     from rps_app.settings import services as settings
 
-    from .flow_helpers import make_intake
+    from .factories import make_intake
     with app.app_context():
         stay_id = make_intake(1).stays[0].id
     login(client, app, "petugas")
@@ -212,3 +212,32 @@ def test_exit_form_warns_while_the_heads_name_or_nip_is_missing(app, client):
         db.session.commit()
     assert "data-signatory-missing" not in client.get(f"/stays/{stay_id}/exit").get_data(
         as_text=True)
+
+
+def test_referral_ask_form_warns_while_the_heads_name_or_nip_is_missing(app, client):
+    from .factories import make_intake
+    with app.app_context():
+        stay_id = make_intake(1).stays[0].id
+    login(client, app, "petugas")
+    html = client.get(f"/stays/{stay_id}").get_data(as_text=True)
+    ask = html[html.index('id="referrals"'):]
+    assert "Nama dan NIP kepala RPS belum diisi" in ask
+    assert "Tetap kirim permohonan rujukan dan terbitkan suratnya?" in ask
+
+
+def test_a_large_batch_that_cannot_all_be_placed_keeps_the_session_cookie_small(app, client):
+    login(client, app, "petugas")
+    token = csrf_token(client, "/intakes/new")
+    rows = [{"name": f"Isolasi {i}", "sex": "L", "estimated_age": "30", "pmks_category": "11",
+             "needs_isolation": True} for i in range(60)]
+    response = client.post("/intakes/new", data=intake_form(token, rows, place_all="y"))
+    assert response.status_code == 303
+    cookie = response.headers["Set-Cookie"]
+    assert len(cookie) < 2000, len(cookie)  # browsers drop cookies over 4 KB
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert html.count("Semua ruang isolasi penuh.") == 50 and "50 belum ditempatkan" in html
+    # Placing the rest from the page: one message per reason, not one per client.
+    intake_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    client.post(f"/intakes/{intake_id}/place-all", data={"csrf_token": token})
+    html = client.get(f"/intakes/{intake_id}").get_data(as_text=True)
+    assert "50 klien belum ditempatkan: Semua ruang isolasi penuh." in html

@@ -39,12 +39,12 @@ def test_exit_to_a_panti_answers_with_its_letter(client, app):
     assert set(letter) == {"id", "number", "pdf_url", "verify_url"}
     assert letter["number"] == "460/001/RPS/XI/2026"
 
-    pdf = client.get(letter["pdf_url"].removeprefix("http://localhost"), headers=headers)
+    pdf = client.get(letter["pdf_url"].removeprefix("http://127.0.0.1:5000"), headers=headers)
     text = text_of(pdf.data)
     assert letter["number"] in text and "Sutarjo" in text and "6 November 2026" in text
     assert "Panti Sosial Bina Karya Pemalang" in text and "Perlu rehabilitasi lanjutan" in text
 
-    verify = client.get(letter["verify_url"].removeprefix("http://localhost"))
+    verify = client.get(letter["verify_url"].removeprefix("http://127.0.0.1:5000"))
     html = verify.get_data(as_text=True)
     assert verify.status_code == 200 and letter["number"] in html and "Sutarjo" not in html
 

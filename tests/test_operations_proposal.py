@@ -193,3 +193,29 @@ def test_property_every_rule_kept_every_coverable_gap_filled_nights_spread(app, 
             roster.women_in_residence = original
             proposal.women_in_residence = original
         db.session.rollback()
+
+
+def test_the_page_shows_the_proposal_before_applying_it(app, client):
+    from .conftest import csrf_token, login
+    with app.app_context():
+        for i, sex in enumerate("LLLPP"):
+            make_staff(f"Staf {i}", sex)
+        db.session.commit()
+    login(client, app, "kepala")
+    token = csrf_token(client, "/roster?week=2026-11-09")
+    shown = client.post("/roster/proposal", data={"csrf_token": token, "week": "2026-11-09"})
+    html = shown.get_data(as_text=True)
+    assert shown.status_code == 200 and "Terapkan usulan" in html and 'class="proposed"' in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(RosterAssignment)) == 0
+    applied = client.post("/roster/proposal", data={"csrf_token": token, "week": "2026-11-09",
+                                                    "apply": "1"})
+    assert applied.status_code == 303
+    with app.app_context():
+        # five people, one shift a day each: 35 of the 42 places
+        assert db.session.scalar(select(func.count()).select_from(RosterAssignment)) == 35
+    reader = app.test_client()
+    login(reader, app, "petugas")
+    token = csrf_token(reader, "/roster?week=2026-11-16")
+    looked = reader.post("/roster/proposal", data={"csrf_token": token, "week": "2026-11-16"})
+    assert looked.status_code == 200 and "Terapkan usulan" not in looked.get_data(as_text=True)

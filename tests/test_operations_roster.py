@@ -202,3 +202,27 @@ def test_the_weekly_page_edits_by_form_and_tells_the_rule(app, client):
     assert "JADWAL PIKET PETUGAS 9 November 2026 s.d. 15 November 2026" in text
     assert "Senin, 9 November 2026" in text and "Slamet" in text
     assert "KEPALA UPTD RUMAH PERLINDUNGAN SOSIAL" in text and "NIP." in text
+
+
+def test_the_staff_page_adds_staff_with_an_optional_login_and_leave(app, client):
+    from .conftest import csrf_token, login
+    user_id = login(client, app, "kepala")
+    token = csrf_token(client, "/staff")
+    assert f'<option value="{user_id}">kepala1' in client.get("/staff").get_data(as_text=True)
+    client.post("/staff", data={"csrf_token": token, "name": "Warsono", "sex": "L",
+                                "position": "Satpam", "user_id": str(user_id)})
+    client.post("/staff", data={"csrf_token": token, "name": "Darmi", "sex": "P",
+                                "position": "Juru masak"})
+    with app.app_context():
+        from rps_app.operations.models import Staff
+        people = {s.name: s for s in db.session.scalars(select(Staff))}
+        assert people["Warsono"].user_id == user_id and people["Darmi"].user_id is None
+        darmi = people["Darmi"].id
+    client.post(f"/staff/{darmi}/leave", data={"csrf_token": token, "kind": "sakit",
+                                               "from": "2026-11-10", "to": "2026-11-12"})
+    page = client.get("/staff").get_data(as_text=True)
+    assert "Darmi" in page and "Sakit" in page
+    bad = client.post("/staff", data={"csrf_token": token, "name": "", "sex": "X",
+                                      "position": "Satpam"}, headers={"Referer": "/staff"},
+                      follow_redirects=True)
+    assert "Nama wajib diisi" in bad.get_data(as_text=True)

@@ -210,3 +210,14 @@ def test_the_client_page_offers_the_export_to_the_head_only(app, client, history
     download = client.get(f"/clients/{history['karto']}/export.json")
     assert download.status_code == 200 and download.get_json()["client"]["name"] == "Karto"
     assert "attachment" in download.headers["Content-Disposition"]
+
+
+def test_the_scheduler_runs_retention_once_a_night(app, history):
+    from scheduler.runner import run_due
+    with app.app_context():
+        assert privacy.RETENTION_JOB in app.extensions["rps_registry"].jobs
+        first = run_due(NOW, jobs=[privacy.RETENTION_JOB])  # 10:00 WIB: tonight's 02:00 ran
+        assert [run.status for run in first.done] and not first.failed
+        assert sum((run.summary or {}).get("anonymised", 0) for run in first.done) == 2
+        assert run_due(NOW, jobs=[privacy.RETENTION_JOB]).done == []  # claimed once only
+        assert db.session.get(Client, history["sutini"]).anonymised_at is not None

@@ -12,7 +12,7 @@ from rps_app.stays import notes
 from rps_app.stays import services as stays
 
 from .conftest import api_token, login
-from .flow_helpers import make_intake
+from .factories import make_intake
 from .stays_support import ACTOR, NOW, intake_body
 
 

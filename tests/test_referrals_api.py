@@ -11,8 +11,8 @@ from rps_app.referrals import services
 from rps_app.referrals.models import Institution, Letter
 
 from .conftest import api_token
-from .factories import TEST_ACTOR
-from .letters_support import RECEIVED, make_client, make_intake, referred_stay
+from .factories import TEST_ACTOR, make_client
+from .letters_support import RECEIVED, intake_of, referred_stay
 
 BODY = {"name": "Balai Besar Rehabilitasi Sosial Margo Laras", "kind": "balai",
         "address": "Jl. Raya Pati-Kudus", "city": "Kabupaten Pati", "phone": "(0295) 381234"}
@@ -103,15 +103,15 @@ def test_letter_json_and_downloads_need_client_read(client, app):
     staf = api_token(client, app, "staf")
     body = client.get(f"/api/v1/letters/{letter_id}", headers=staf).get_json()
     assert body["number"] == "460/001/RPS/XI/2026" and body["status"] == "valid"
-    assert body["pdf_url"] == f"http://localhost/api/v1/letters/{letter_id}.pdf"
-    assert body["verify_url"].startswith("http://localhost/verify/")
+    assert body["pdf_url"] == f"http://127.0.0.1:5000/api/v1/letters/{letter_id}.pdf"
+    assert body["verify_url"].startswith("http://127.0.0.1:5000/verify/")
     assert client.get("/api/v1/letters/999.pdf", headers=staf).status_code == 404
 
 
 def test_intake_bast_is_issued_once(client, app):
     with app.app_context():
         clock.freeze(RECEIVED + timedelta(hours=1))
-        intake_id = make_intake([make_client(name="Karyono"), make_client(name="Tasripin")]).id
+        intake_id = intake_of([make_client(name="Karyono"), make_client(name="Tasripin")]).id
         db.session.commit()
     headers = api_token(client, app, "petugas")
     first = client.get(f"/api/v1/intakes/{intake_id}/bast.pdf", headers=headers)

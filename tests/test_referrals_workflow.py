@@ -60,11 +60,11 @@ def test_ask_answer_exit_and_the_states_between(client, app):
         "stay_id": stay_id, "institution_id": panti, "status": "sent"}
     assert set(body["letter"]) == {"id", "number", "pdf_url", "verify_url"}
     assert body["letter"]["number"] == "460/001/RPS/XI/2026"  # the shared letter numbering
-    pdf = client.get(body["letter"]["pdf_url"].removeprefix("http://localhost"), headers=headers)
+    pdf = client.get(body["letter"]["pdf_url"].removeprefix("http://127.0.0.1:5000"), headers=headers)
     text = text_of(pdf.data)
     assert "Permohonan Rujukan" in text and "Sutarjo" in text
     assert "Panti Sosial Bina Karya Pemalang" in text and "Perlu rehabilitasi lanjutan" in text
-    verify = client.get(body["letter"]["verify_url"].removeprefix("http://localhost"))
+    verify = client.get(body["letter"]["verify_url"].removeprefix("http://127.0.0.1:5000"))
     assert verify.status_code == 200 and "Sutarjo" not in verify.get_data(as_text=True)
 
     # A second ask to the same institution waits for the first.

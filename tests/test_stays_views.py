@@ -13,7 +13,8 @@ from rps_app.stays import services as stays
 from rps_app.stays.models import BedAssignment, CaseNote, Intake, ServiceRecord, Stay
 
 from .conftest import csrf_token, login
-from .flow_helpers import intake_form, make_intake
+from .factories import make_intake
+from .flow_helpers import intake_form
 from .stays_support import ACTOR, NOW, count, room
 
 ROWS = [
@@ -179,6 +180,7 @@ def test_the_board_shows_beds_occupants_and_the_queue(app, client):
 
 
 def test_the_board_marks_late_and_overdue_stays(app, client):
+    app.config["RPS_IDLE_MINUTES"] = 7 * 24 * 60  # the clock jumps days between requests
     with app.app_context():
         make_intake(1, place=True)  # received 2026-11-06
     clock.freeze(NOW.replace(day=11))

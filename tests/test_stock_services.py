@@ -220,8 +220,10 @@ def test_days_left_from_use_per_head_else_recent_issues(now):
 
 
 def test_alerts_and_the_daily_job(now):
+    clock.freeze(NOW - timedelta(days=10))
     rice = item("BRS", min_level=10)
     milk = item("SUS", min_level=0)
+    clock.freeze(NOW)
     receive(rice.id, 12, "R1", date(2027, 6, 1), when=at(-3))
     receive(milk.id, 2, "M1", date(2026, 11, 19), when=at(-3))       # expired
     receive(milk.id, 3, "M2", date(2026, 12, 15), when=at(-3))       # within 30 days
@@ -289,3 +291,20 @@ def test_balances_equal_the_ledger(now):
                                      .group_by(StockMovementLine.lot_id)).all())
     cached = dict(db.session.execute(select(StockBalance.lot_id, StockBalance.quantity)).all())
     assert ledger == cached and sum(cached.values()) == 5
+
+
+def test_the_scheduler_runs_the_alert_job_once_a_day(now):
+    from scheduler.runner import run_due
+    clock.freeze(NOW - timedelta(days=3))
+    item("BRS", min_level=10)                       # created on the 17th at 10:00
+    db.session.commit()
+    clock.freeze(NOW)
+    outcome = run_due(NOW, jobs=[stock_alerts.JOB])
+    # 06:00 of the 13th to the 20th (a week of catch-up), each once.
+    assert len(outcome.done) == 8 and not outcome.failed
+    assert outcome.done[-1].summary == {"day": "2026-11-20", "low": 1, "expiring": 0,
+                                        "expired": 0, "recorded": 1}
+    again = run_due(NOW, jobs=[stock_alerts.JOB])
+    assert (again.done, again.skipped) == ([], 8)
+    assert [run.summary["low"] for run in outcome.done] == [0] * 5 + [1] * 3  # from the 18th
+    assert db.session.scalar(select(func.count(StockAlertRecord.id))) == 3

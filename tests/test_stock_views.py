@@ -62,15 +62,21 @@ def test_receipt_then_issue_keep_the_keyboard_flow(app, officer):
         "receipt-lot": "B-7", "receipt-expiry_date": "2027-04-01", "receipt-source": "donation",
         "receipt-document_number": "BAST-DON/3"})
     assert response.status_code == 303
-    assert response.headers["Location"].endswith("/stock?form=receipt#receipt")
+    assert response.headers["Location"].endswith("/stock?form=receipt")
     html = page(officer, "/stock?form=receipt")
     assert re.search(r'<select[^>]*autofocus[^>]*id="receipt-item_id"|<select[^>]*id="receipt-item_id"[^>]*autofocus', html)
     with app.app_context():
         (stay,) = admit(received_at="2026-11-19T10:00:00+07:00")
         db.session.commit()
         stay_id = stay.id
+        db.session.expunge(stay)
     html = page(officer, "/stock?form=issue")
     assert f'value="{stay_id}"' in html                      # clients in residence to issue to
+    with app.app_context():                                  # whose names were shown: logged
+        from rps_app.audit.models import AuditEntry
+        shown = db.session.query(AuditEntry).filter_by(action="read", entity="client_list").all()
+        assert [entry.detail for entry in shown][-1] == {"shown_in": "stock_issue_form",
+                                                         "client_ids": [stay.client_id]}
     response = post(officer, "/stock/movements", {
         "kind": "issue", "issue-item_id": str(rice), "issue-quantity": "3",
         "issue-stay_id": str(stay_id)})
@@ -142,3 +148,33 @@ def test_pages_refused_to_admin(app, client):
     assert client.get("/stock").status_code == 403
     assert "Stok perlu perhatian" not in client.get("/").get_data(as_text=True)
     assert date.today()  # the admin's dashboard still renders
+
+
+def test_pages_read_a_fixed_number_of_statements(app, officer):
+    """The same SQL statement count with 2 items, 2 movements and 1 count line as with 12
+    items, 40 movements and 12 count lines: nothing is loaded row by row."""
+    from .test_query_counts import statements
+
+    def grow(items: int, movements: int):
+        with app.app_context():
+            ids = []
+            for n in range(items):
+                ids.append(services.add_item(ACTOR, {
+                    "code": f"X{n:03d}-{items}", "name": "Barang", "unit": "pcs",
+                    "category": "lainnya", "min_level": 0}).id)
+            for n in range(movements):
+                services.record_movement(ACTOR, {"item_id": ids[0], "kind": "receipt",
+                                                 "quantity": 1, "lot": f"L{n % 3}"})
+            count, _ = services.record_count(ACTOR, {"lines": [
+                {"item_id": item_id, "counted": 0 if item_id != ids[0] else movements}
+                for item_id in ids]})
+            db.session.commit()
+            return ids[0], count.id
+
+    item_id, count_id = grow(2, 2)
+    few = [statements(app, officer, path) for path in
+           ("/stock", f"/stock/items/{item_id}", "/stock/counts", f"/stock/counts/{count_id}")]
+    item_id, count_id = grow(12, 40)
+    many = [statements(app, officer, path) for path in
+            ("/stock", f"/stock/items/{item_id}", "/stock/counts", f"/stock/counts/{count_id}")]
+    assert few == many

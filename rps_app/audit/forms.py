@@ -7,7 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
-from .. import clock
+from .. import clock, fields
+from ..fields import parse_int
 from ..errors import ValidationError
 
 DEFAULT_LIMIT, MAX_LIMIT = 500, 5000
@@ -25,37 +26,40 @@ def parse_moment(value: str) -> datetime:
     offset). Raises ValueError."""
     value = _LOST_PLUS.sub(r"\1+\2", value.strip())
     if len(value) == 10:
-        return local_midnight(date.fromisoformat(value))
-    moment = datetime.fromisoformat(value)
-    return moment if moment.tzinfo else moment.replace(tzinfo=clock.local_zone())
+        return local_midnight(parse_date(value))
+    moment = fields.parse_moment(value)
+    if moment is None:
+        raise ValueError(value)
+    return moment
 
 
 def parse_date(value: str) -> date:
     """YYYY-MM-DD (also DD/MM/YYYY as typed by hand). Raises ValueError."""
     value = value.strip()
-    if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", value):
+    if re.fullmatch(r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}", value):
         day, month, year = (int(part) for part in value.split("/"))
-        return date(year, month, day)
-    return date.fromisoformat(value)
+        value = date(year, month, day)
+    parsed = fields.parse_date(value)
+    if parsed is None:
+        raise ValueError(value)
+    return parsed
 
 
 def api_filters(args) -> dict:
     """The API's query (entity, entity_id, since, limit) as keyword arguments."""
-    fields, since, limit = {}, None, DEFAULT_LIMIT
+    problems, since, limit = {}, None, DEFAULT_LIMIT
     if args.get("since"):
         try:
             since = parse_moment(args["since"])
         except ValueError:
-            fields["since"] = ("Tanggal atau waktu ISO 8601, misalnya 2026-11-06 atau "
-                               "2026-11-06T08:00:00+07:00.")
+            problems["since"] = ("Tanggal atau waktu ISO 8601, misalnya 2026-11-06 atau "
+                                 "2026-11-06T08:00:00+07:00.")
     if args.get("limit"):
-        raw = args["limit"].strip()
-        if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-            fields["limit"] = f"Bilangan bulat 1 sampai {MAX_LIMIT}."
-        else:
-            limit = int(raw)
-    if fields:
-        raise ValidationError("Parameter tidak valid.", fields)
+        limit = parse_int(args["limit"], 1, MAX_LIMIT)
+        if limit is None:
+            problems["limit"] = f"Bilangan bulat 1 sampai {MAX_LIMIT}."
+    if problems:
+        raise ValidationError("Parameter tidak valid.", problems)
     return {"entity": args.get("entity") or None, "entity_id": args.get("entity_id") or None,
             "since": since, "limit": limit}
 

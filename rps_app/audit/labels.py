@@ -30,6 +30,8 @@ ENTITY_LABELS = {
     "letter": _l("surat"), "letter_settings": _l("pengaturan surat"),
     "report_run": _l("laporan"), "request": _l("permintaan"), "room": _l("ruang"), "service_record": _l("layanan SPM"),
     "stay": _l("masa tinggal"), "user": _l("pengguna"),
+    "stock_item": _l("barang stok"), "stock_movement": _l("mutasi stok"),
+    "stock_count": _l("stock opname"),
 }
 
 

@@ -42,13 +42,19 @@ class User(UserMixin, db.Model):
 
 
 class LoginFailure(db.Model):
-    """One failed login; counted per username in a sliding window (shared by all workers)."""
+    """One failed (or still running) login, counted per (username, client address) and per
+    address in a sliding window shared by all workers. The typed username is not stored:
+    `user_key` is its HMAC with SECRET_KEY (a mistyped password or a NIK typed as a
+    username must not end up in the database)."""
     __tablename__ = "login_failures"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(80), index=True)
+    # 0.1 stored the typed username here; never written since (kept empty so that an
+    # upgraded 0.1 database keeps every column).
+    username: Mapped[str | None] = mapped_column(String(80))
+    user_key: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    ip: Mapped[str | None] = mapped_column(String(64))
+    ip: Mapped[str] = mapped_column(String(64), index=True)
 
 
 class ApiToken(db.Model):

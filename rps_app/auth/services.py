@@ -2,12 +2,14 @@
 
 Services never read the request: views pass an Actor (who acts, from which address).
 """
+import hashlib
+import hmac
 import logging
 import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, exists, func, or_, select
+from sqlalchemy import delete, exists, func, or_, select, text
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import clock
@@ -15,7 +17,6 @@ from ..audit import services as audit
 from ..audit.services import Actor
 from ..errors import Conflict, NotAuthenticated, TooManyAttempts, ValidationError, found
 from ..extensions import db
-from ..transaction import keep_on_failure
 from .loaders import token_digest
 from .models import AccessGrant, ApiToken, LoginFailure, User
 from .permissions import ROLES, Permission, role_can
@@ -102,31 +103,72 @@ def create_user(actor, username: str, password: str, role: str, full_name: str =
 
 
 # --- login and throttling -------------------------------------------------------------
+#
+# contract.md, "Safety rules added": 5 failures for one username from one address within 15
+# minutes refuse that pair (429); 20 failures from one address refuse the address for any
+# username. The right user from another address is never locked out by a stranger.
+#
+# Each attempt is claimed before the password is checked: under a lock per client address
+# (SQLite: the write lock every transaction takes; PostgreSQL: an advisory lock), the
+# failures in the window are counted and, when there is room, a row is inserted and
+# committed at once. The row is the attempt's failure unless the password turns out right
+# (then the pair's rows are deleted). So a burst of parallel attempts gets exactly 5 tries:
+# the sixth counts five committed rows, whatever the timing.
 
 def _window_start() -> datetime:
     return clock.now() - timedelta(minutes=current_app.config["RPS_LOGIN_WINDOW_MINUTES"])
 
 
-def recent_failures(username: str) -> int:
-    """Failed logins for this username inside the window (all workers share the table)."""
-    return db.session.scalar(select(func.count(LoginFailure.id)).where(
-        LoginFailure.username == _normalise(username).lower(),
-        LoginFailure.at > _window_start()))
+def user_key(username: str | None) -> str:
+    """The username as stored for throttling: HMAC-SHA256 with SECRET_KEY, never in clear."""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    name = _normalise(username).lower().encode("utf-8", "surrogatepass")
+    return hmac.new(secret, name, hashlib.sha256).hexdigest()
 
 
-def _record_failure(actor: Actor, username: str, reason: str) -> None:
-    """Count and audit a failed login; both survive the rollback of the failed request."""
-    name = _normalise(username).lower()[:80]
-    at = clock.now()
+def _address(actor: Actor) -> str:
+    return (actor.ip or "unknown")[:64]
 
-    def make_failure() -> LoginFailure:
-        return LoginFailure(username=name, at=at, ip=actor.ip)
 
-    db.session.add(make_failure())
-    keep_on_failure(make_failure)
-    audit.record(Actor(user_id=None, username=name, ip=actor.ip), "login_failed", "user", None,
-                 {"reason": reason}, keep_on_failure=True)
-    log.warning("login failed for username %r from %s (%s)", name, actor.ip, reason)
+def _lock_address(address: str) -> None:
+    """Serialise the attempts from one address (SQLite's write lock already does)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        number = int.from_bytes(hashlib.sha256(b"login:" + address.encode()).digest()[:8],
+                                "big", signed=True)
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:n)"), {"n": number})
+
+
+def recent_failures(key: str, address: str) -> tuple[int, int]:
+    """(failures of this pair, failures from this address) inside the window."""
+    since = _window_start()
+    pair = db.session.scalar(select(func.count(LoginFailure.id)).where(
+        LoginFailure.user_key == key, LoginFailure.ip == address, LoginFailure.at > since))
+    everyone = db.session.scalar(select(func.count(LoginFailure.id)).where(
+        LoginFailure.ip == address, LoginFailure.at > since))
+    return pair, everyone
+
+
+def _claim_attempt(key: str, address: str) -> None:
+    """Count, then record this attempt as a failure, committed on its own (see above);
+    TooManyAttempts when the pair or the address is over its limit."""
+    config = current_app.config
+    _lock_address(address)
+    pair, everyone = recent_failures(key, address)
+    if pair >= config["RPS_LOGIN_MAX_FAILURES"] or everyone >= config["RPS_LOGIN_MAX_FAILURES_PER_ADDRESS"]:
+        db.session.rollback()
+        log.warning("login refused (throttled) from %s", address)
+        raise TooManyAttempts("Terlalu banyak percobaan masuk yang gagal. Coba lagi nanti.")
+    db.session.add(LoginFailure(user_key=key, at=clock.now(), ip=address))
+    db.session.commit()  # the claim holds even when this request fails later
+
+
+def _record_failure(actor: Actor, user: User | None, reason: str) -> None:
+    """Audit a failed login (kept through the rollback). The typed username is neither
+    logged nor stored: a known account is named by its id, an unknown name not at all."""
+    who = Actor(user_id=None, username=user.username if user else None, ip=actor.ip)
+    audit.record(who, "login_failed", "user", user.id if user else None, {"reason": reason},
+                 keep_on_failure=True)
+    log.warning("login failed from %s (%s)", actor.ip, reason)
 
 
 def authenticate(actor: Actor, username: str, password: str) -> User:
@@ -135,20 +177,19 @@ def authenticate(actor: Actor, username: str, password: str) -> User:
     `actor` carries the client's address (no user yet). The password is never logged.
     """
     username = _normalise(username)
-    if recent_failures(username) >= current_app.config["RPS_LOGIN_MAX_FAILURES"]:
-        log.warning("login refused (throttled) for username %r from %s",
-                    username.lower(), actor.ip)
-        raise TooManyAttempts("Terlalu banyak percobaan masuk yang gagal untuk nama pengguna "
-                              "ini. Coba lagi nanti.")
+    key, address = user_key(username), _address(actor)
+    _claim_attempt(key, address)
     user = find_user(username) if username else None
     password_ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
     if user is None or not password_ok or not user.active:
         reason = ("unknown_user" if user is None else
                   "wrong_password" if not password_ok else "inactive")
-        _record_failure(actor, username, reason)
+        _record_failure(actor, user, reason)
         raise NotAuthenticated("Nama pengguna atau kata sandi salah.")
-    # A success ends the run of failures, so that old typos do not count against a later one.
-    db.session.execute(delete(LoginFailure).where(LoginFailure.username == user.username.lower()))
+    # A success ends the pair's run of failures (this attempt's claim included), so that
+    # old typos do not count against a later one.
+    db.session.execute(delete(LoginFailure).where(LoginFailure.user_key == key,
+                                                  LoginFailure.ip == address))
     audit.record(actor_for(user, actor), "login", "user", user.id)
     return user
 

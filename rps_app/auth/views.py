@@ -6,6 +6,7 @@ from flask import (Blueprint, current_app, flash, redirect, render_template, req
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from .. import clock
 from ..errors import DomainError, is_api_request
 from ..extensions import db
 from ..web import current_actor, page_number, refused
@@ -20,6 +21,29 @@ bp = Blueprint("auth", __name__)
 # the password page, or answers 403 password_change_required in the API).
 ALLOWED_BEFORE_PASSWORD_CHANGE = {"auth.account", "auth.account_password", "auth.logout",
                                   "auth_api.me", "auth_api.revoke_token"}
+
+
+SEEN_KEY = "seen"  # the session's last request, in epoch seconds (signed with the cookie)
+
+
+@bp.before_app_request
+def end_idle_session():
+    """A web session ends after RPS_IDLE_MINUTES without a request (contract.md); API tokens
+    keep their own expiry. Registered before anything reads current_user."""
+    if is_api_request() or "_user_id" not in session:
+        return None
+    now = int(clock.now().timestamp())
+    seen = session.get(SEEN_KEY)
+    if isinstance(seen, int) and now - seen > current_app.config["RPS_IDLE_MINUTES"] * 60:
+        logout_user()
+        session.clear()
+        if request.endpoint in ("auth.login", "static") or request.method != "GET":
+            return None  # the view itself answers (login form, 401 or redirect to login)
+        flash(_("Sesi Anda berakhir karena tidak ada aktivitas. Silakan masuk lagi."), "warning")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if not isinstance(seen, int) or now - seen >= 30:  # not a new cookie on every request
+        session[SEEN_KEY] = now
+    return None
 
 
 @bp.before_app_request
@@ -68,6 +92,7 @@ def login():
                 if status == 429 else _("Nama pengguna atau kata sandi salah."))
         else:
             login_user(user)
+            session[SEEN_KEY] = int(clock.now().timestamp())
             if user.language:
                 session["lang"] = user.language
             return redirect(target, 303)

@@ -5,11 +5,18 @@ from flask import Blueprint, jsonify, request
 
 from ..auth.permissions import Permission, requires
 from ..fields import iso
+from ..openapi import array, boolean, declare, enum, integer, nullable, obj, text
 from ..signals import client_record, values_from
 from ..web import current_actor, json_body
 from . import services
 
 api = Blueprint("clients_api", __name__)
+
+CLIENT_ROW = obj({"id": integer(), "registration_number": text(), "name": text(),
+                  "sex": enum("L", "P"), "nik": nullable(text()),
+                  "active_stay_id": nullable(integer())})
+CLIENT = obj({**CLIENT_ROW["properties"], "identity_known": boolean(),
+              "stays": array(obj({"id": integer(), "intake_id": integer()}))})
 
 
 def _iso(value):
@@ -42,6 +49,8 @@ def client_json(client) -> dict:
 
 @api.get("/clients")
 @requires(Permission.CLIENTS_READ)
+@declare(query={"q": text(200)}, answers={200: array(CLIENT_ROW)},
+         summary="Search clients by name, alias, NIK or registration number (empty: latest 50)")
 def clients():
     rows = services.search(request.args.get("q"))
     services.record_search(current_actor(), [client.id for client, _ in rows])
@@ -50,6 +59,7 @@ def clients():
 
 @api.get("/clients/<int:client_id>")
 @requires(Permission.CLIENTS_READ)
+@declare(answers={200: CLIENT}, summary="A client with its stays (an audited read)")
 def client(client_id: int):
     return jsonify(client_json(services.get_client(current_actor(), client_id)))
 

@@ -17,6 +17,7 @@ from ..audit import services as audit
 from ..errors import Conflict, NotFound, ValidationError, found
 from ..extensions import db
 from ..fields import FieldErrors
+from ..files import private_dir, write_private
 from ..signals import (client_list_filtering, identity_changing, merged_client_facts,
                        values_from)
 from . import registration
@@ -279,9 +280,8 @@ def save_photo(actor, client_id: int, data: bytes, field: str = "photo") -> str:
     relative = os.path.join("uploads", "clients", str(client.id),
                             f"{secrets.token_hex(16)}.{extension}")
     folder = os.path.join(_photo_root(), str(client.id))
-    os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(current_app.instance_path, relative), "xb") as handle:
-        handle.write(data)
+    private_dir(folder)
+    write_private(os.path.join(current_app.instance_path, relative), data, exclusive=True)
     old = client.photo_path
     client.photo_path = relative
     client.updated_at = clock.now()

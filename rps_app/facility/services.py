@@ -16,6 +16,7 @@ from .. import clock
 from ..audit import services as audit
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
+from ..fields import parse_int
 from ..signals import bed_leaving_service, values_from
 from .models import RESIDENTIAL_KINDS, ROOM_KINDS, ROOM_TAGS, Bed, BedOutage, Room
 
@@ -223,9 +224,8 @@ def add_room(actor, code: str, name: str, kind: str, sex: str | None = None,
 def _initial_beds(kind: str, beds, fields: dict) -> int:
     if kind == "isolation":
         return 1  # contract rule 2: an isolation room has exactly one bed
-    try:
-        beds = int(beds or 0)
-    except (TypeError, ValueError):
+    beds = parse_int(beds or 0, 0, 10 ** 6)
+    if beds is None:
         fields["beds"] = "Jumlah tempat tidur harus berupa angka."
         return 0
     if kind != "shelter" and beds:

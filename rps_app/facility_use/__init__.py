@@ -11,7 +11,7 @@ def register(app) -> None:
 
     from .. import registry, signals
     from ..auth.permissions import Permission
-    from . import api, personal_data, sections, views
+    from . import api, bookings, personal_data, sections, views
     registry.add_blueprint(app, views.bp)
     registry.add_blueprint(app, api.api, api=True)
     registry.add_nav(app, "facility_use.calendar", _l("Ruang & Kunjungan"),
@@ -24,6 +24,8 @@ def register(app) -> None:
                          sections.todays_visitors, Permission.FACILITY_USE, 300)
     registry.add_section(app, "dashboard", "facility_use/_dashboard_maintenance.html",
                          sections.open_maintenance, Permission.MAINTENANCE, 310)
+    # A client who leaves has no sessions to come.
+    signals.stay_exited.connect(bookings.cancel_sessions_of_exited)
     # Visitors' data leaves with the client's at the end of retention, and is exported.
     signals.client_anonymising.connect(personal_data.anonymise_visitors)
     signals.client_exporting.connect(personal_data.export_sections)

@@ -17,12 +17,14 @@ from sqlalchemy.orm import selectinload
 
 from .. import clock
 from ..audit import services as audit
-from ..auth.models import User
+from ..audit.services import Actor
 from ..errors import Conflict, ValidationError, found
 from ..extensions import db
 from ..facility import services as facility
 from ..facility.models import Room
-from ..fields import FieldErrors, iso
+from ..fields import FieldErrors, iso, local_date
+from ..operations import staff as staff_register
+from ..operations.models import Staff
 from ..stays import notes
 from ..stays.models import NOTE_KINDS, Stay
 from .models import BOOKABLE_KINDS, Booking, BookingClient
@@ -104,23 +106,51 @@ def check_range(data: dict, default_days: int = 7) -> tuple[date, date]:
 
 # --- staff ----------------------------------------------------------------------------
 
-def staff_choices() -> list[User]:
-    """Who may hold a session: the users that stays names as staff (not administrators)."""
-    return notes.active_staff()
+def counsellors() -> list[tuple[int, str]]:
+    """Who may hold a session, (id, name) by name: the active members of the staff
+    register (operations; a counsellor from outside needs no login)."""
+    return [(member.id, member.name) for member in staff_register.list_staff(active_only=True)]
 
 
-def _check_staff(staff_id, required: bool, errors: FieldErrors) -> int | None:
+def default_counsellor(user_id: int | None) -> int | None:
+    """The counsellor a form offers first: the signed-in user's entry in the register."""
+    if user_id is None:
+        return None
+    return db.session.scalar(select(Staff.id).where(Staff.user_id == user_id,
+                                                    Staff.active.is_(True)))
+
+
+def _check_staff(staff_id, required: bool, errors: FieldErrors,
+                 starts_at: datetime | None, ends_at: datetime | None) -> int | None:
+    """An active member of the staff register, not on leave on a day of the booking."""
     value = errors.integer({"staff_id": staff_id}, "staff_id", 1, MAX_ID, required=required,
                            label="Konselor / petugas")
     if value is None:
         return None
-    if value not in {user.id for user in staff_choices()}:
+    member = db.session.get(Staff, value)
+    if member is None or not member.active:
         errors.add("staff_id", "Konselor / petugas tidak dikenal atau tidak aktif.")
         return None
+    if starts_at is not None and ends_at is not None and ends_at > starts_at:
+        day, last = local_date(starts_at), local_date(ends_at - timedelta(microseconds=1))
+        while day <= last and day - local_date(starts_at) <= MAX_DURATION:
+            if staff_register.on_leave(member.id, day) is not None:
+                errors.add("staff_id", f"{member.name} tidak bertugas (cuti/sakit/dinas luar) "
+                                       f"pada {day:%d/%m/%Y}.")
+                return None
+            day += timedelta(days=1)
     return value
 
 
-def staff_names(user_ids) -> dict[int, str]:
+def counsellor_names(staff_ids) -> dict[int, str]:
+    ids = {ident for ident in staff_ids if ident}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(ids))).all())
+
+
+def user_names(user_ids) -> dict[int, str]:
+    """Who booked, reported or closed something (users)."""
     return notes.staff_names(user_ids)
 
 
@@ -146,7 +176,15 @@ def _check_stays(raw, required: bool, errors: FieldErrors) -> list[Stay]:
     return [stays[i] for i in ids]
 
 
-def _refuse_closed(stays: list[Stay]) -> None:
+def _lock_open(stays: list[Stay]) -> None:
+    """Lock the named stays (id order, as an exit locks its stay before anything else), so
+    that no session is booked for a client whose exit commits meanwhile; 409
+    already_exited when one has left."""
+    if not stays:
+        return
+    list(db.session.scalars(select(Stay).where(Stay.id.in_(sorted(s.id for s in stays)))
+                            .order_by(Stay.id).with_for_update()
+                            .execution_options(populate_existing=True)))
     closed = [stay.id for stay in stays if stay.exited_at is not None]
     if closed:
         raise Conflict("Klien sudah keluar dari RPS; sesi hanya untuk klien yang masih tinggal.",
@@ -199,11 +237,11 @@ def book(actor, data: dict) -> Booking:
     purpose = errors.text(data, "purpose", 200, required=True, label="Keperluan")
     therapy = room is not None and room.kind == "therapy"
     stays = _check_stays(data.get("stay_ids"), therapy, errors)
-    staff_id = _check_staff(data.get("staff_id"), therapy, errors)
+    staff_id = _check_staff(data.get("staff_id"), therapy, errors, starts_at, ends_at)
     if errors:
         raise ValidationError("Data pemesanan tidak valid; tidak ada yang disimpan.",
                               errors.fields)
-    _refuse_closed(stays)
+    _lock_open(stays)
     facility.get_room(room.id, lock=True)  # one booking at a time per room
     taken = overlapping(room.id, starts_at, ends_at)
     if taken is not None:
@@ -243,14 +281,31 @@ def cancel(actor, booking_id: int, reason: str | None = None) -> Booking:
     return booking
 
 
+def cancel_sessions_of_exited(stay, actor=None, **_kwargs) -> None:
+    """stay_exited: the client has left, so the sessions still to come that name only
+    clients who have left are cancelled (a group session keeps its other clients)."""
+    moment = stay.exited_at or clock.now()
+    for booking in bookings_of_stays([stay.id]):
+        if booking.cancelled_at is not None or booking.starts_at <= moment:
+            continue
+        named = db.session.scalars(select(Stay.exited_at).where(Stay.id.in_(booking.stay_ids)))
+        if all(exited is not None for exited in named):
+            cancel(actor or Actor.system("exit"), booking.id, "Klien keluar dari RPS.")
+
+
 def write_note(actor, booking_id: int, body: str, kind: str = SESSION_NOTE_KIND) -> list:
     """The note of a held session, written as a case note on each client's stay.
     Returns the case notes. Once per session; a correction goes through the stay's notes."""
     booking = get_booking(booking_id)
+    errors = FieldErrors()
+    body = errors.text({"body": body}, "body", notes.MAX_NOTE, required=True,
+                       label="Catatan sesi")
+    if errors:
+        raise ValidationError("Catatan sesi tidak valid.", errors.fields)
     if not booking.clients:
         raise ValidationError("Pemesanan ini tidak menyebut klien; catatan sesi tidak dapat ditulis.",
                               {"booking_id": "Tidak ada klien dalam sesi ini."})
-    if kind not in NOTE_KINDS:
+    if not isinstance(kind, str) or kind not in NOTE_KINDS:
         raise ValidationError("Jenis catatan tidak dikenal.", {"kind": "Jenis catatan tidak dikenal."})
     if booking.cancelled_at is not None:
         raise Conflict("Sesi ini dibatalkan; tidak ada catatan sesi.",
@@ -284,4 +339,4 @@ def booking_json(booking: Booking) -> dict:
 
 __all__ = ["book", "cancel", "write_note", "bookings_between", "bookings_of_stays",
            "bookable_rooms", "get_booking", "check_range", "day_bounds", "overlapping",
-           "booking_json", "staff_choices", "staff_names"]
+           "booking_json", "counsellors", "counsellor_names", "user_names"]

@@ -29,9 +29,9 @@ class Booking(db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     purpose: Mapped[str] = mapped_column(String(200))
-    # The counsellor or social worker who holds the session (a user who may be named
-    # as staff, as the SPM service records do).
-    staff_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The counsellor or social worker who holds the session: a member of the staff
+    # register (operations), who need not have a login.
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -20,11 +20,11 @@ def session_form(stay) -> BookingForm:
                        starts_at=clock.to_local(start).strftime("%Y-%m-%dT%H:%M"),
                        ends_at=clock.to_local(start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
                        purpose=str(DEFAULT_SESSION_PURPOSE), stay_ids=[str(stay.id)],
-                       staff_id=str(current_actor().user_id))
+                       staff_id=str(bookings.default_counsellor(current_actor().user_id) or ""))
     form.room_id.choices = choices((str(room.id), f"{room.code} · {room.name}")
                                    for room in bookings.bookable_rooms() if room.kind == "therapy")
-    form.staff_id.choices = choices(((str(user.id), user.full_name or user.username)
-                                     for user in bookings.staff_choices()), blank="—")
+    form.staff_id.choices = choices(((str(ident), name) for ident, name in bookings.counsellors()),
+                                    blank="—")
     return form
 
 
@@ -33,7 +33,7 @@ def _sessions_and_visits(stay_ids, where: str) -> dict:
     seen = visits.visits_of_stays(stay_ids)
     visits.record_read(current_actor(), seen, where)
     return {"sessions": found, "visits": seen,
-            "staff": bookings.staff_names(b.staff_id for b in found)}
+            "staff": bookings.counsellor_names(b.staff_id for b in found)}
 
 
 def stay_panel(stay) -> dict:

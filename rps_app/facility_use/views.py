@@ -71,8 +71,7 @@ def stay_choices(blank: str | None = None) -> list:
 
 
 def staff_select() -> list:
-    return choices(((str(user.id), user.full_name or user.username)
-                    for user in bookings.staff_choices()), blank="—")
+    return choices(((str(ident), name) for ident, name in bookings.counsellors()), blank="—")
 
 
 def sub_nav() -> list[tuple[str, str]]:
@@ -91,7 +90,7 @@ def inject_sub_nav():
 # --- calendar -------------------------------------------------------------------------
 
 def staff_names_of(found) -> dict[int, str]:
-    return bookings.staff_names(b.staff_id for b in found)
+    return bookings.counsellor_names(b.staff_id for b in found)
 
 
 @bp.get("/bookings", endpoint="calendar")
@@ -150,7 +149,7 @@ def booking_new():
                        starts_at=local_input(start), ends_at=local_input(start + timedelta(hours=1)),
                        purpose=str(DEFAULT_SESSION_PURPOSE) if stay_id else "",
                        stay_ids=[stay_id] if stay_id.isdigit() else [],
-                       staff_id=str(current_actor().user_id))
+                       staff_id=str(bookings.default_counsellor(current_actor().user_id) or ""))
     return render_booking_form(form)
 
 
@@ -192,7 +191,8 @@ def render_booking(booking_id: int, cancel_form=None, note_form=None, status: in
         clients.record_search(current_actor(), sorted({s.client_id for s in stays.values()}))
     return render_template(
         "facility_use/booking.html", booking=booking, stays=stays,
-        staff=bookings.staff_names([booking.staff_id, booking.created_by_id]),
+        staff=bookings.counsellor_names([booking.staff_id]),
+        people=bookings.user_names([booking.created_by_id, booking.cancelled_by_id]),
         cancel_form=cancel_form or CancelForm(formdata=None),
         note_form=note_form or SessionNoteForm(formdata=None),
         held=booking.starts_at <= clock.now()), status
@@ -293,7 +293,7 @@ def render_maintenance(form: MaintenanceForm | None = None, status: int = 200):
     done = db.paginate(maintenance.requests("done"), page=page_number(),
                        per_page=current_app.config["PER_PAGE"], error_out=False)
     found = maintenance.open_requests()
-    people = bookings.staff_names([r.reported_by_id for r in found]
+    people = bookings.user_names([r.reported_by_id for r in found]
                                   + [r.done_by_id for r in done.items])
     return render_template("facility_use/maintenance.html", open_requests=found, done=done,
                            form=form, done_form=DoneForm(formdata=None), people=people), status

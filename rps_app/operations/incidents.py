@@ -5,8 +5,6 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from ..labels import N_
-
 from .. import clock
 from ..audit import services as audit
 from ..errors import Conflict, NotFound, ValidationError
@@ -14,12 +12,8 @@ from ..extensions import db
 from ..fields import FieldErrors, iso
 from ..stays.models import Stay
 from .models import INCIDENT_KINDS, SEVERITIES, Incident, IncidentStay
+from .vocabulary import KIND_LABELS, SEVERITY_LABELS
 
-KIND_LABELS = {"medical": N_("Medis"), "conflict": N_("Konflik antarklien"),
-               "violence": N_("Kekerasan"), "self_harm": N_("Melukai diri"),
-               "abscond": N_("Melarikan diri"), "property": N_("Kerusakan/kehilangan barang"),
-               "other": N_("Lainnya")}
-SEVERITY_LABELS = {"low": N_("Ringan"), "medium": N_("Sedang"), "high": N_("Berat")}
 MAX_STAYS = 50
 
 

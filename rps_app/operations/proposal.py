@@ -17,14 +17,13 @@ from datetime import date, timedelta
 from ortools.sat.python import cp_model
 from sqlalchemy import select
 
-from ..labels import N_
-
 from ..errors import ValidationError
 from ..extensions import db
 from .models import SHIFTS, RosterAssignment, Staff
 from .roster import (MAX_CONSECUTIVE_NIGHTS, Gap, days, gaps_of, minimums, place, posts,
                      women_in_residence)
 from .staff import leaves_between
+from .vocabulary import GAP_REASONS
 
 EDGE = MAX_CONSECUTIVE_NIGHTS + 1
 # Work budgets (deterministic time, not wall time: the same answer every time), one per
@@ -32,12 +31,6 @@ EDGE = MAX_CONSECUTIVE_NIGHTS + 1
 PHASE_ONE_BUDGET, PHASE_TWO_BUDGET = 1.0, 0.5
 SAFETY_SECONDS = 8.0
 W_COVER, W_WOMAN = 1_000, 1  # lexicographic weights: coverage, then a woman
-
-GAP_REASONS = {
-    "understaffed": N_("Petugas yang tersedia pada hari itu tidak cukup (cuti, sudah bertugas, "
-                    "atau aturan istirahat dan tugas malam)."),
-    "no_female_staff": N_("Tidak ada petugas perempuan yang dapat bertugas pada giliran itu."),
-}
 
 
 @dataclass

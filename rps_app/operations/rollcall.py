@@ -9,8 +9,6 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from ..labels import N_
-
 from .. import clock
 from ..audit import services as audit
 from ..clients.models import Client
@@ -20,11 +18,9 @@ from ..facility.models import Bed, Room
 from ..fields import FieldErrors
 from ..stays.models import BedAssignment, Stay
 from .models import ROLLCALL_STATUSES, SESSIONS, RollCall, RollCallEntry
+from .vocabulary import SESSION_LABELS, STATUS_LABELS
 
 SESSION_TIMES = {"pagi": time(7), "malam": time(21)}
-SESSION_LABELS = {"pagi": N_("Apel pagi (07.00)"), "malam": N_("Apel malam (21.00)")}
-STATUS_LABELS = {"present": N_("Hadir"), "absent": N_("Tidak ada (absen)"),
-                 "permitted": N_("Izin keluar"), "hospital": N_("Di rumah sakit")}
 ABSCOND_FLAG = 2
 
 

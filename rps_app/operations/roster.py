@@ -14,8 +14,6 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from ..labels import N_
-
 from .. import clock
 from ..audit import services as audit
 from ..clients.models import Client
@@ -26,13 +24,12 @@ from ..fields import FieldErrors
 from ..stays.models import Stay
 from .models import SHIFTS, PostMinimum, RosterAssignment, Staff, StaffLeave
 from .staff import get_staff
+from .vocabulary import SHIFT_LABELS
 
 MAX_PERIOD_DAYS = 31
 MAX_CONSECUTIVE_NIGHTS = 3
 SHIFT_TIMES = {"pagi": (time(7), time(14)), "siang": (time(14), time(21)),
                "malam": (time(21), time(7))}
-SHIFT_LABELS = {"pagi": N_("Pagi (07.00–14.00)"), "siang": N_("Siang (14.00–21.00)"),
-                "malam": N_("Malam (21.00–07.00)")}
 RULE_MESSAGES = {
     "double_booking": "Bentrok jadwal: petugas ini sudah bertugas pada tanggal tersebut "
                       "(satu orang satu giliran per hari).",

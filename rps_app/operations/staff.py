@@ -27,6 +27,14 @@ def list_staff(active_only: bool = False) -> list[Staff]:
     return list(db.session.scalars(stmt))
 
 
+def linkable_users() -> list[User]:
+    """Active logins not yet linked to a staff member (the staff form's choice)."""
+    linked = select(Staff.user_id).where(Staff.user_id.is_not(None))
+    return list(db.session.scalars(select(User).where(User.active.is_(True),
+                                                      User.id.not_in(linked))
+                                   .order_by(User.username)))
+
+
 def get_staff(staff_id, field: str = "staff_id", lock: bool = False) -> Staff:
     """The staff member, or 404 naming `field` (a FOR UPDATE lock on PostgreSQL)."""
     stmt = select(Staff).where(Staff.id == staff_id)

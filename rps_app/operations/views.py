@@ -6,8 +6,6 @@ from datetime import date, timedelta
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..labels import N_
-
 from .. import clock
 from ..auth.permissions import Permission, can, requires
 from ..clients import services as clients
@@ -16,9 +14,9 @@ from ..fields import FieldErrors, iso, parse_moment
 from ..web import current_actor, translated
 from . import documents, incidents, proposal, roster, rollcall, staff
 from .models import INCIDENT_KINDS, LEAVE_KINDS, SESSIONS, SEVERITIES, SHIFTS
+from .vocabulary import LEAVE_LABELS
 
 bp = Blueprint("operations", __name__)
-LEAVE_LABELS = {"cuti": N_("Cuti"), "sakit": N_("Sakit"), "dinas_luar": N_("Dinas luar")}
 
 
 def back(endpoint: str, **values):
@@ -123,7 +121,8 @@ def staff_page():
     today = clock.local_today()
     people = staff.list_staff()
     leaves = staff.leaves_between(today - timedelta(days=30), today + timedelta(days=365))
-    return render_template("operations/staff.html", people=people, leaves=leaves,
+    users = staff.linkable_users() if can(Permission.ROSTER_EDIT) else []
+    return render_template("operations/staff.html", people=people, leaves=leaves, users=users,
                            names={p.id: p.name for p in people},
                            leave_labels=translated(LEAVE_LABELS), leave_kinds=LEAVE_KINDS,
                            may_edit=can(Permission.ROSTER_EDIT))
@@ -135,7 +134,7 @@ def staff_create():
     form = request.form
     person = staff.create_staff(current_actor(), {
         "name": form.get("name"), "sex": form.get("sex"), "position": form.get("position"),
-        "phone": form.get("phone") or None})
+        "phone": form.get("phone") or None, "user_id": form.get("user_id") or None})
     flash(_("Petugas %(name)s ditambahkan.", name=person.name), "success")
     return back("operations.staff_page")
 
@@ -241,12 +240,14 @@ def incidents_page():
     start = errors.date(request.args, "from") or today - timedelta(days=30)
     end = errors.date(request.args, "to") or today
     rows = incidents.between(start, end)
-    open_people = rollcall.residents(today, "malam")
+    open_people = rollcall.residents(today, "malam") if can(Permission.INCIDENTS_WRITE) else []
+    if open_people:  # the form's list of residents shows names: log whose
+        clients.record_search(current_actor(), sorted({p["client_id"] for p in open_people}))
     return render_template(
         "operations/incidents.html", rows=rows, start=start, end=end,
         kind_labels=translated(incidents.KIND_LABELS), kinds=INCIDENT_KINDS,
         severity_labels=translated(incidents.SEVERITY_LABELS), severities=SEVERITIES,
-        open_people=open_people if can(Permission.INCIDENTS_WRITE) else [],
+        open_people=open_people,
         may_write=can(Permission.INCIDENTS_WRITE), may_ack=can(Permission.INCIDENTS_ACK),
         now_input=clock.to_local(clock.now()).strftime("%Y-%m-%dT%H:%M"))
 

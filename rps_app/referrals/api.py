@@ -3,16 +3,32 @@ from flask import Blueprint, Response, jsonify, request
 
 from ..auth.permissions import Permission, requires
 from ..extensions import db
+from ..openapi import PDF, array, boolean, declare, enum, integer, moment, nullable, obj, text
 from ..web import current_actor, json_body
 from . import services, workflow
 from .downloads import bast_pdf, pdf_response
+from .models import INSTITUTION_KINDS
 
 api = Blueprint("referrals_api", __name__)
 MAX_LIST = 500
 
+INSTITUTION = obj({"id": integer(), "name": text(), "kind": enum(*INSTITUTION_KINDS),
+                   "address": text(), "city": text(), "phone": nullable(text())})
+NEW_INSTITUTION = obj({"name": text(200, title="Nama lembaga"),
+                       "kind": enum(*INSTITUTION_KINDS, title="Jenis lembaga"),
+                       "address": text(300, title="Alamat"),
+                       "city": text(100, title="Kota/Kabupaten")},
+                      {"phone": text(40, title="Telepon")})
+LETTER = obj({"id": integer(), "number": text(), "pdf_url": text(), "verify_url": text()})
+LETTER_DETAIL = obj({**LETTER["properties"], "kind": text(), "status": enum("valid", "replaced"),
+                     "sha256": text(), "issued_at": moment(),
+                     "replaces_id": nullable(integer()), "replaced_by_id": nullable(integer())})
+
 
 @api.get("/institutions")
 @requires(Permission.INSTITUTIONS_READ)
+@declare(query={"q": text(200), "all": boolean(), "kind": enum(*INSTITUTION_KINDS)},
+         answers={200: array(INSTITUTION)}, summary="Referral institutions")
 def institutions():
     """Active institutions by name; `q` searches name and city, `all=true` adds retired."""
     include_retired = request.args.get("all") == "true"
@@ -26,6 +42,7 @@ def institutions():
 
 @api.post("/institutions")
 @requires(Permission.INSTITUTIONS_EDIT)
+@declare(body=NEW_INSTITUTION, answers={201: INSTITUTION}, summary="Add an institution")
 def institution_add():
     body = json_body()
     institution = services.add_institution(
@@ -36,6 +53,7 @@ def institution_add():
 
 @api.get("/letters/<int:letter_id>")
 @requires(Permission.CLIENTS_READ)
+@declare(answers={200: LETTER_DETAIL}, summary="A letter's number, status and addresses")
 def letter(letter_id: int):
     found = services.get_letter(letter_id)
     return jsonify({**services.letter_json(found), "kind": found.kind,
@@ -47,12 +65,15 @@ def letter(letter_id: int):
 
 @api.get("/letters/<int:letter_id>.pdf")
 @requires(Permission.CLIENTS_READ)
+@declare(answers={200: PDF}, summary="The letter as issued (the same bytes every time)")
 def letter_pdf(letter_id: int):
     return pdf_response(services.letter_pdf(current_actor(), letter_id))
 
 
 @api.post("/letters/<int:letter_id>/reissue")
 @requires(Permission.EXIT)
+@declare(body=obj({"reason": text(500)}), answers={201: LETTER},
+         summary="Correct a letter: a new number that replaces it")
 def letter_reissue(letter_id: int):
     """A correction: `{reason}` -> 201 the new letter, which replaces this one."""
     body = json_body()
@@ -62,6 +83,7 @@ def letter_reissue(letter_id: int):
 
 @api.get("/intakes/<int:intake_id>/bast.pdf")
 @requires(Permission.CLIENTS_READ)
+@declare(answers={200: PDF}, summary="The handover record (BAST penerimaan) of an intake")
 def intake_bast_pdf(intake_id: int):
     return bast_pdf(intake_id)
 

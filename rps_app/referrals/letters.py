@@ -6,12 +6,12 @@ bytes; a correction is a new letter (new number) that replaces the old one.
 import hashlib
 import secrets
 
-from flask import current_app, has_request_context, url_for
 from sqlalchemy import or_, select
 from sqlalchemy.orm import defer
 
 from .. import clock
 from ..audit.services import Actor, record
+from ..config import public_url
 from ..errors import Conflict, NotFound, ValidationError, found
 from ..extensions import db
 from ..stays.models import Intake, Stay, StayExit
@@ -25,20 +25,15 @@ def new_verify_code() -> str:
 
 
 def verify_url(code: str) -> str:
-    """The public address that checks a letter: RPS_PUBLIC_URL when set, else the address
-    this request came to (outside a request, with neither, the path alone)."""
-    base = current_app.config.get("RPS_PUBLIC_URL")
-    if base:
-        return f"{base.rstrip('/')}/verify/{code}"
-    if has_request_context():
-        return url_for("referrals.verify", code=code, _external=True)
-    return f"/verify/{code}"
+    """The public address that checks a letter, under RPS_PUBLIC_URL (never the Host
+    header of the request that issued it)."""
+    return public_url("referrals.verify", code=code)
 
 
 def letter_json(letter) -> dict:
     """A letter as the API names it (the exit answer's `letter`)."""
     return {"id": letter.id, "number": letter.number,
-            "pdf_url": url_for("referrals_api.letter_pdf", letter_id=letter.id, _external=True),
+            "pdf_url": public_url("referrals_api.letter_pdf", letter_id=letter.id),
             "verify_url": verify_url(letter.verify_code)}
 
 

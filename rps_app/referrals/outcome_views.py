@@ -14,7 +14,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..stays.models import INSTITUTION_EXIT_TYPES
 from ..web import current_actor, flash_refusal, page_number
-from . import services, workflow
+from . import letter_settings, services, workflow
 from .forms import KIND_LABELS, REFUSAL_LABELS, STATUS_LABELS, AskForm, ResponseForm
 from .models import Institution, Referral
 from .views import bp
@@ -37,7 +37,9 @@ def stay_section(stay) -> dict:
             "response_form": ResponseForm(formdata=None,
                                           responded_at=clock.local_today().isoformat()),
             "today": clock.local_today(), "status_labels": STATUS_LABELS,
-            "refusal_labels": REFUSAL_LABELS, "can_write": can(Permission.REFERRALS)}
+            "refusal_labels": REFUSAL_LABELS, "can_write": can(Permission.REFERRALS),
+            # the ask form issues a signed letter: warn first when it would sign as nobody
+            "signatory_missing": letter_settings.missing_signatory_fields()}
 
 
 def dashboard_section() -> dict | None:

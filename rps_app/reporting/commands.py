@@ -5,6 +5,7 @@ import click
 
 from ..commandline import fail, rps
 from ..errors import DomainError
+from ..files import private_dir, write_private
 from .demo import DEFAULT_STAYS
 from .models import REPORT_KINDS
 
@@ -25,11 +26,10 @@ def report_command(kind: str, start_text: str, end_text: str | None, out: str | 
         fail(f"{error.message} {details}".strip())
     pdf = services.build_pdf(kind, start, end)
     if not out:  # the instance's reports folder holds generated reports (contract.md)
-        os.makedirs(services.reports_dir(), exist_ok=True)
+        private_dir(services.reports_dir())
         name = f"{kind}_{start.isoformat()}_{end.isoformat()}.pdf"
         out = os.path.join(services.reports_dir(), name)
-    with open(out, "wb") as handle:
-        handle.write(pdf)
+    write_private(out, pdf)
     click.echo(f"{os.path.abspath(out)} ({len(pdf)} bytes)")
 
 

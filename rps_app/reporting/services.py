@@ -16,7 +16,8 @@ from flask import current_app
 from sqlalchemy import and_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import clock
+from .. import clock, fields
+from ..files import private_dir, write_private
 from ..audit import services as audit
 from ..audit.services import Actor
 from ..errors import NotFound, ValidationError, found
@@ -32,11 +33,11 @@ MAX_DAILY_DAYS = 31
 # ------------------------------------------------------------------ periods
 
 def parse_date(value, field: str) -> date:
-    try:
-        return date.fromisoformat(str(value).strip())
-    except (TypeError, ValueError):
+    day = fields.parse_date(value)
+    if day is None:
         raise ValidationError(f"Tanggal tidak valid pada isian '{field}' (format YYYY-MM-DD).",
-                              {field: "Tanggal wajib diisi dengan format YYYY-MM-DD."}) from None
+                              {field: fields.date_message("Tanggal")})
+    return day
 
 
 def month_bounds(day: date) -> tuple[date, date]:
@@ -170,12 +171,11 @@ def claim(kind: str, start: date, end: date, requested_by: str,
 
 def _store(run: ReportRun, pdf: bytes) -> None:
     folder = os.path.join(reports_dir(), run.kind)
-    os.makedirs(folder, exist_ok=True)
+    private_dir(folder)
     name = f"{run.kind}_{run.period_from.isoformat()}_{run.period_to.isoformat()}.pdf"
     path = os.path.join(folder, name)
     temporary = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
-    with open(temporary, "wb") as handle:
-        handle.write(pdf)
+    write_private(temporary, pdf)
     os.replace(temporary, path)  # readers never see half a file
     run.file_path = os.path.join(run.kind, name)
     run.sha256 = hashlib.sha256(pdf).hexdigest()

@@ -8,16 +8,54 @@ from .. import clock, signals
 from ..auth.permissions import Permission, requires
 from ..errors import DomainError, ValidationError
 from ..fields import FieldErrors, iso
+from ..openapi import (array, boolean, date_, declare, enum, ident, integer, moment, nullable,
+                       obj, text)
 from ..web import current_actor, json_body, page_number
 from . import board as bed_board
 from . import services
+from .models import AGENCIES, EXIT_TYPES, SCREENING_FLAGS
 
 api = Blueprint("stays_api", __name__)
 STAYS_PER_PAGE = 200
 
+ROOM = obj({"id": integer(), "code": text(), "name": text(), "kind": text(),
+            "sex": nullable(enum("L", "P")), "capacity": integer(), "occupied": integer(),
+            "beds": array(obj({"id": integer(), "label": text(),
+                               "stay_id": nullable(integer())}))})
+# A row is a returning client ({client_id}) or a new one (name, sex, category...): every
+# property is optional in the shape; the intake service says which are needed.
+CLIENT_ROW = obj(optional={
+    "client_id": ident(), "name": text(120), "identity_known": boolean(),
+    "nik": text(description="16 digits (checked by the service: 422 invalid_nik)"),
+    "sex": enum("L", "P"), "birth_date": date_(), "estimated_age": integer(0, 130),
+    "birth_place": text(100), "origin_regency": text(100), "origin_address": text(300),
+    "pmks_category": integer(1, 26), "needs_isolation": boolean(), "description": text(),
+    "screening": obj(optional={flag: boolean() for flag in SCREENING_FLAGS}),
+    "belongings": array(obj({"description": text(200), "quantity": integer(1, 100000)}))})
+INTAKE = obj({"agency": enum(*AGENCIES), "officer_name": text(120),
+              "officer_id_number": text(40), "bast_number": text(60),
+              "operation_place": text(200), "operation_at": moment(),
+              "clients": array(CLIENT_ROW, services.MAX_BATCH, 1)},
+             {"received_at": moment(), "notes": text(4000),
+              "place_all": boolean(description="also place every new stay by best fit")})
+INTAKE_CREATED = obj({"id": integer(), "clients": array(obj(
+    {"id": integer(), "registration_number": text(), "stay_id": integer()}))})
+STAY_ROW = obj({"id": integer(), "client_id": integer(), "entered_at": moment(),
+                "bed_id": nullable(integer()), "room_code": nullable(text()), "days": integer()})
+PLACEMENT = obj(optional={"bed_id": ident(), "room_id": ident()})
+EXIT = obj({"exit_type": enum(*EXIT_TYPES)}, {
+    "exited_at": moment(), "institution_id": ident(), "referral_id": ident(),
+    "family_contact": obj(optional={"name": text(120), "relation": text(60),
+                                    "address": text(300), "phone": text(40)}),
+    "escort_name": text(120), "notes": text(4000), "returned_belonging_ids": array(ident())})
+LETTER = obj({"id": integer(), "number": text(), "pdf_url": text(), "verify_url": text()})
+EXITED = obj({"stay_id": integer(), "exit_type": enum(*EXIT_TYPES),
+              "letter": nullable(LETTER)})
+
 
 @api.get("/rooms")
 @requires(Permission.ROOMS_READ)
+@declare(answers={200: array(ROOM)}, summary="Rooms and beds with their occupants' stays")
 def rooms():
     result = bed_board.board(clock.local_today())
     return jsonify([{
@@ -32,6 +70,7 @@ def rooms():
 
 @api.post("/intakes")
 @requires(Permission.INTAKE)
+@declare(body=INTAKE, answers={201: INTAKE_CREATED}, summary="Receive a batch of clients (BAST)")
 def create_intake():
     """The intake of contract.md; with the optional `place_all: true` every new stay is
     also placed by best fit in the same transaction, and each client row then tells its
@@ -65,6 +104,8 @@ def placement_json(outcome) -> dict:
 
 @api.get("/stays")
 @requires(Permission.CLIENTS_READ)
+@declare(query={"active": boolean(), "page": integer(1)}, answers={200: array(STAY_ROW)},
+         summary="Stays (open ones with active=true), 200 a page")
 def stays():
     active = {"true": True, "1": True, "false": False, "0": False}.get(
         request.args.get("active", "").lower())
@@ -85,6 +126,8 @@ def stays():
 
 @api.post("/stays/<int:stay_id>/placement")
 @requires(Permission.INTAKE)
+@declare(body=PLACEMENT, answers={200: obj({"bed_id": integer(), "room_code": text()})},
+         summary="Place (or move) a stay: a bed, any free bed of a room, or the best fit")
 def placement(stay_id: int):
     data = json_body()
     errors = FieldErrors()
@@ -98,6 +141,7 @@ def placement(stay_id: int):
 
 @api.post("/stays/<int:stay_id>/exit")
 @requires(Permission.EXIT)
+@declare(body=EXIT, answers={200: EXITED}, summary="Discharge a stay (and issue its letter)")
 def exit_stay(stay_id: int):
     stay, letter = services.exit_stay(current_actor(), stay_id, json_body())
     # The letter referrals issued with the exit (signals.stay_exited), as it names it.

@@ -17,6 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 
 from .. import clock
+from ..fields import parse_id
 from ..clients.forms import PMKS_LABELS, SEX_LABELS, IdentityFields, choices
 from ..clients.nik import decode as decode_nik
 from ..web import translated
@@ -94,7 +95,7 @@ class IntakeForm(FlaskForm):
     clients = FieldList(FormField(ClientRowForm), min_entries=1)
 
 
-BELONGING_RE = re.compile(r"^(?P<description>.*?)\s*[xX×]\s*(?P<quantity>\d+)$")
+BELONGING_RE = re.compile(r"^(?P<description>.*?)\s*[xX×]\s*(?P<quantity>[0-9]{1,9})$")
 
 
 def parse_belongings(text: str | None) -> list[dict]:
@@ -125,7 +126,7 @@ def client_row_data(row: ClientRowForm, defaults: dict | None = None) -> dict:
     same for a browser without it)."""
     if (row.client_id.data or "").strip():
         client_id = row.client_id.data.strip()
-        return {"client_id": int(client_id) if client_id.isdigit() else client_id,
+        return {"client_id": parse_id(client_id) or client_id,
                 **_stay_part(row)}
     defaults = defaults or {}
     data = {"name": row.name.data, "identity_known": not row.identity_unknown.data,
@@ -223,14 +224,14 @@ def exit_data(form: ExitForm) -> dict:
             "exited_at": (form.exited_at.data or "").strip() or None,
             "notes": (form.notes.data or "").strip() or None,
             "escort_name": (form.escort_name.data or "").strip() or None,
-            "returned_belonging_ids": [int(v) for v in form.returned.data or []
-                                       if str(v).isdigit()]}
+            "returned_belonging_ids": [number for number in map(parse_id, form.returned.data or [])
+                                       if number is not None]}
     if form.institution_id.data:
         value = form.institution_id.data
-        data["institution_id"] = int(value) if value.isdigit() else value
+        data["institution_id"] = parse_id(value) or value
     if form.referral_id.data:
         value = form.referral_id.data
-        data["referral_id"] = int(value) if value.isdigit() else value
+        data["referral_id"] = parse_id(value) or value
     family = {key: (form[f"family_{key}"].data or "").strip() or None
               for key in ("name", "relation", "address", "phone")}
     if any(family.values()):

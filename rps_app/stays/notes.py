@@ -13,6 +13,7 @@ from ..audit import services as audit
 from ..auth.models import User
 from ..errors import ValidationError, found
 from ..extensions import db
+from ..fields import INT32_MAX, INT32_MIN, parse_date, parse_int
 from .models import NOTE_KINDS, SPM_COMPONENTS, CaseNote, ServiceRecord, Stay
 
 MAX_NOTE = 10000
@@ -26,10 +27,8 @@ def _stay(stay_id: int) -> Stay:
 def _int_or_none(value):
     if value in (None, ""):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return False  # present but not a number
+    number = parse_int(value, INT32_MIN, INT32_MAX)
+    return False if number is None else number  # False: present but not a number
 
 
 def add_note(actor, stay_id: int, kind: str, body: str, corrects_id=None) -> CaseNote:
@@ -61,14 +60,10 @@ def add_note(actor, stay_id: int, kind: str, body: str, corrects_id=None) -> Cas
 
 
 def _given_on(value, stay: Stay, fields: dict) -> date | None:
-    if isinstance(value, date):
-        day = value
-    else:
-        try:
-            day = date.fromisoformat(str(value or "").strip())
-        except ValueError:
-            fields["given_on"] = "Tanggal layanan wajib diisi (TTTT-BB-HH)."
-            return None
+    day = parse_date(value)
+    if day is None:
+        fields["given_on"] = "Tanggal layanan wajib diisi (TTTT-BB-HH)."
+        return None
     last = stay.exit_date or clock.local_today()
     if day > clock.local_today():
         fields["given_on"] = "Tanggal layanan tidak boleh di masa depan."

@@ -20,6 +20,7 @@ from ..clients.regions import PROVINCES, REGENCIES
 from ..clients.forms import choices
 from ..errors import DomainError, found
 from ..extensions import db
+from ..fields import parse_id, parse_int
 from ..signals import exit_destinations, values_from
 from ..web import current_actor, refused
 from . import board as bed_board
@@ -83,16 +84,16 @@ def intake_errors(form: IntakeForm, fields: dict) -> dict:
     rows = form.clients.entries
     for key, message in fields.items():
         parts = key.split(".")
-        if parts[0] == "clients" and len(parts) >= 2 and parts[1].isdigit() \
-                and int(parts[1]) < len(rows):
-            row = rows[int(parts[1])].form
+        index = parse_int(parts[1], 0, len(rows) - 1) if len(parts) >= 2 else None
+        if parts[0] == "clients" and index is not None:
+            row = rows[index].form
             name = parts[2] if len(parts) > 2 else ""
             target = {"screening": "needs_isolation", "client_id": "name"}.get(name, name)
             field = row._fields.get(target)
             if field is not None and len(parts) <= 3:
                 field.errors = [*field.errors, message]
             else:
-                leftovers.setdefault(int(parts[1]), []).append(message)
+                leftovers.setdefault(index, []).append(message)
         elif key in form._fields and key != "clients":
             form[key].errors = [*form[key].errors, message]
         else:
@@ -164,20 +165,29 @@ def intake_create():
     return redirect(url_for(".intake_show", intake_id=batch.id), 303)
 
 
+def refusal_groups(results) -> dict[str, list[int]]:
+    """place_all's refusals as {reason: [stay ids]}: a few reasons, however large the batch."""
+    groups: dict[str, list[int]] = {}
+    for stay, outcome in results:
+        if stay is not None and isinstance(outcome, DomainError):
+            groups.setdefault(outcome.message, []).append(stay.id)
+    return groups
+
+
 def remember_placements(intake_id: int, results) -> None:
-    """Why each stay that place_all could not place was refused, for the result page that
-    follows the redirect (kept in the signed session cookie, never in the URL)."""
-    session["placement_refusals"] = {
-        "intake_id": intake_id,
-        "refused": {str(stay.id): outcome.message for stay, outcome in results
-                    if stay is not None and isinstance(outcome, DomainError)}}
+    """Why the stays that place_all could not place were refused, for the result page that
+    follows the redirect (in the signed session cookie, grouped by reason so that it stays
+    small; never in the URL)."""
+    session["placement_refusals"] = {"intake_id": intake_id,
+                                     "reasons": refusal_groups(results)}
 
 
 def placement_refusals(intake_id: int) -> dict[int, str]:
     notes = session.pop("placement_refusals", None) or {}
     if notes.get("intake_id") != intake_id:
         return {}
-    return {int(stay_id): message for stay_id, message in notes.get("refused", {}).items()}
+    return {stay_id: reason for reason, stay_ids in notes.get("reasons", {}).items()
+            for stay_id in stay_ids}
 
 
 @bp.get("/intakes/bast-check.json")
@@ -221,15 +231,14 @@ def intake_show(intake_id: int):
 
 
 def report_placements(results) -> None:
-    """One message per stay of place_all: where it went, or why it could not go."""
-    placed = 0
-    for stay, outcome in results:
-        if isinstance(outcome, DomainError):
-            who = stay.client.registration_number if stay is not None else "?"
-            flash(_("%(who)s belum ditempatkan: %(why)s", who=who, why=outcome.message), "warning")
-        elif outcome is not None:
-            placed += 1
+    """What place_all did: how many were placed, and one message per reason for the ones
+    that could not go (the page lists who is still waiting)."""
+    placed = sum(1 for _stay, outcome in results
+                 if outcome is not None and not isinstance(outcome, DomainError))
     flash(_("%(n)s klien ditempatkan otomatis.", n=placed), "success")
+    for reason, stay_ids in refusal_groups(results).items():
+        flash(_("%(n)s klien belum ditempatkan: %(why)s", n=len(stay_ids), why=reason),
+              "warning")
 
 
 @bp.post("/intakes/<int:intake_id>/place-all")
@@ -301,9 +310,10 @@ def placement(stay_id: int):
     back = safe_next(url_for(".show", stay_id=stay_id))
     value = (form.bed_id.data or "").strip()
     try:
-        if value and not value.isdigit():
+        bed_id = parse_id(value) if value else None
+        if value and bed_id is None:
             raise DomainError("Pilih tempat tidur.", {"bed_id": "Pilih tempat tidur."})
-        assignment = services.place(current_actor(), stay_id, bed_id=int(value) if value else None)
+        assignment = services.place(current_actor(), stay_id, bed_id=bed_id)
     except DomainError as error:
         refused(error)
         return redirect(back, 303)  # refused: the after-request handler rolls back

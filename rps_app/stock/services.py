@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from .. import clock
 from ..audit.services import Actor, record
@@ -26,6 +27,9 @@ from .models import (CATEGORIES, NO_LOT, SOURCES, StockBalance, StockCount, Stoc
                      StockItem, StockLot, StockMovement, StockMovementLine)
 
 MAX_QUANTITY = 10**9
+MAX_ID = 2**31 - 1          # what an INTEGER id column holds
+EARLIEST = date(1900, 1, 1)  # dates and times outside these years are input mistakes
+LATEST = date(2199, 12, 31)
 ISSUE_WINDOW_DAYS = 14
 EXPIRING_DAYS = 30
 # An issue to a client is that client's SPM service (Permensos 9/2018): food is
@@ -110,18 +114,20 @@ def residents_now() -> int:
 
 
 def issued_last_days(days: int = ISSUE_WINDOW_DAYS, item_ids=None) -> dict[int, int]:
-    """Units issued per item in the last `days` days (issues less their reversals)."""
-    since = clock.now() - timedelta(days=days)
-    reversed_ = db.aliased(StockMovement)
-    line, move = StockMovementLine, StockMovement
-    stmt = (select(line.item_id, func.sum(-line.quantity))
-            .join(move, move.id == line.movement_id)
-            .outerjoin(reversed_, reversed_.id == move.reverses_id)
-            .where(line.at > since, line.at <= clock.now(),
-                   (move.kind == "issue") | ((move.kind == "reversal") & (reversed_.kind == "issue")))
-            .group_by(line.item_id))
+    """Units issued per item in the last `days` days (issues less their reversals), read
+    through the index on (item_id, at) of the movements of those days only (the reversed
+    movement's kind is looked up by key per reversal, never joined over the whole table)."""
+    now = clock.now()
+    move, reversed_ = StockMovement, db.aliased(StockMovement)
+    reversed_kind = (select(reversed_.kind).where(reversed_.id == move.reverses_id)
+                     .correlate(move).scalar_subquery())
+    issued = db.case((move.kind == "issue", move.quantity), else_=-move.quantity)
+    stmt = (select(move.item_id, func.sum(issued))
+            .where(move.at > now - timedelta(days=days), move.at <= now,
+                   (move.kind == "issue") | ((move.kind == "reversal") & (reversed_kind == "issue")))
+            .group_by(move.item_id))
     if item_ids is not None:
-        stmt = stmt.where(line.item_id.in_(item_ids))
+        stmt = stmt.where(move.item_id.in_(item_ids))
     return {item_id: int(total) for item_id, total in db.session.execute(stmt)}
 
 
@@ -230,13 +236,28 @@ class _Movement:
 
 
 def _moment(data: dict, errors: FieldErrors, field: str = "at", required: bool = False):
-    at = errors.moment(data, field, required=required, label="Waktu")
+    try:
+        at = errors.moment(data, field, required=required, label="Waktu")
+    except (OverflowError, ValueError):  # a year the time zones cannot reach
+        at = None
+        errors.add(field, "Waktu di luar jangkauan.")
     if at is None:
         return None if field in errors.fields else clock.now()
     if at > clock.now() + timedelta(minutes=5):
         errors.add(field, "Waktu tidak boleh di masa depan.")
         return None
+    if at.date() < EARLIEST:
+        errors.add(field, f"Waktu tidak boleh sebelum tahun {EARLIEST.year}.")
+        return None
     return at
+
+
+def in_years(errors: FieldErrors, field: str, day: date | None) -> date | None:
+    """`day`, or None with a problem when it lies outside EARLIEST..LATEST."""
+    if day is not None and not EARLIEST <= day <= LATEST:
+        errors.add(field, f"Tanggal harus antara tahun {EARLIEST.year} dan {LATEST.year}.")
+        return None
+    return day
 
 
 def _check_movement(data: dict) -> _Movement:
@@ -246,7 +267,7 @@ def _check_movement(data: dict) -> _Movement:
         errors.fields["kind"] = "Penyesuaian dibuat oleh stock opname (POST /stock/counts)."
     reverses = None
     if kind == "reversal":
-        reverses_id = errors.integer(data, "reverses", 1, required=True,
+        reverses_id = errors.integer(data, "reverses", 1, MAX_ID, required=True,
                                      label="Mutasi yang dibatalkan")
         if reverses_id is not None:
             reverses = db.session.get(StockMovement, reverses_id)
@@ -254,7 +275,8 @@ def _check_movement(data: dict) -> _Movement:
                 errors.add("reverses", "Mutasi yang dibatalkan tidak ditemukan.")
     elif data.get("reverses") not in (None, ""):
         errors.add("reverses", "Hanya pembatalan (reversal) yang menyebut mutasi lain.")
-    item_id = errors.integer(data, "item_id", 1, required=kind != "reversal", label="Barang")
+    item_id = errors.integer(data, "item_id", 1, MAX_ID, required=kind != "reversal",
+                             label="Barang")
     item = None
     if item_id is not None:
         item = db.session.get(StockItem, item_id)
@@ -268,12 +290,13 @@ def _check_movement(data: dict) -> _Movement:
                               label="Jumlah")
     at = _moment(data, errors)
     lot = errors.text(data, "lot", 60, label="Lot")
-    expiry = errors.date(data, "expiry_date", label="Tanggal kedaluwarsa")
+    expiry = in_years(errors, "expiry_date",
+                      errors.date(data, "expiry_date", label="Tanggal kedaluwarsa"))
     source = errors.choice(data, "source", SOURCES, required=False, label="Sumber")
     document_number = errors.text(data, "document_number", 80, label="Nomor dokumen")
     note = errors.text(data, "note", 1000, required=kind == "disposal", label="Keterangan")
     stay = None
-    stay_id = errors.integer(data, "stay_id", 1, label="Klien (stay)")
+    stay_id = errors.integer(data, "stay_id", 1, MAX_ID, label="Klien (stay)")
     if kind != "receipt":
         for field, label in (("expiry_date", "Tanggal kedaluwarsa"), ("source", "Sumber"),
                              ("document_number", "Nomor dokumen")):
@@ -451,7 +474,7 @@ def movement_json(movement: StockMovement) -> dict:
 
 def _check_count(data: dict) -> tuple[datetime, list[dict], list[str], str | None]:
     errors = FieldErrors()
-    at = _moment(data, errors, required=True)
+    at = _moment(data, errors)  # contract: {at, lines}; without it, now
     note = errors.text(data, "note", 2000, label="Catatan")
     counters = data.get("counters")
     names: list[str] = []
@@ -471,7 +494,7 @@ def _check_count(data: dict) -> tuple[datetime, list[dict], list[str], str | Non
         if not isinstance(line, dict):
             errors.add(f"lines.{i}", "Baris harus berupa objek.")
             continue
-        item_id = row.integer(line, "item_id", 1, required=True, label="Barang")
+        item_id = row.integer(line, "item_id", 1, MAX_ID, required=True, label="Barang")
         lot = row.text(line, "lot", 60, label="Lot")
         counted = row.integer(line, "counted", 0, MAX_QUANTITY, required=True,
                               label="Jumlah terhitung")
@@ -537,7 +560,10 @@ def record_count(actor: Actor, data: dict) -> tuple[StockCount, list[dict]]:
 
 
 def get_count(count_id: int) -> StockCount:
-    count = db.session.get(StockCount, count_id)
+    """The count with its lines, their items and lots (one query each, not one per line)."""
+    count = db.session.get(StockCount, count_id, options=[
+        selectinload(StockCount.lines).selectinload(StockCountLine.item),
+        selectinload(StockCount.lines).selectinload(StockCountLine.lot)])
     if count is None:
         raise NotFound("Stock opname tidak ditemukan.")
     return count
@@ -555,8 +581,9 @@ def count_adjustments(count: StockCount) -> list[dict]:
 
 
 def list_counts(limit: int = 100) -> list[StockCount]:
-    return list(db.session.scalars(select(StockCount).order_by(StockCount.at.desc(),
-                                                               StockCount.id.desc()).limit(limit)))
+    return list(db.session.scalars(select(StockCount).options(selectinload(StockCount.lines))
+                                   .order_by(StockCount.at.desc(), StockCount.id.desc())
+                                   .limit(limit)))
 
 
 # ---------------------------------------------------------------- kartu stok
@@ -602,8 +629,11 @@ def card(item_id: int, start: date, end: date, limit: int | None = None) -> Card
               .where(line.item_id == item.id, line.at >= low, line.at < high)
               .group_by(line.movement_id).subquery())
     running = func.sum(totals.c.change).over(order_by=(StockMovement.at, StockMovement.id))
+    # The movements' own (item_id, at) bounds too, so that both sides are read by index.
     stmt = (select(StockMovement, totals.c.change, running)
             .join(totals, totals.c.movement_id == StockMovement.id)
+            .where(StockMovement.item_id == item.id, StockMovement.at >= low,
+                   StockMovement.at < high)
             .order_by(StockMovement.at, StockMovement.id))
     if limit is not None:
         stmt = stmt.limit(limit)
@@ -662,11 +692,15 @@ def alerts(moment: datetime | None = None) -> list[Alert]:
     day = local_date(moment or clock.now())
     soon = day + timedelta(days=EXPIRING_DAYS)
     balances = balances_at(moment)
-    items = {item.id: item for item in db.session.scalars(select(StockItem))}
+    known = select(StockItem)
+    if moment is not None:  # a day caught up later: the items that existed then
+        known = known.where(StockItem.created_at <= moment)
+    items = {item.id: item for item in db.session.scalars(known)}
     totals: dict[int, int] = dict.fromkeys(items, 0)
     found: list[Alert] = []
     lots = db.session.execute(select(StockLot.id, StockLot.item_id, StockLot.lot,
-                                     StockLot.expiry_date)).all()
+                                     StockLot.expiry_date)
+                              .where(StockLot.item_id.in_(list(items)))).all()
     for lot_id, item_id, code, expiry in lots:
         balance = balances.get(lot_id, 0)
         totals[item_id] += balance

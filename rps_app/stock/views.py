@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from .. import clock
 from ..auth.permissions import Permission, requires
-from ..clients import services as clients
+from ..audit import services as audit
 from ..clients.models import Client
 from ..errors import ValidationError
 from ..extensions import db
@@ -39,8 +39,8 @@ def _stay_choices() -> list[tuple[str, str]]:
         select(Stay.id, Client.id, Client.registration_number, Client.name)
         .join(Client, Client.id == Stay.client_id)
         .where(Stay.exited_at.is_(None)).order_by(Client.name)).all()
-    if rows:
-        clients.record_search(current_actor(), [client_id for _, client_id, _, _ in rows])
+    audit.note_shown(current_actor(), "stock_issue_form",
+                     [client_id for _, client_id, _, _ in rows])
     return [("", "—")] + [(str(stay_id), f"{name} ({number})")
                           for stay_id, _, number, name in rows]
 
@@ -66,10 +66,11 @@ class ItemPage:
         self.prev_num, self.next_num = self.page - 1, self.page + 1
 
 
-def movement_form(kind: str, item_id: int | None = None, formdata=None) -> MovementForm:
+def movement_form(kind: str, item_id: int | None = None, formdata=None,
+                  items: list | None = None) -> MovementForm:
     form = MovementForm(formdata=formdata, prefix=kind)
     form.kind.data = kind
-    form.item_id.choices = _item_choices()
+    form.item_id.choices = items if items is not None else _item_choices()
     if item_id is not None and formdata is None:
         form.item_id.data = str(item_id)
     if kind == "issue":
@@ -84,12 +85,14 @@ def render_index(forms: dict | None = None, item_form: ItemForm | None = None):
     page = ItemPage(category or None, page_number(), current_app.config["PER_PAGE"])
     rows = services.item_rows(page.items)
     forms = forms or {}
+    items = _item_choices()
     for kind in FORM_KINDS:
-        forms.setdefault(kind, movement_form(kind))
+        if kind not in forms:
+            forms[kind] = movement_form(kind, items=items)
     focus = request.args.get("form") if request.args.get("form") in FORM_KINDS else None
     return render_template("stock/index.html", page=page, rows=rows, category=category,
                            categories=CATEGORIES, forms=forms, focus=focus,
-                           item_form=item_form or ItemForm(formdata=None),
+                           item_form=item_form or ItemForm(formdata=None, prefix="item"),
                            residents=services.residents_now())
 
 
@@ -102,7 +105,7 @@ def index():
 @bp.post("/stock/items")
 @requires(Permission.STOCK)
 def item_add():
-    form = ItemForm()
+    form = ItemForm(prefix="item")
     item, status = submit(form, lambda: services.add_item(current_actor(), {
         name: field.data for name, field in form._fields.items() if name != "csrf_token"}))
     if status:
@@ -134,7 +137,7 @@ def movement_add():
     if back_item:
         return redirect(url_for(".item", item_id=back_item), 303)
     # Back to the same form, focused, for the next line of a delivery or a hand-out.
-    return redirect(url_for(".index", form=kind, _anchor=kind), 303)
+    return redirect(url_for(".index", form=kind), 303)  # autofocus (a #fragment would win over it)
 
 
 def render_item(item_id: int, forms: dict | None = None):

@@ -1,9 +1,6 @@
 """The stock domain's codes and their Indonesian labels (msgids: pages translate them,
-PDFs print them as they are). N_ marks them for extraction."""
-
-
-def N_(text: str) -> str:
-    return text
+PDFs print them as they are)."""
+from ..labels import N_
 
 
 CATEGORY_LABELS = {"pangan": N_("Pangan"), "sandang": N_("Sandang"), "kebersihan": N_("Kebersihan"),

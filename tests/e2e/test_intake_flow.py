@@ -13,15 +13,16 @@ pytestmark = pytest.mark.e2e
 OFFICER_PASSWORD = "Petugas-Jaga-2026!"
 
 
-def create_officer(browser, live_server) -> str:
-    """An administrator adds a duty officer (the shared server may hold others)."""
-    username = f"petugas-{uuid.uuid4().hex[:6]}"
+def create_officer(browser, live_server, role: str = "petugas") -> str:
+    """An administrator adds a duty officer, or a user of `role` (the shared server may
+    hold others)."""
+    username = f"{role}-{uuid.uuid4().hex[:6]}"
     with browser_page(browser, live_server) as page:
         log_in_as_admin(page, live_server)
         page.goto("/admin/users/new")
         page.fill('input[name="username"]', username)
         page.fill('input[name="full_name"]', "Petugas Uji")
-        page.select_option('select[name="role"]', "petugas")
+        page.select_option('select[name="role"]', role)
         page.fill('input[name="password"]', "Sementara-12345")
         page.fill('input[name="confirm_password"]', "Sementara-12345")
         page.get_by_role("button", name="Simpan").click()

@@ -223,3 +223,60 @@ def test_night_shift(browser, fresh_server, tmp_path, viewport):
         for name in ("intake-form.png", "intake-form-rows.png", "intake-result.png",
                      "bast-page1.png", "bed-board.png"):
             shutil.copy(tmp_path / name, SAMPLES / name)
+
+
+# A real (tiny) PNG: the client page shows it back.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000" "1f15c4890000000d49444154"
+    "789c6360f8cfc0000003010100c9fe92ef0000000049454e44ae426082")
+
+
+def test_a_refused_intake_points_at_its_row_and_keeps_the_photo(browser, live_server, tmp_path):
+    photo = tmp_path / "foto.png"
+    photo.write_bytes(PNG)
+    username = create_officer(browser, live_server)
+    context = browser.new_context(base_url=live_server.url, locale="id-ID", viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        log_in_officer(page, username)
+        page.goto("/intakes/new")
+        page.select_option('select[name="agency"]', "polsek")
+        page.fill('input[name="officer_name"]', "Aipda Slamet")
+        page.fill('input[name="officer_id_number"]', "79120455")
+        page.fill('input[name="bast_number"]', "B/77/XI/2026")
+        page.fill('input[name="operation_place"]', "Pasar Slawi")
+        page.fill("#add-count", "5")
+        page.get_by_role("button", name="+ Tambah klien").click()
+        rows = page.locator("#client-rows [data-row]")
+        expect(rows).to_have_count(6)
+        for index in range(6):
+            row = rows.nth(index)
+            row.locator('input[name$="-name"]').fill(f"Klien foto {index}")
+            row.locator('select[name$="-sex"]').select_option("L")
+            row.locator('select[name$="-pmks_category"]').select_option("12")
+            if index != 4:  # row 5 forgets the age
+                row.locator('input[name$="-estimated_age"]').fill("40")
+        first = rows.nth(0)
+        first.locator("summary").click()
+        first.locator('input[type="file"]').set_input_files(str(photo))
+        page.get_by_role("button", name="Simpan penerimaan").click()
+
+        summary = page.locator("[data-error-summary]")
+        expect(summary).to_contain_text("Penerimaan belum disimpan.")
+        expect(summary.get_by_role("link", name="Klien 5")).to_be_visible()
+        expect(page.locator("#row-5")).to_be_in_viewport()  # scrolled to the first error
+        assert page.evaluate("window.scrollY") > 0
+        kept = page.locator("#row-1 [data-photo-kept]")
+        expect(kept).to_be_visible()  # the photo waits on the server, not chosen again
+
+        page.locator("#row-5 input[name$='-estimated_age']").fill("38")
+        page.get_by_role("button", name="Simpan penerimaan").click()
+        expect(page).to_have_url(re.compile(r"/intakes/\d+$"))
+        page.locator("table.intake-clients tbody tr").first.locator("a").first.click()
+        page.get_by_role("link", name="Data klien").click()
+        image = page.locator("img.client-photo")
+        expect(image).to_be_visible()
+        assert page.evaluate("document.querySelector('img.client-photo').naturalWidth") == 1
+    finally:
+        context.close()

@@ -1,6 +1,6 @@
-"""A social worker books a therapy session for a client from the stay page in a real
-browser; the session shows on the stay page and in the room's calendar, and the same hour
-cannot be booked twice."""
+"""The head of the RPS adds a counsellor to the staff register and books a therapy session
+for a client from the stay page in a real browser; the session shows on the stay page and
+in the room's calendar, and the same hour cannot be booked twice."""
 import re
 import uuid
 from datetime import date, timedelta
@@ -15,12 +15,19 @@ pytestmark = pytest.mark.e2e
 
 
 def test_book_a_therapy_session_from_the_stay_page(browser, live_server):
-    username = create_officer(browser, live_server)
+    username = create_officer(browser, live_server, role="kepala")
     name = f"Kasdi {uuid.uuid4().hex[:5]}"
+    counsellor = f"Dra. Wulan {uuid.uuid4().hex[:4]}"
     # A day of its own on the shared server: other runs may have booked other days.
     day = date.today() + timedelta(days=2 + uuid.uuid4().int % 300)
     with browser_page(browser, live_server) as page:
         log_in_officer(page, username)
+        page.goto("/staff")
+        page.fill('input[name="name"]', counsellor)
+        page.select_option('select[name="sex"]', "P")
+        page.fill('input[name="position"]', "Psikolog")
+        page.get_by_role("button", name="Simpan").click()
+        expect(page.locator("main")).to_contain_text(counsellor)
         receive_one(page, name, "L", "45", "11")
         page.locator("table.intake-clients a[href^='/stays/']").first.click()
         expect(page).to_have_url(re.compile(r"/stays/\d+$"))
@@ -33,9 +40,7 @@ def test_book_a_therapy_session_from_the_stay_page(browser, live_server):
         page.fill('input[name="session-starts_at"]', f"{day.isoformat()}T10:00")
         page.fill('input[name="session-ends_at"]', f"{day.isoformat()}T11:00")
         page.fill('input[name="session-purpose"]', "Konseling individu")
-        # The counsellor defaults to the officer signed in.
-        expect(page.locator('select[name="session-staff_id"] option:checked')).to_have_text(
-            "Petugas Uji")
+        page.select_option('select[name="session-staff_id"]', label=counsellor)
         sessions.get_by_role("button", name="Jadwalkan sesi").click()
 
         expect(page).to_have_url(stay_url)
@@ -44,6 +49,7 @@ def test_book_a_therapy_session_from_the_stay_page(browser, live_server):
         expect(row).to_have_count(1)
         expect(row).to_contain_text("TRP-2")
         expect(row).to_contain_text("terjadwal")
+        expect(row).to_contain_text(counsellor)
 
         # The room's day calendar shows it in the 10:00 row, two half hours long.
         row.get_by_role("link").click()
@@ -58,6 +64,7 @@ def test_book_a_therapy_session_from_the_stay_page(browser, live_server):
         page.goto(stay_url)
         page.locator("#sessions").get_by_text("Jadwalkan sesi terapi").click()
         page.select_option('select[name="session-room_id"]', label="TRP-2 · Ruang Terapi 2")
+        page.select_option('select[name="session-staff_id"]', label=counsellor)
         page.fill('input[name="session-starts_at"]', f"{day.isoformat()}T10:30")
         page.fill('input[name="session-ends_at"]', f"{day.isoformat()}T11:30")
         page.locator("#sessions").get_by_role("button", name="Jadwalkan sesi").click()

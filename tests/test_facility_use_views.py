@@ -15,7 +15,7 @@ from rps_app.facility_use import bookings, maintenance, visits
 from rps_app.facility_use.models import Booking, MaintenanceRequest, Visit
 
 from .conftest import csrf_token, login
-from .flow_helpers import make_intake
+from .factories import make_intake
 from .stays_support import ACTOR, NOW, count, room
 
 

@@ -24,7 +24,7 @@ from rps_app.referrals import services as referrals
 from rps_app.stays import services as stays
 
 from .conftest import api_token
-from .flow_helpers import make_intake
+from .factories import make_intake
 
 EXAMPLES = 25  # per operation, half valid and half invalid data on average
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,

@@ -90,6 +90,8 @@ def booking_form(token, **fields) -> dict:
 
 def test_booking_by_the_form_and_a_refusal_naming_the_field(app, client, officer):
     kom = room_id_of(app, "KOM-1")
+    empty_register = text(client.get("/bookings/new"))
+    assert "Daftar petugas masih kosong" in empty_register and 'href="/staff"' in empty_register
     token = csrf_token(client, "/bookings/new")
     done = client.post("/bookings/new", data=booking_form(token, room_id=str(kom)))
     assert done.status_code == 303

@@ -89,6 +89,7 @@ def build(kind: str, stays: int, folder: str, server: str | None, rebuild: bool)
         with open(marker, "w") as handle:
             handle.write(f"{seconds:.0f}\n")
     else:
+        rps(env, "init")  # a reused instance is brought to the current schema
         with open(marker) as handle:
             seconds = float(handle.read().strip() or 0)
     return {"kind": kind, "instance": instance, "url": url, "env": env, "fill": seconds}

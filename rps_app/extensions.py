@@ -87,38 +87,6 @@ def _postgresql_on_connect(dbapi_connection, connection_record):
     dbapi_connection.commit()
 
 
-_WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLAC")
-
-
-class ReadOnlyTransaction(RuntimeError):
-    """A statement that writes was sent in a read transaction (a GET request): the view
-    must call transaction.start_writing() first, or be marked @transaction.writes."""
-
-
-@event.listens_for(Engine, "begin")
-def _begin(conn):
-    """A transaction that may write takes SQLite's write lock up front (BEGIN IMMEDIATE); a
-    read (GET/HEAD request, see transaction.writing) takes none: a deferred BEGIN in WAL
-    mode reads a snapshot while writers go on.
-
-    A deferred transaction that reads and then writes can fail with SQLITE_BUSY without
-    waiting, or act on a stale read; IMMEDIATE serialises writers and waits busy_timeout.
-    So a read transaction is never upgraded: a write sent in one is refused before it
-    reaches the database (on PostgreSQL as well, so that tests on either database find it).
-    """
-    from .transaction import writing
-    write = writing()
-    conn.info["reading"] = not write
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
-
-
-@event.listens_for(Engine, "before_cursor_execute")
-def _refuse_writes_while_reading(conn, cursor, statement, parameters, context, executemany):
-    if conn.info.get("reading") and statement.lstrip()[:6].upper() in _WRITE_VERBS:
-        raise ReadOnlyTransaction(f"write in a read transaction: {statement[:60]}")
-
-
 def modelled(object_, name, type_, reflected, compare_to) -> bool:
     """Alembic's include_object: compare only what the models describe. SQLite's FTS5
     search table (clients_fts and its shadow tables) is made by migration 0010_client_search

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from flask import Blueprint, Flask, current_app, jsonify, request
 from werkzeug.routing import IntegerConverter
 
-from .auth.permissions import PUBLIC, public
+from .permissions import PUBLIC, public
 from .errors import BadRequest, ValidationError
 from .fields import INT32_MAX, INT32_MIN, parse_date, parse_int, parse_moment
 

@@ -16,6 +16,8 @@ anything, or its view is marked `@writes`; a read transaction is never upgraded.
 from collections.abc import Callable
 
 from flask import current_app, g, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from .extensions import db
@@ -142,3 +144,36 @@ def init_app(app) -> None:
                 _write_kept_rows()
             except Exception:  # never mask the original error
                 db.session.rollback()
+
+
+# --- read and write transactions (every engine) ---------------------------------------
+
+_WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLAC")
+
+
+class ReadOnlyTransaction(RuntimeError):
+    """A statement that writes was sent in a read transaction (a GET request): the view
+    must call transaction.start_writing() first, or be marked @transaction.writes."""
+
+
+@event.listens_for(Engine, "begin")
+def _begin(conn):
+    """A transaction that may write takes SQLite's write lock up front (BEGIN IMMEDIATE); a
+    read (GET/HEAD request, see transaction.writing) takes none: a deferred BEGIN in WAL
+    mode reads a snapshot while writers go on.
+
+    A deferred transaction that reads and then writes can fail with SQLITE_BUSY without
+    waiting, or act on a stale read; IMMEDIATE serialises writers and waits busy_timeout.
+    So a read transaction is never upgraded: a write sent in one is refused before it
+    reaches the database (on PostgreSQL as well, so that tests on either database find it).
+    """
+    write = writing()
+    conn.info["reading"] = not write
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _refuse_writes_while_reading(conn, cursor, statement, parameters, context, executemany):
+    if conn.info.get("reading") and statement.lstrip()[:6].upper() in _WRITE_VERBS:
+        raise ReadOnlyTransaction(f"write in a read transaction: {statement[:60]}")

@@ -1,26 +1,5 @@
-"""For the client-flow page tests: committed intakes, and the fields the intake page posts."""
-from rps_app.extensions import db
-from rps_app.stays import services as stays
-
-from .stays_support import ACTOR, client_row, intake_body
-
-NAMES = ["Sutrisno", "Warsini", "Karto", "Painem", "Slamet", "Tarmi", "Kasdi", "Sainah"]
-
-
-def row(i: int, **extra) -> dict:
-    """The i-th of a batch of distinct clients, men and women in turn."""
-    return client_row(f"{NAMES[i % len(NAMES)]} {i}", sex="L" if i % 2 == 0 else "P",
-                      age=20 + i % 40, **extra)
-
-
-def make_intake(count: int = 1, place: bool = False, **extra):
-    """Receive `count` new clients and commit (needs an app context); returns the intake."""
-    batch = stays.intake(ACTOR, intake_body(*[row(i) for i in range(count)], **extra))
-    if place:
-        stays.place_all(ACTOR, [stay.id for stay in batch.stays])
-    db.session.commit()
-    return batch
-
+"""For the client-flow page tests: the fields the intake page posts (intakes themselves:
+factories.make_intake)."""
 
 def intake_form(token: str, rows: list[dict], **overrides) -> dict:
     """The intake page's fields: header plus `clients-<i>-<field>` per row (True -> ticked)."""

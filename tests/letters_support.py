@@ -1,58 +1,27 @@
-"""Rows for the letter tests: an intake with clients and stays, an exit, institutions.
-
-Built directly from the models (not through the intake and exit services) so that the
-letter tests stand on their own; each helper flushes, the caller commits.
-"""
-from datetime import date, datetime, timedelta, timezone
+"""Rows for the letter tests: an intake of clients (the shared factories), an exit closed
+without its letter, institutions. The exit helpers flush; the caller commits."""
+from datetime import datetime, timedelta, timezone
 
 from rps_app import clock
 from rps_app.clients.models import Client
 from rps_app.extensions import db
 from rps_app.referrals import services as referrals
-from rps_app.stays.models import Belonging, CaseNote, Intake, Stay, StayExit
+from rps_app.stays.models import CaseNote, Intake, Stay, StayExit
 
-from .factories import TEST_ACTOR
+from .factories import TEST_ACTOR, make_client, make_intake
 
 RECEIVED = datetime(2026, 11, 2, 3, 30, tzinfo=timezone.utc)  # 10.30 WIB, Monday 2 November
-_serial = iter(range(1, 10_000))
 
 
-def make_client(name: str = "Slamet Riyadi", nik: str | None = "3328011507800001",
-                sex: str = "L", **values) -> Client:
-    number = next(_serial)
-    client = Client(registration_number=f"RPS-2026-{number:05d}", name=name,
-                    identity_known=nik is not None, nik=nik, sex=sex,
-                    birth_date=values.pop("birth_date", date(1980, 7, 15)),
-                    estimated_age=values.pop("estimated_age", None),
-                    birth_place=values.pop("birth_place", "Tegal"),
-                    origin_regency=values.pop("origin_regency", "Kabupaten Tegal"),
-                    origin_address=values.pop("origin_address", "Desa Procot, Slawi"),
-                    pmks_category=values.pop("pmks_category", 11),
-                    created_at=clock.now(), updated_at=clock.now(), **values)
-    db.session.add(client)
-    db.session.flush()
-    return client
+# The letters' batch: received at RECEIVED under Bripka Darsono's BAST.
+BAST_HEADER = {"officer_name": "Bripka Darsono", "officer_id_number": "87051234",
+               "bast_number": "BA/17/XI/2026", "operation_place": "Alun-alun Slawi"}
 
 
-def make_intake(clients: list[Client], received_at: datetime = RECEIVED,
-                belongings: list[tuple[str, int]] = ()) -> Intake:
-    intake = Intake(agency="satpol_pp", officer_name="Bripka Darsono", officer_id_number="87051234",
-                    bast_number="BA/17/XI/2026", operation_place="Alun-alun Slawi",
-                    operation_at=received_at - timedelta(hours=2), received_at=received_at,
-                    created_at=received_at)
-    db.session.add(intake)
-    db.session.flush()
-    for client in clients:
-        stay = Stay(client_id=client.id, intake_id=intake.id, entered_at=received_at,
-                    entry_date=clock.to_local(received_at).date(), screening={})
-        db.session.add(stay)
-        db.session.flush()
-        for description, quantity in belongings:
-            db.session.add(Belonging(stay_id=stay.id, description=description,
-                                     quantity=quantity))
-    db.session.flush()
-    db.session.refresh(intake)
-    return intake
+def intake_of(clients: list[Client], received_at: datetime = RECEIVED,
+              belongings: list[tuple[str, int]] = ()) -> Intake:
+    """An intake of existing clients (factories.make_intake) as the letter tests use it."""
+    return make_intake(clients, received_at=received_at, belongings=belongings, **BAST_HEADER)
 
 
 def add_note(stay: Stay, kind: str, body: str, at: datetime) -> None:
@@ -84,7 +53,7 @@ def referred_stay(name: str = "Slamet Riyadi", nik: str | None = "33280115078000
                   exited_at: datetime = RECEIVED + timedelta(days=4)) -> Stay:
     """A client who stayed four nights and was referred to a panti, with notes and belongings."""
     client = make_client(name=name, nik=nik)
-    intake = make_intake([client], belongings=[("Tas ransel", 1), ("KTP lama", 1)])
+    intake = intake_of([client], belongings=[("Tas ransel", 1), ("KTP lama", 1)])
     stay = intake.stays[0]
     add_note(stay, "initial_assessment", "Klien hidup menggelandang sejak 2019.", RECEIVED)
     add_note(stay, "health", "Sehat, tekanan darah normal.", RECEIVED + timedelta(hours=1))

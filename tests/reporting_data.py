@@ -13,6 +13,8 @@ from rps_app.extensions import db
 from rps_app.facility.models import Bed, BedOutage, Room
 from rps_app.stays.models import BedAssignment, Intake, Stay
 
+from .factories import make_client
+
 WIB = timezone(timedelta(hours=7))
 _numbers = count(1)
 
@@ -32,15 +34,14 @@ def bed(room_code: str, label: str | None = None) -> Bed:
     return beds[0]
 
 
-def make_client(sex: str = "L", name: str | None = None, pmks: int = 11) -> Client:
+def resident(sex: str = "L", name: str | None = None, pmks: int = 11) -> Client:
+    """A client of the scenario (factories.make_client): identity unknown, about 40."""
     n = next(_numbers)
     moment = datetime(2025, 1, 1, tzinfo=timezone.utc)
-    client = Client(registration_number=f"T-{n:06d}", name=name or f"Klien {n}",
-                    identity_known=False, sex=sex, estimated_age=40, pmks_category=pmks,
-                    created_at=moment, updated_at=moment)
-    db.session.add(client)
-    db.session.flush()
-    return client
+    return make_client(name or f"Klien {n}", nik=None, sex=sex, registration_number=f"T-{n:06d}",
+                       birth_date=None, estimated_age=40, pmks_category=pmks,
+                       birth_place=None, origin_regency=None, origin_address=None,
+                       created_at=moment, updated_at=moment)
 
 
 def make_stay(client: Client, entered: datetime, exited: datetime | None = None,
@@ -84,28 +85,28 @@ def build_scenario() -> dict:
     db.session.add(Bed(room_id=pa1.id, label="11", sort_order=11, created_at=wib(2026, 3, 9, 8)))
     stays = {}
     # A: same-day exit.
-    a = make_client("L")
+    a = resident("L")
     stays["A"] = make_stay(a, wib(2026, 3, 2, 9), wib(2026, 3, 2, 15), "family")
     # B: crosses the range start, shelter Putri.
-    b = make_client("P")
+    b = resident("P")
     stays["B"] = make_stay(b, wib(2026, 2, 25, 20), wib(2026, 3, 4, 10), "panti")
     place(stays["B"], b, bed("PI-1", "01"), wib(2026, 2, 25, 20), wib(2026, 3, 4, 10))
     # C: open, first night unplaced.
-    c = make_client("L")
+    c = resident("L")
     stays["C"] = make_stay(c, wib(2026, 3, 8, 22))
     place(stays["C"], c, bed("PA-1", "01"), wib(2026, 3, 9, 10))
     # D: readmitted 44 days after an earlier exit; isolation, then moved to a shelter.
-    d = make_client("L")
+    d = resident("L")
     stays["D1"] = make_stay(d, wib(2026, 1, 10, 10), wib(2026, 1, 20, 10), "family")
     stays["D"] = make_stay(d, wib(2026, 3, 5, 10), wib(2026, 3, 9, 8), "absconded")
     place(stays["D"], d, bed("ISO-01"), wib(2026, 3, 5, 10), wib(2026, 3, 7, 14))
     place(stays["D"], d, bed("PA-2", "01"), wib(2026, 3, 7, 14), wib(2026, 3, 9, 8))
     # E: arrives at 01:00 WIB on 6 March, which is still 5 March in UTC.
-    e = make_client("P")
+    e = resident("P")
     stays["E"] = make_stay(e, wib(2026, 3, 6, 1), wib(2026, 3, 8, 7), "family")
     place(stays["E"], e, bed("PI-1", "02"), wib(2026, 3, 6, 1), wib(2026, 3, 8, 7))
     # F: open since 20 February, past the 7-night limit.
-    f = make_client("P", name="Siti <b>Aminah</b>")
+    f = resident("P", name="Siti <b>Aminah</b>")
     stays["F"] = make_stay(f, wib(2026, 2, 20, 10))
     place(stays["F"], f, bed("PI-2", "01"), wib(2026, 2, 20, 10))
     db.session.commit()

@@ -216,3 +216,59 @@ def test_pages_that_show_names_are_audited(client, app):
             select(AuditEntry).where(AuditEntry.entity == "client_list"))}
     assert shown["assessments_overdue"] == [client_id]
     assert shown["data_quality"] == [client_id]
+
+
+def test_retention_and_export_cover_case_work_referrals_and_merged_records(client, app):
+    from rps_app.casework import services as casework
+    from rps_app.casework.models import Assessment, NikNote
+    from rps_app.privacy import services as privacy
+    from rps_app.referrals import services as referrals
+    from rps_app.referrals import workflow
+    from rps_app.referrals.models import Referral
+    from rps_app.stays import services as stays
+    with app.app_context():
+        [old] = _admit(client_row("Paijo"))
+        stays.exit_stay(ACTOR, old.id, {"exit_type": "absconded"})
+        db.session.commit()
+        [stay] = _admit(client_row("Paija"), at=NOW + timedelta(hours=1))
+        panti = referrals.add_institution(ACTOR, "Panti A", "panti", "Jl. 1", "Tegal")
+        clock.freeze(NOW + timedelta(hours=2))
+        casework.save_assessment(ACTOR, stay.id, {part: "rahasia" for part in (
+            "situation", "health", "family_origin", "needs", "plan")})
+        casework.save_nik_note(ACTOR, stay.client_id, {"note": "KTP hilang"})
+        ref = workflow.ask(ACTOR, stay.id, {"institution_id": panti.id, "reason": "rahasia"})
+        into_id, dup_id, ref_id = stay.client_id, old.client_id, ref.id
+        duplicates.merge(ACTOR, dup_id, {"into": into_id})
+        stays.exit_stay(ACTOR, stay.id, {"exit_type": "absconded"})
+        db.session.commit()
+
+        exported = privacy.export(ACTOR, into_id)
+        assert exported["assessments"][0]["plan"] == "rahasia"
+        assert exported["referrals"][0]["reason"] == "rahasia"
+        assert exported["nik_note"][0]["note"] == "KTP hilang"
+        assert [row["id"] for row in exported["merged_records"]] == [dup_id]
+
+        privacy.anonymise(ACTOR, into_id)
+        db.session.commit()
+        db.session.expire_all()
+        assert db.session.scalar(select(Assessment.plan)) != "rahasia"
+        assert db.session.get(Referral, ref_id).reason != "rahasia"
+        assert db.session.get(Referral, ref_id).status == "sent"      # the figures stay
+        assert db.session.scalar(select(NikNote.id)) is None
+        assert db.session.get(Client, dup_id).anonymised_at is not None
+        assert db.session.get(Client, dup_id).name != "Paijo"
+
+
+def test_the_sql_narrowing_keeps_old_spellings_and_ages(client, app):
+    """The candidates come from SQL (initials, birth years) before the names are compared:
+    an old spelling's other initial and a birth date instead of an estimate still match."""
+    with app.app_context():
+        _admit(client_row("Djoko Santoso", age=None, birth_date="1980-05-17"),
+               client_row("Tjipto", age=44), client_row("Joko Santoso", age=70),
+               client_row("Pak Tarno", age=50))
+        clock.freeze(NOW)
+        found = lambda *a: [s.client.name for s in duplicates.suggestions(Person(*a))]  # noqa
+        assert found("Joko Santoso", "L", 46, None) == ["Djoko Santoso"]
+        assert found("Cipto", "L", 40, None) == ["Tjipto"]
+        assert found("Tarno", "L", 48, None) == ["Pak Tarno"]
+        assert found("Joko Santoso", "L", None, None) == ["Djoko Santoso", "Joko Santoso"]

@@ -8,7 +8,7 @@ from rps_app.extensions import db
 from rps_app.stays import services as stays
 
 from .conftest import api_token
-from .flow_helpers import make_intake
+from .factories import make_intake
 from .stays_support import ACTOR, NOW
 
 

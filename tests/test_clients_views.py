@@ -10,11 +10,10 @@ from rps_app import clock
 from rps_app.audit.models import AuditEntry
 from rps_app.clients.models import Client
 from rps_app.extensions import db
-
-from .conftest import csrf_token, login
-from .flow_helpers import make_intake
 from rps_app.stays import services as stays_services
 
+from .conftest import csrf_token, login
+from .factories import make_intake
 from .stays_support import ACTOR, NOW, make_nik
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

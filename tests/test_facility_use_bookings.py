@@ -176,7 +176,7 @@ def test_bad_input_is_422_naming_the_field(app, client, auth, change, field):
     body.update(change)
     fields = error_of(client.post("/api/v1/bookings", json=body, headers=auth),
                       422, "validation_error")
-    assert field in fields, fields
+    assert field in {key.split(".")[0] for key in fields}, fields  # `stay_ids.0` names it too
     assert count(Booking, app) == 0
 
 

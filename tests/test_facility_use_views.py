@@ -15,7 +15,7 @@ from rps_app.facility_use import bookings, maintenance, visits
 from rps_app.facility_use.models import Booking, MaintenanceRequest, Visit
 
 from .conftest import csrf_token, login
-from .flow_helpers import make_intake
+from .factories import make_intake
 from .stays_support import ACTOR, NOW, count, room
 
 
@@ -90,6 +90,8 @@ def booking_form(token, **fields) -> dict:
 
 def test_booking_by_the_form_and_a_refusal_naming_the_field(app, client, officer):
     kom = room_id_of(app, "KOM-1")
+    empty_register = text(client.get("/bookings/new"))
+    assert "Daftar petugas masih kosong" in empty_register and 'href="/staff"' in empty_register
     token = csrf_token(client, "/bookings/new")
     done = client.post("/bookings/new", data=booking_form(token, room_id=str(kom)))
     assert done.status_code == 303

@@ -108,7 +108,7 @@ def test_bad_visits_are_422_naming_the_field(app, client, auth, change, field):
     body.update(change)
     fields = error_of(client.post("/api/v1/visits", json=body, headers=auth),
                       422, "validation_error")
-    assert field in fields, fields
+    assert field in {key.split(".")[0] for key in fields}, fields  # `stay_ids.0` names it too
     assert count(Visit, app) == 0
 
 
@@ -249,7 +249,7 @@ def test_bad_maintenance_requests_are_422_naming_the_field(app, client, auth, ch
             body["bed_id"] = room("PA-2").beds[0].id
     fields = error_of(client.post("/api/v1/maintenance", json=body, headers=auth),
                       422, "validation_error")
-    assert field in fields, fields
+    assert field in {key.split(".")[0] for key in fields}, fields  # `stay_ids.0` names it too
     assert count(MaintenanceRequest, app) == 0
 
 

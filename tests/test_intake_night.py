@@ -195,7 +195,7 @@ def test_exit_form_warns_while_the_heads_name_or_nip_is_missing(app, client):
     from rps_app.referrals.letter_settings import SIGNATORY_KEY
     from rps_app.settings import services as settings
 
-    from .flow_helpers import make_intake
+    from .factories import make_intake
     with app.app_context():
         stay_id = make_intake(1).stays[0].id
     login(client, app, "petugas")
@@ -215,7 +215,7 @@ def test_exit_form_warns_while_the_heads_name_or_nip_is_missing(app, client):
 
 
 def test_referral_ask_form_warns_while_the_heads_name_or_nip_is_missing(app, client):
-    from .flow_helpers import make_intake
+    from .factories import make_intake
     with app.app_context():
         stay_id = make_intake(1).stays[0].id
     login(client, app, "petugas")

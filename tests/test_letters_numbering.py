@@ -12,8 +12,8 @@ from rps_app.referrals import numbering, services
 from rps_app.referrals.models import Letter
 from rps_app.settings import services as settings
 
-from .factories import TEST_ACTOR
-from .letters_support import RECEIVED, exit_stay, make_client, make_institution, make_intake
+from .factories import TEST_ACTOR, make_client
+from .letters_support import RECEIVED, exit_stay, intake_of, make_institution
 
 
 def test_default_pattern(ctx):
@@ -44,7 +44,7 @@ def test_year_follows_local_time(ctx):
     # 31 December 2026, 18.00 UTC is already 1 January 2027 in Slawi (WIB, UTC+7).
     clock.freeze(datetime(2026, 12, 31, 18, 0, tzinfo=timezone.utc))
     client = make_client()
-    intake = make_intake([client], received_at=datetime(2026, 12, 28, 3, tzinfo=timezone.utc))
+    intake = intake_of([client], received_at=datetime(2026, 12, 28, 3, tzinfo=timezone.utc))
     stay = exit_stay(intake.stays[0], "panti", clock.now(), institution=make_institution())
     letter = services.issue_exit_letter(TEST_ACTOR, stay)
     assert (letter.number, letter.year) == ("460/001/RPS/I/2027", 2027)
@@ -77,7 +77,7 @@ def test_pattern_setting_is_used(ctx):
 def _exited_stays(count: int) -> list[int]:
     institution = make_institution()
     clients = [make_client(name=f"Klien {i}", nik=None) for i in range(count)]
-    intake = make_intake(clients)
+    intake = intake_of(clients)
     ids = [exit_stay(stay, "panti", RECEIVED + timedelta(days=1), institution=institution).id
            for stay in intake.stays]
     db.session.commit()
@@ -123,7 +123,7 @@ def test_twenty_letters_at_once_get_twenty_consecutive_numbers(app):
 def test_first_bast_requests_at_once_issue_one_letter(app):
     with app.app_context():
         clock.freeze(RECEIVED + timedelta(hours=1))
-        intake_id = make_intake([make_client(nik=None)]).id
+        intake_id = intake_of([make_client(nik=None)]).id
         db.session.commit()
     start = threading.Barrier(6)
     got: list[int] = []

@@ -14,8 +14,8 @@ from rps_app.extensions import db
 from rps_app.referrals import documents, letter_settings, services
 from rps_app.referrals.models import Letter
 
-from .factories import TEST_ACTOR
-from .letters_support import (RECEIVED, exit_stay, make_client, make_intake, referred_stay)
+from .factories import TEST_ACTOR, make_client
+from .letters_support import RECEIVED, exit_stay, intake_of, referred_stay
 
 ISSUED = RECEIVED + timedelta(days=4, hours=2)  # 6 November 2026, 12.30 WIB
 
@@ -90,7 +90,7 @@ def test_unknown_identity_is_said_so(frozen):
 
 def test_handover_letter_to_family(frozen):
     client = make_client(name="Darsih", nik=None, sex="P")
-    intake = make_intake([client], belongings=[("Dompet", 1)])
+    intake = intake_of([client], belongings=[("Dompet", 1)])
     stay = exit_stay(intake.stays[0], "family", ISSUED,
                      family_contact={"name": "Wahyudi", "relation": "Anak kandung",
                                      "address": "Desa Kluwut, Brebes", "phone": None})
@@ -104,21 +104,21 @@ def test_handover_letter_to_family(frozen):
 
 @pytest.mark.parametrize("exit_type", ["absconded", "deceased", "other"])
 def test_exits_without_a_letter(frozen, exit_type):
-    intake = make_intake([make_client()])
+    intake = intake_of([make_client()])
     stay = exit_stay(intake.stays[0], exit_type, ISSUED)
     assert services.issue_exit_letter(TEST_ACTOR, stay) is None
     assert db.session.scalar(select(db.func.count(Letter.id))) == 0
 
 
 def test_referral_needs_the_institution(frozen):
-    stay = exit_stay(make_intake([make_client()]).stays[0], "balai", ISSUED)
+    stay = exit_stay(intake_of([make_client()]).stays[0], "balai", ISSUED)
     with pytest.raises(ValidationError) as refused:
         services.issue_exit_letter(TEST_ACTOR, stay)
     assert "institution_id" in refused.value.fields
 
 
 def test_open_stay_has_no_exit_letter(frozen):
-    stay = make_intake([make_client()]).stays[0]
+    stay = intake_of([make_client()]).stays[0]
     with pytest.raises(Conflict):
         services.issue_exit_letter(TEST_ACTOR, stay)
 
@@ -155,7 +155,7 @@ def test_correction_chain(frozen):
 def test_intake_bast_covers_the_batch_and_is_kept(frozen):
     clients = [make_client(name="Karyono"), make_client(name="Sumini", nik=None, sex="P",
                                                         birth_date=None, estimated_age=61)]
-    intake = make_intake(clients, belongings=[("Tas plastik berisi pakaian", 1)])
+    intake = intake_of(clients, belongings=[("Tas plastik berisi pakaian", 1)])
     bast = services.issue_intake_bast(TEST_ACTOR, intake)
     db.session.commit()
     assert bast.kind == "intake_bast" and bast.intake_id == intake.id and bast.stay_id is None
@@ -175,7 +175,7 @@ def test_letters_for_client(frozen):
     stay = referred_stay()
     exit_letter = services.issue_exit_letter(TEST_ACTOR, stay)
     bast = services.issue_intake_bast(TEST_ACTOR, stay.intake)
-    other = make_intake([make_client(name="Orang Lain")])
+    other = intake_of([make_client(name="Orang Lain")])
     services.issue_intake_bast(TEST_ACTOR, other)
     found = services.letters_for_client(stay.client_id)
     assert {letter.id for letter in found} == {exit_letter.id, bast.id}

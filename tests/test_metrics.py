@@ -18,7 +18,7 @@ import pytest
 from rps_app.extensions import db
 from rps_app.reporting import metrics
 
-from .reporting_data import build_scenario, days, make_client, make_stay, wib
+from .reporting_data import build_scenario, days, make_stay, resident, wib
 
 START, END = date(2026, 3, 1), date(2026, 3, 10)
 
@@ -89,7 +89,7 @@ def test_nothing_to_average_gives_null(ctx):
 
 
 def test_return_window_is_180_days(ctx):
-    near, far = make_client("L"), make_client("L")
+    near, far = resident("L"), resident("L")
     make_stay(near, wib(2025, 9, 1, 10), wib(2025, 9, 12, 10))      # 180 days before 11 Mar
     make_stay(near, wib(2026, 3, 11, 10))
     make_stay(far, wib(2025, 9, 1, 10), wib(2025, 9, 11, 10))       # 181 days before
@@ -117,7 +117,7 @@ def test_stays_longer_than_a_month_count_in_every_range_they_cross(ctx):
     from .reporting_data import bed, beds_since, place
 
     beds_since(wib(2025, 12, 1))
-    still_in, gone = make_client("L"), make_client("P")
+    still_in, gone = resident("L"), resident("P")
     open_stay = make_stay(still_in, wib(2026, 1, 1, 9))                        # open
     place(open_stay, still_in, bed("PA-3"), wib(2026, 1, 1, 10))
     long_exit = make_stay(gone, wib(2026, 1, 1, 9), wib(2026, 3, 5, 9), "panti")
@@ -151,7 +151,7 @@ def test_admissions_by_age_group_counted_in_sql_as_client_age_on(ctx):
     ]
     clients = []
     for fields in people:
-        client = make_client("L")
+        client = resident("L")
         client.estimated_age = fields.get("estimated_age")
         client.birth_date = fields.get("birth_date")
         client.age_estimated_on = fields.get("age_estimated_on")

@@ -11,7 +11,7 @@ from rps_app.extensions import db
 from rps_app.reporting import services as reporting
 
 from .conftest import api_token, login
-from .flow_helpers import make_intake
+from .factories import make_intake
 from .stays_support import ACTOR
 
 ADMITTED = datetime(2026, 11, 1, 3, 0, tzinfo=timezone.utc)

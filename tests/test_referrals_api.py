@@ -11,8 +11,8 @@ from rps_app.referrals import services
 from rps_app.referrals.models import Institution, Letter
 
 from .conftest import api_token
-from .factories import TEST_ACTOR
-from .letters_support import RECEIVED, make_client, make_intake, referred_stay
+from .factories import TEST_ACTOR, make_client
+from .letters_support import RECEIVED, intake_of, referred_stay
 
 BODY = {"name": "Balai Besar Rehabilitasi Sosial Margo Laras", "kind": "balai",
         "address": "Jl. Raya Pati-Kudus", "city": "Kabupaten Pati", "phone": "(0295) 381234"}
@@ -111,7 +111,7 @@ def test_letter_json_and_downloads_need_client_read(client, app):
 def test_intake_bast_is_issued_once(client, app):
     with app.app_context():
         clock.freeze(RECEIVED + timedelta(hours=1))
-        intake_id = make_intake([make_client(name="Karyono"), make_client(name="Tasripin")]).id
+        intake_id = intake_of([make_client(name="Karyono"), make_client(name="Tasripin")]).id
         db.session.commit()
     headers = api_token(client, app, "petugas")
     first = client.get(f"/api/v1/intakes/{intake_id}/bast.pdf", headers=headers)

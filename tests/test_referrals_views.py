@@ -14,8 +14,8 @@ from rps_app.referrals import letter_settings, services
 from rps_app.referrals.models import Institution, Letter
 
 from .conftest import csrf_token, login
-from .factories import TEST_ACTOR
-from .letters_support import RECEIVED, make_client, make_institution, make_intake, referred_stay
+from .factories import TEST_ACTOR, make_client
+from .letters_support import RECEIVED, intake_of, make_institution, referred_stay
 
 FORM = {"name": "Panti Sosial Bina Karya Pemalang", "kind": "panti",
         "address": "Jl. Gatot Subroto 10", "city": "Kabupaten Pemalang", "phone": ""}
@@ -149,7 +149,7 @@ def test_reissue_from_the_letter_page(client, app):
 def test_intake_bast_page(client, app):
     with app.app_context():
         clock.freeze(RECEIVED)
-        intake_id = make_intake([make_client()]).id
+        intake_id = intake_of([make_client()]).id
         db.session.commit()
     login(client, app, "petugas")
     first = client.get(f"/intakes/{intake_id}/bast.pdf")

@@ -8,13 +8,13 @@ from rps_app.reporting.models import ReportRun
 from rps_app.extensions import db
 
 from .conftest import csrf_token, login
-from .reporting_data import build_scenario, make_client, make_stay, wib
+from .reporting_data import build_scenario, make_stay, resident, wib
 
 
 def test_dashboard_shows_census_limits_and_chart(app, client):
     with app.app_context():
         build_scenario()
-        over = make_client("L", name="Budi <script>")
+        over = resident("L", name="Budi <script>")
         make_stay(over, wib(2026, 1, 1, 10))  # open, far past the limit
         db.session.commit()
     login(client, app, "petugas")

@@ -8,6 +8,7 @@ import pytest
 
 from rps_app import clock
 from rps_app.clients.models import Client
+from rps_app.extensions import db
 from rps_app.idempotency.models import IdempotencyKey
 from rps_app.stays.models import Intake, Stay
 
@@ -140,3 +141,17 @@ def test_a_double_submitted_form_in_parallel_makes_one_intake(app, client):
         thread.join()
     assert statuses == [303] * 3
     assert count(Intake, app) == 1
+
+
+def test_expired_keys_are_removed_by_the_nightly_job(app, client):
+    from rps_app import registry
+    from rps_app.idempotency import services
+    headers = api_token(client, app, "petugas")
+    assert post_intake(client, headers, "old-1").status_code == 201
+    assert services.CLEANUP_JOB in registry.of(app).jobs
+    with app.app_context():
+        assert services.run_cleanup() == {"removed": 0}
+        clock.freeze(NOW + timedelta(hours=24))
+        assert services.run_cleanup() == {"removed": 1}
+        db.session.commit()
+    assert count(IdempotencyKey, app) == 0

@@ -15,7 +15,7 @@ from rps_app.reporting import services as reporting
 from rps_app.audit.services import Actor
 
 from .conftest import _config, api_token, csrf_token, login
-from .flow_helpers import make_intake
+from .factories import make_intake
 from .stays_support import NOW
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

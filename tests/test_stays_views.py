@@ -13,7 +13,8 @@ from rps_app.stays import services as stays
 from rps_app.stays.models import BedAssignment, CaseNote, Intake, ServiceRecord, Stay
 
 from .conftest import csrf_token, login
-from .flow_helpers import intake_form, make_intake
+from .factories import make_intake
+from .flow_helpers import intake_form
 from .stays_support import ACTOR, NOW, count, room
 
 ROWS = [

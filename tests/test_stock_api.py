@@ -126,3 +126,23 @@ def test_permissions(app, client, role, allowed):
         else:
             assert (response.status_code, response.get_json()["error"]["code"]) == (
                 403, "forbidden"), (role, path)
+
+
+def test_out_of_range_input_is_refused_naming_the_field(api):
+    item = add_item(api)
+    for body, field in [
+        ({"item_id": 2**70, "kind": "issue", "quantity": 1}, "item_id"),
+        ({"item_id": item["id"], "kind": "issue", "quantity": 1, "stay_id": 2**63}, "stay_id"),
+        ({"kind": "reversal", "reverses": 10**30}, "reverses"),
+        ({"item_id": item["id"], "kind": "receipt", "quantity": 10**12}, "quantity"),
+        ({"item_id": item["id"], "kind": "receipt", "quantity": 1,
+          "at": "0001-01-01T00:00:00+07:00"}, "at"),
+        ({"item_id": item["id"], "kind": "receipt", "quantity": 1, "lot": "X",
+          "expiry_date": "9999-12-31"}, "expiry_date"),
+    ]:
+        status, answer = api("POST", "/stock/movements", body)
+        assert (status, list(answer["error"]["fields"])) == (422, [field]), body
+    status, answer = api("GET", f"/stock/items/{item['id']}/card.pdf?from=0001-01-01&to=0001-01-02")
+    assert (status, list(answer["error"]["fields"])) == (422, ["from", "to"])
+    status, answer = api("POST", "/stock/counts", {"lines": [{"item_id": 2**40, "counted": 1}]})
+    assert (status, list(answer["error"]["fields"])) == (422, ["lines.0.item_id"])

@@ -69,8 +69,14 @@ def test_receipt_then_issue_keep_the_keyboard_flow(app, officer):
         (stay,) = admit(received_at="2026-11-19T10:00:00+07:00")
         db.session.commit()
         stay_id = stay.id
+        db.session.expunge(stay)
     html = page(officer, "/stock?form=issue")
     assert f'value="{stay_id}"' in html                      # clients in residence to issue to
+    with app.app_context():                                  # whose names were shown: logged
+        from rps_app.audit.models import AuditEntry
+        shown = db.session.query(AuditEntry).filter_by(action="read", entity="client_list").all()
+        assert [entry.detail for entry in shown][-1] == {"shown_in": "stock_issue_form",
+                                                         "client_ids": [stay.client_id]}
     response = post(officer, "/stock/movements", {
         "kind": "issue", "issue-item_id": str(rice), "issue-quantity": "3",
         "issue-stay_id": str(stay_id)})

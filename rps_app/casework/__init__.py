@@ -5,9 +5,9 @@
 def register(app) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from .. import registry
+    from .. import registry, signals
     from ..auth.permissions import Permission
-    from . import api, views
+    from . import api, services, views
     registry.add_blueprint(app, views.bp)
     registry.add_blueprint(app, api.api, api=True)
     registry.add_nav(app, "casework.data_quality", _l("Kualitas Data"),
@@ -18,3 +18,5 @@ def register(app) -> None:
                          Permission.CLIENTS_READ, 30)
     registry.add_section(app, "dashboard", "casework/dashboard_section.html",
                          views.dashboard_section, Permission.CLIENTS_READ, 35)
+    signals.client_anonymising.connect(services.on_client_anonymising)
+    signals.client_exporting.connect(services.on_client_exporting)

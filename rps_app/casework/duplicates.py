@@ -14,12 +14,13 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from difflib import SequenceMatcher
+from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import and_, extract, func, or_, select
 
 from .. import clock, signals
 from ..audit.services import Actor, record
-from ..clients.models import Client
+from ..clients.models import Client, age_from
 from ..errors import Conflict, ValidationError, found
 from ..extensions import db
 from ..fields import FieldErrors
@@ -31,6 +32,7 @@ THRESHOLD = 0.8          # a suggestion from this score on
 WORD_THRESHOLD = 0.85    # every word of the shorter name at least this close
 SKELETON_SCORE = 0.92    # same consonants in the same order (a vowel dropped or changed)
 MAX_SUGGESTIONS = 10
+AGE_REJECT_YEARS = 10    # ages further apart never match
 OLD_SPELLINGS = (("dj", "j"), ("tj", "c"), ("oe", "u"), ("sj", "sy"), ("nj", "ny"))
 VOWELS = set("aeiou")
 # Words that are not part of the person's own name.
@@ -47,11 +49,16 @@ def _word(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=20000)
+def _words(name: str) -> tuple[str, ...]:
+    text = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode().lower()
+    found_words = tuple(_word(w) for w in re.findall(r"[a-z]+", text))
+    return tuple(w for w in found_words if w not in FILLERS) or found_words
+
+
 def words(name: str) -> list[str]:
     """The folded words of a name (letters only, lower case, accents dropped)."""
-    text = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode().lower()
-    found_words = [_word(w) for w in re.findall(r"[a-z]+", text)]
-    return [w for w in found_words if w not in FILLERS] or found_words
+    return list(_words(name or ""))
 
 
 def skeleton(word: str) -> str:
@@ -70,6 +77,7 @@ def word_similarity(a: str, b: str) -> float:
     return ratio
 
 
+@lru_cache(maxsize=50000)
 def name_similarity(a: str, b: str) -> float:
     """0..1; 0 when a word of the shorter name has no close word in the other."""
     wa, wb = words(a), words(b)
@@ -99,7 +107,7 @@ def age_score(a: int | None, b: int | None) -> float | None:
     gap = abs(a - b)
     if gap <= 5:
         return 1.0
-    return 0.3 if gap <= 10 else None
+    return 0.3 if gap <= AGE_REJECT_YEARS else None
 
 
 def _origin(value: str | None) -> str:
@@ -135,28 +143,63 @@ class Suggestion:
     active_stay_id: int | None
 
 
+CANDIDATE_COLUMNS = (Client.id, Client.name, Client.sex, Client.birth_date,
+                     Client.estimated_age, Client.age_estimated_on, Client.origin_regency)
+
+
+def _initials(name: str) -> set[str]:
+    """The letters a word of a name on file may begin with to match a word of `name`
+    (old spellings: a folded j may be written dj, c tj, u oe)."""
+    letters = set()
+    for word in words(name):
+        letters.add(word[0])
+        letters.update({"j": "d", "c": "t", "u": "o"}.get(word[0], ""))
+    return letters
+
+
+def candidates_query(person: Person, today: date):
+    """Clients on file that could match `person`, narrowed in SQL before the names are
+    compared: not merged away, a word beginning with one of the letters a match needs, and
+    (when both ages are known) born within ten years of each other."""
+    name = func.lower(Client.name)
+    stmt = select(*CANDIDATE_COLUMNS).where(Client.merged_into_id.is_(None), or_(*[
+        or_(name.like(f"{letter}%"), name.like(f"% {letter}%"))
+        for letter in sorted(_initials(person.name))]))
+    if person.age is not None:
+        born = today.year - person.age
+        window = AGE_REJECT_YEARS + 1  # whole years on either side: the score decides exactly
+        estimated_born = (func.coalesce(extract("year", Client.age_estimated_on), today.year)
+                          - Client.estimated_age)
+        stmt = stmt.where(or_(
+            Client.birth_date.between(date(born - window, 1, 1), date(born + window, 12, 31)),
+            and_(Client.birth_date.is_(None), or_(
+                Client.estimated_age.is_(None),
+                estimated_born.between(born - window, born + window)))))
+    return stmt
+
+
 def suggestions(person: Person, exclude_id: int | None = None,
                 limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
-    """Clients on file (not merged away) likely to be `person`, best first. The names are
-    compared in Python: first cheaply by their folded first letters, then in full."""
+    """Clients on file (not merged away) likely to be `person`, best first: narrowed in SQL
+    (candidates_query), then scored in Python."""
     today = clock.local_today()
-    wanted = words(person.name)
-    if not wanted:
+    if not words(person.name):
         return []
-    initials = {w[0] for w in wanted}
-    candidates = db.session.execute(
-        select(Client.id, Client.name).where(Client.merged_into_id.is_(None)))
-    ids = [cid for cid, name in candidates
-           if cid != exclude_id and initials & {w[0] for w in words(name)}]
-    found_rows: list[Suggestion] = []
-    for start in range(0, len(ids), 500):
-        for client in db.session.scalars(select(Client).where(Client.id.in_(ids[start:start
-                                                                                + 500]))):
-            value = score(person, person_of(client, today))
-            if value >= THRESHOLD:
-                found_rows.append(Suggestion(client, value, None))
-    found_rows.sort(key=lambda s: (-s.score, s.client.id))
-    found_rows = found_rows[:limit]
+    scored = []
+    # Plain rows, not model objects: the candidates may be thousands; only the best few
+    # are loaded as clients.
+    for row in db.session.execute(candidates_query(person, today)):
+        if row.id == exclude_id:
+            continue
+        age = age_from(row.birth_date, row.estimated_age, row.age_estimated_on, today)
+        value = score(person, Person(row.name, row.sex, age, row.origin_regency))
+        if value >= THRESHOLD:
+            scored.append((value, row.id))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    scored = scored[:limit]
+    loaded = {c.id: c for c in db.session.scalars(
+        select(Client).where(Client.id.in_([cid for _v, cid in scored])))} if scored else {}
+    found_rows = [Suggestion(loaded[cid], value, None) for value, cid in scored]
     if found_rows:
         open_stays = dict(db.session.execute(select(Stay.client_id, Stay.id).where(
             Stay.client_id.in_([s.client.id for s in found_rows]), Stay.exited_at.is_(None))

@@ -162,3 +162,42 @@ def overdue_assessments(now: datetime, limit: int = 50) -> list[Overdue]:
                     int((now - entered).total_seconds() // 3600))
             for sid, cid, name, number, entered in rows]
 
+
+
+# --- personal data over time -----------------------------------------------------------------
+
+def on_client_anonymising(client: Client, actor: Actor | None = None, **_ignored) -> None:
+    """Receiver of signals.client_anonymising: assessment and conference texts and the NIK
+    note go (dates stay); records merged into this client are anonymised with it (they have
+    no stays of their own, so retention would never reach them, and a moved photo lives in
+    their folder)."""
+    from sqlalchemy import delete, update
+
+    from ..privacy import services as privacy
+    from ..rows import REMOVED
+    stays = select(Stay.id).where(Stay.client_id == client.id)
+    db.session.execute(update(Assessment).where(Assessment.stay_id.in_(stays)).values(
+        **{part: REMOVED for part in ASSESSMENT_PARTS}).execution_options(
+        synchronize_session=False))
+    db.session.execute(update(CaseConference).where(CaseConference.stay_id.in_(stays)).values(
+        participants=REMOVED, decision=REMOVED).execution_options(synchronize_session=False))
+    db.session.execute(delete(NikNote).where(NikNote.client_id == client.id)
+                       .execution_options(synchronize_session=False))
+    for merged_id in db.session.scalars(select(Client.id).where(
+            Client.merged_into_id == client.id, Client.anonymised_at.is_(None))):
+        privacy.anonymise(actor, merged_id)
+
+
+def on_client_exporting(client: Client, **_ignored) -> dict:
+    """Receiver of signals.client_exporting: assessments, conferences, the NIK note and the
+    records merged into this one."""
+    from ..rows import json_row
+    stays = select(Stay.id).where(Stay.client_id == client.id)
+
+    def rows(model, where):
+        return [json_row(row) for row in db.session.scalars(select(model).where(where)
+                                                            .order_by(model.id))]
+    return {"assessments": rows(Assessment, Assessment.stay_id.in_(stays)),
+            "case_conferences": rows(CaseConference, CaseConference.stay_id.in_(stays)),
+            "nik_note": rows(NikNote, NikNote.client_id == client.id),
+            "merged_records": rows(Client, Client.merged_into_id == client.id)}

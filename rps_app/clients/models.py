@@ -7,6 +7,20 @@ from ..extensions import db
 from ..types import UTCDateTime
 
 
+def age_from(birth_date: date | None, estimated_age: int | None,
+             estimated_on: date | None, day: date) -> int:
+    """Age in whole years on `day`: from the birth date, else the estimate grown by the
+    years since it was made (for plain rows as well as clients)."""
+    if birth_date is not None:
+        years = day.year - birth_date.year
+        if (day.month, day.day) < (birth_date.month, birth_date.day):
+            years -= 1
+        return years
+    base = estimated_on or day
+    return (estimated_age or 0) + max(0, day.year - base.year
+                                      - ((day.month, day.day) < (base.month, base.day)))
+
+
 class Client(db.Model):
     """A person received by the RPS, once; every admission of theirs is a Stay.
 
@@ -58,14 +72,7 @@ class Client(db.Model):
 
     def age_on(self, day: date) -> int:
         """Age in whole years on `day`, from the birth date or the dated estimate."""
-        if self.birth_date is not None:
-            years = day.year - self.birth_date.year
-            if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
-                years -= 1
-            return years
-        base = self.age_estimated_on or day
-        return (self.estimated_age or 0) + max(0, day.year - base.year
-                                               - ((day.month, day.day) < (base.month, base.day)))
+        return age_from(self.birth_date, self.estimated_age, self.age_estimated_on, day)
 
     def is_minor_on(self, day: date) -> bool:
         return self.age_on(day) < 18

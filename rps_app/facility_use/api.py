@@ -7,11 +7,34 @@ from ..auth.permissions import Permission, requires
 from ..errors import ValidationError
 from ..extensions import db
 from ..fields import FieldErrors
+from ..openapi import (array, boolean, date_, declare, enum, ident, integer, moment, nullable,
+                       obj, text)
 from ..web import current_actor, json_body
 from . import bookings, maintenance, visits
 
 api = Blueprint("facility_use_api", __name__)
 MAX_LIST = 500
+
+BOOKING = obj({"id": integer(), "room_id": integer(), "room_code": text(), "kind": text(),
+               "starts_at": moment(), "ends_at": moment(), "purpose": text(),
+               "stay_ids": array(integer()), "staff_id": nullable(integer()),
+               "status": enum("booked", "cancelled"), "cancelled_at": nullable(moment()),
+               "note_ids": array(integer())})
+NEW_BOOKING = obj({"room_id": ident(), "starts_at": moment(), "ends_at": moment(),
+                   "purpose": text(200)},
+                  {"stay_ids": array(ident(), max_items=bookings.MAX_CLIENTS),
+                   "staff_id": ident()})
+VISIT = obj({"id": integer(), "stay_id": integer(), "visitor_name": text(),
+             "relation": text(), "id_number": nullable(text()), "phone": nullable(text()),
+             "arrived_at": moment(), "departed_at": nullable(moment())})
+NEW_VISIT = obj({"visitor_name": text(120), "relation": text(60), "stay_id": ident()},
+                {"id_number": text(40), "phone": text(40), "arrived_at": moment()})
+MAINTENANCE = obj({"id": integer(), "room_id": integer(), "bed_id": nullable(integer()),
+                   "description": text(), "bed_out_of_service": boolean(),
+                   "reported_by_id": nullable(integer()), "reported_at": moment(),
+                   "done_at": nullable(moment()), "status": enum("open", "done")})
+NEW_MAINTENANCE = obj({"room_id": ident(), "description": text(2000)},
+                      {"bed_id": ident(), "bed_out_of_service": boolean()})
 
 
 def optional_body() -> dict:
@@ -25,6 +48,8 @@ def optional_body() -> dict:
 
 @api.post("/bookings")
 @requires(Permission.FACILITY_USE)
+@declare(body=NEW_BOOKING, answers={201: BOOKING},
+         summary="Book a therapy room, a communal room or the guest house (409 room_booked)")
 def booking_add():
     booking = bookings.book(current_actor(), json_body())
     return jsonify(bookings.booking_json(booking)), 201
@@ -32,6 +57,8 @@ def booking_add():
 
 @api.get("/bookings")
 @requires(Permission.FACILITY_USE)
+@declare(query={"from": date_(), "to": date_(), "room_id": ident(), "cancelled": boolean()},
+         answers={200: array(BOOKING)}, summary="Bookings overlapping the days from-to")
 def booking_list():
     """`from`, `to` (dates, default a week from today); `room_id`; `cancelled=true` adds
     cancelled bookings."""
@@ -48,12 +75,14 @@ def booking_list():
 
 @api.get("/bookings/<int:booking_id>")
 @requires(Permission.FACILITY_USE)
+@declare(answers={200: BOOKING}, summary="One booking")
 def booking_show(booking_id: int):
     return jsonify(bookings.booking_json(bookings.get_booking(booking_id)))
 
 
 @api.post("/bookings/<int:booking_id>/cancel")
 @requires(Permission.FACILITY_USE)
+@declare(answers={200: BOOKING}, summary="Cancel a booking (`{reason?}`): its time is free again")
 def booking_cancel(booking_id: int):
     booking = bookings.cancel(current_actor(), booking_id, optional_body().get("reason"))
     return jsonify(bookings.booking_json(booking))
@@ -74,6 +103,8 @@ def booking_note(booking_id: int):
 
 @api.post("/visits")
 @requires(Permission.FACILITY_USE)
+@declare(body=NEW_VISIT, answers={201: VISIT},
+         summary="Log a visitor of a client in residence (409 already_exited)")
 def visit_add():
     visit = visits.record_visit(current_actor(), json_body())
     return jsonify(visits.visit_json(visit)), 201
@@ -81,6 +112,7 @@ def visit_add():
 
 @api.post("/visits/<int:visit_id>/departure")
 @requires(Permission.FACILITY_USE)
+@declare(answers={200: VISIT}, summary="The visitor left (`{departed_at?}`)")
 def visit_departure(visit_id: int):
     visit = visits.record_departure(current_actor(), visit_id,
                                     optional_body().get("departed_at"))
@@ -89,6 +121,8 @@ def visit_departure(visit_id: int):
 
 @api.get("/visits")
 @requires(Permission.FACILITY_USE, Permission.CLIENTS_READ)
+@declare(query={"date": date_()}, answers={200: array(VISIT)},
+         summary="Visitors who arrived on a date (audited read)")
 def visit_list():
     """Visits that arrived on `date` (default today); the read is audited."""
     errors = FieldErrors()
@@ -104,6 +138,8 @@ def visit_list():
 
 @api.post("/maintenance")
 @requires(Permission.MAINTENANCE)
+@declare(body=NEW_MAINTENANCE, answers={201: MAINTENANCE},
+         summary="Report a fault; bed_out_of_service takes the bed out (409 bed_occupied)")
 def maintenance_add():
     created = maintenance.report(current_actor(), json_body())
     return jsonify(maintenance.request_json(created)), 201
@@ -111,6 +147,7 @@ def maintenance_add():
 
 @api.post("/maintenance/<int:request_id>/done")
 @requires(Permission.MAINTENANCE)
+@declare(answers={200: MAINTENANCE}, summary="The repair is done (`{note?}`): its bed is back")
 def maintenance_done(request_id: int):
     done = maintenance.mark_done(current_actor(), request_id, optional_body().get("note"))
     return jsonify(maintenance.request_json(done))
@@ -118,6 +155,8 @@ def maintenance_done(request_id: int):
 
 @api.get("/maintenance")
 @requires(Permission.MAINTENANCE)
+@declare(query={"status": enum(*maintenance.STATUSES)}, answers={200: array(MAINTENANCE)},
+         summary="Maintenance requests (open by default)")
 def maintenance_list():
     """`status`: `open` (default), `done` or `all`."""
     status = request.args.get("status") or "open"

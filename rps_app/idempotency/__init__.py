@@ -66,6 +66,8 @@ def after_request(response):
 
 
 def register(app: Flask) -> None:
+    from .. import registry
+    registry.add_job(app, services.CLEANUP_JOB)
     app.before_request(before_request)
     # Registered after the transaction's hook, so it runs before the commit (Flask runs
     # after_request functions in reverse order).

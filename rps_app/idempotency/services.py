@@ -22,6 +22,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock
+from ..scheduling import Job
 from ..errors import Conflict, ValidationError
 from ..extensions import db
 from .models import IdempotencyKey
@@ -76,8 +77,7 @@ def claim(user_id: int, key: str, print_: str) -> IdempotencyKey | Stored:
     if row is not None:
         return _answer(row)
     now = clock.now()
-    # Expired keys are cleaned on write (an index on created_at keeps it cheap).
-    db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at <= now - LIFETIME))
+    remove_expired(now)  # also on write: a claim never meets an expired row of its key
     row = IdempotencyKey(user_id=user_id, key=key, fingerprint=print_, created_at=now)
     try:
         with db.session.begin_nested():
@@ -95,3 +95,18 @@ def finish(row: IdempotencyKey, status: int, body: str | None, content_type: str
     """Store a successful answer in the claim (committed with the request's work)."""
     row.status, row.body, row.content_type = status, body, content_type
     db.session.flush()
+
+
+def remove_expired(now=None) -> int:
+    """Delete the keys older than 24 hours (an index on created_at keeps it cheap)."""
+    now = now or clock.now()
+    return db.session.execute(delete(IdempotencyKey).where(
+        IdempotencyKey.created_at <= now - LIFETIME)).rowcount
+
+
+def run_cleanup(occurrence=None) -> dict:
+    """The scheduled job: expired keys (and the answers they hold) go every night."""
+    return {"removed": remove_expired(occurrence.fire if occurrence is not None else None)}
+
+
+CLEANUP_JOB = Job("idempotency-keys", hour=3, minute=30, catch_up_days=1, run=run_cleanup)

@@ -31,6 +31,8 @@ def register(app) -> None:
     signals.exit_destinations.connect(receivers.institution_destinations)
     signals.stay_facts.connect(_facts)
     signals.report_collecting.connect(workflow.monthly_section)
+    signals.client_anonymising.connect(workflow.on_client_anonymising)
+    signals.client_exporting.connect(workflow.on_client_exporting)
 
 
 def _facts(_sender, stay_ids, **_kwargs):

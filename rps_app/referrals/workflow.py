@@ -295,3 +295,28 @@ def report_pdf(start: date, end: date) -> bytes:
     meta = Meta(period_from=start, period_to=end, generated_at=clock.to_local(clock.now()),
                 zone_label=zone)
     return builder.build(report(start, end), meta, letterhead())
+
+
+# --- personal data over time -----------------------------------------------------------------
+
+def _client_stays(client_id: int):
+    return select(Stay.id).where(Stay.client_id == client_id)
+
+
+def on_client_anonymising(client, actor=None, **_ignored) -> None:
+    """Receiver of signals.client_anonymising: the referrals' free texts go; institution,
+    dates, status and refusal reason (a code) stay, so the report keeps its figures."""
+    from sqlalchemy import update
+
+    from ..rows import REMOVED
+    db.session.execute(update(Referral).where(Referral.stay_id.in_(_client_stays(client.id)))
+                       .values(reason=REMOVED, response_note=None)
+                       .execution_options(synchronize_session=False))
+
+
+def on_client_exporting(client, **_ignored) -> dict:
+    """Receiver of signals.client_exporting: the client's referrals."""
+    from ..rows import json_row
+    return {"referrals": [json_row(row) for row in db.session.scalars(
+        select(Referral).where(Referral.stay_id.in_(_client_stays(client.id)))
+        .order_by(Referral.id))]}

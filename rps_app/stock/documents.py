@@ -18,7 +18,7 @@ from ..referrals import letter_settings
 from ..stays.models import Stay
 from .ledger import lot_label
 from .models import StockBalance, StockLot
-from .services import card, get_count
+from .services import card, get_count, in_years
 from .vocabulary import CATEGORY_LABELS, KIND_LABELS, SOURCE_LABELS
 
 MAX_CARD_DAYS = 3 * 366
@@ -34,8 +34,10 @@ def period(args) -> tuple[date, date]:
     """`from`/`to` (YYYY-MM-DD) of a card; default: the month so far."""
     errors = FieldErrors()
     today = clock.local_today()
-    start = errors.date(args, "from", label="Tanggal awal") or today.replace(day=1)
-    end = errors.date(args, "to", label="Tanggal akhir") or today
+    start = in_years(errors, "from", errors.date(args, "from", label="Tanggal awal"))
+    end = in_years(errors, "to", errors.date(args, "to", label="Tanggal akhir"))
+    start = start or today.replace(day=1)
+    end = end or today
     if not errors and end < start:
         errors.add("to", "Tanggal akhir tidak boleh sebelum tanggal awal.")
     if not errors and (end - start).days > MAX_CARD_DAYS:

@@ -27,6 +27,9 @@ from .models import (CATEGORIES, NO_LOT, SOURCES, StockBalance, StockCount, Stoc
                      StockItem, StockLot, StockMovement, StockMovementLine)
 
 MAX_QUANTITY = 10**9
+MAX_ID = 2**31 - 1          # what an INTEGER id column holds
+EARLIEST = date(1900, 1, 1)  # dates and times outside these years are input mistakes
+LATEST = date(2199, 12, 31)
 ISSUE_WINDOW_DAYS = 14
 EXPIRING_DAYS = 30
 # An issue to a client is that client's SPM service (Permensos 9/2018): food is
@@ -233,13 +236,28 @@ class _Movement:
 
 
 def _moment(data: dict, errors: FieldErrors, field: str = "at", required: bool = False):
-    at = errors.moment(data, field, required=required, label="Waktu")
+    try:
+        at = errors.moment(data, field, required=required, label="Waktu")
+    except (OverflowError, ValueError):  # a year the time zones cannot reach
+        at = None
+        errors.add(field, "Waktu di luar jangkauan.")
     if at is None:
         return None if field in errors.fields else clock.now()
     if at > clock.now() + timedelta(minutes=5):
         errors.add(field, "Waktu tidak boleh di masa depan.")
         return None
+    if at.date() < EARLIEST:
+        errors.add(field, f"Waktu tidak boleh sebelum tahun {EARLIEST.year}.")
+        return None
     return at
+
+
+def in_years(errors: FieldErrors, field: str, day: date | None) -> date | None:
+    """`day`, or None with a problem when it lies outside EARLIEST..LATEST."""
+    if day is not None and not EARLIEST <= day <= LATEST:
+        errors.add(field, f"Tanggal harus antara tahun {EARLIEST.year} dan {LATEST.year}.")
+        return None
+    return day
 
 
 def _check_movement(data: dict) -> _Movement:
@@ -249,7 +267,7 @@ def _check_movement(data: dict) -> _Movement:
         errors.fields["kind"] = "Penyesuaian dibuat oleh stock opname (POST /stock/counts)."
     reverses = None
     if kind == "reversal":
-        reverses_id = errors.integer(data, "reverses", 1, required=True,
+        reverses_id = errors.integer(data, "reverses", 1, MAX_ID, required=True,
                                      label="Mutasi yang dibatalkan")
         if reverses_id is not None:
             reverses = db.session.get(StockMovement, reverses_id)
@@ -257,7 +275,8 @@ def _check_movement(data: dict) -> _Movement:
                 errors.add("reverses", "Mutasi yang dibatalkan tidak ditemukan.")
     elif data.get("reverses") not in (None, ""):
         errors.add("reverses", "Hanya pembatalan (reversal) yang menyebut mutasi lain.")
-    item_id = errors.integer(data, "item_id", 1, required=kind != "reversal", label="Barang")
+    item_id = errors.integer(data, "item_id", 1, MAX_ID, required=kind != "reversal",
+                             label="Barang")
     item = None
     if item_id is not None:
         item = db.session.get(StockItem, item_id)
@@ -271,12 +290,13 @@ def _check_movement(data: dict) -> _Movement:
                               label="Jumlah")
     at = _moment(data, errors)
     lot = errors.text(data, "lot", 60, label="Lot")
-    expiry = errors.date(data, "expiry_date", label="Tanggal kedaluwarsa")
+    expiry = in_years(errors, "expiry_date",
+                      errors.date(data, "expiry_date", label="Tanggal kedaluwarsa"))
     source = errors.choice(data, "source", SOURCES, required=False, label="Sumber")
     document_number = errors.text(data, "document_number", 80, label="Nomor dokumen")
     note = errors.text(data, "note", 1000, required=kind == "disposal", label="Keterangan")
     stay = None
-    stay_id = errors.integer(data, "stay_id", 1, label="Klien (stay)")
+    stay_id = errors.integer(data, "stay_id", 1, MAX_ID, label="Klien (stay)")
     if kind != "receipt":
         for field, label in (("expiry_date", "Tanggal kedaluwarsa"), ("source", "Sumber"),
                              ("document_number", "Nomor dokumen")):
@@ -474,7 +494,7 @@ def _check_count(data: dict) -> tuple[datetime, list[dict], list[str], str | Non
         if not isinstance(line, dict):
             errors.add(f"lines.{i}", "Baris harus berupa objek.")
             continue
-        item_id = row.integer(line, "item_id", 1, required=True, label="Barang")
+        item_id = row.integer(line, "item_id", 1, MAX_ID, required=True, label="Barang")
         lot = row.text(line, "lot", 60, label="Lot")
         counted = row.integer(line, "counted", 0, MAX_QUANTITY, required=True,
                               label="Jumlah terhitung")

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from .. import clock
 from ..auth.permissions import Permission, requires
-from ..clients import services as clients
+from ..audit import services as audit
 from ..clients.models import Client
 from ..errors import ValidationError
 from ..extensions import db
@@ -39,8 +39,8 @@ def _stay_choices() -> list[tuple[str, str]]:
         select(Stay.id, Client.id, Client.registration_number, Client.name)
         .join(Client, Client.id == Stay.client_id)
         .where(Stay.exited_at.is_(None)).order_by(Client.name)).all()
-    if rows:
-        clients.record_search(current_actor(), [client_id for _, client_id, _, _ in rows])
+    audit.note_shown(current_actor(), "stock_issue_form",
+                     [client_id for _, client_id, _, _ in rows])
     return [("", "—")] + [(str(stay_id), f"{name} ({number})")
                           for stay_id, _, number, name in rows]
 

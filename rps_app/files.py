@@ -38,11 +38,11 @@ def write_private(path: str, data: bytes, exclusive: bool = False) -> None:
 
 def private_sqlite(database: str) -> None:
     """The SQLite file (created empty when missing: SQLite opens an empty file as a new
-    database) and its -wal and -shm, owner-only."""
+    database) and its -wal and -shm, owner-only. A missing folder is not made: a database
+    path into nowhere is a configuration mistake that must fail (and /readyz say so)."""
     if not database or database == ":memory:" or database.startswith("file:"):
         return
-    if not os.path.exists(database):
-        private_dir(os.path.dirname(os.path.abspath(database)))
+    if not os.path.exists(database) and os.path.isdir(os.path.dirname(os.path.abspath(database))):
         try:
             os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
         except FileExistsError:

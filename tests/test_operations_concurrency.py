@@ -2,13 +2,9 @@
 processes), on SQLite and on PostgreSQL: the staff row's lock (FOR UPDATE on PostgreSQL;
 SQLite serialises writers) makes the checks and the insert one step, so exactly one of the
 racing assignments wins and the others get 409 roster_conflict, never 500."""
-import subprocess
-
 import pytest
 
-from .e2e.live import (environment, init_instance, installation_database, rps_command,
-                       start_server)
-from .test_stays_concurrency import call, race
+from .test_stays_concurrency import call, race, served_with_token
 
 pytestmark = pytest.mark.server
 PASSWORD = "kata-sandi-kepala-123"
@@ -16,23 +12,9 @@ PASSWORD = "kata-sandi-kepala-123"
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def server(request, tmp_path_factory):
-    instance = tmp_path_factory.mktemp(f"roster-race-{request.param}") / "instance"
-    with installation_database(request.param, "rps_roster_race") as url:
-        init_instance(instance, url)
-        done = subprocess.run(rps_command() + ["create-user", "kepala1", "--role", "kepala",
-                                               "--password-stdin"],
-                              input=PASSWORD + "\n", text=True, capture_output=True,
-                              env=environment(instance, url), cwd=instance.parent, timeout=120)
-        assert done.returncode == 0, done.stdout + done.stderr
-        live = start_server(instance, url, workers=3, backend=request.param)
-        try:
-            status, body = call(live.url, "POST", "/api/v1/auth/token",
-                                {"username": "kepala1", "password": PASSWORD})
-            assert status == 200, body
-            live.headers = {"Authorization": f"Bearer {body['token']}"}
-            yield live
-        finally:
-            live.stop()
+    with served_with_token(request.param, tmp_path_factory, "roster-race", "kepala1", "kepala",
+                           PASSWORD, workers=3) as live:
+        yield live
 
 
 def new_staff(server, name: str) -> int:

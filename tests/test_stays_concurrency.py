@@ -7,6 +7,7 @@ import threading
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import pytest
 
@@ -19,26 +20,36 @@ PASSWORD = "kata-sandi-petugas-123"
 WORKERS = 4
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def server(request, tmp_path_factory):
-    """A fresh installation served by 4 workers, with a duty officer's API token."""
-    instance = tmp_path_factory.mktemp(f"race-{request.param}") / "instance"
-    with installation_database(request.param, "rps_race") as url:
+@contextmanager
+def served_with_token(backend: str, tmp_path_factory, prefix: str, username: str, role: str,
+                      password: str, workers: int):
+    """A fresh installation on `backend` served by `workers` processes, with a user of
+    `role` whose API token is in the server's `headers`."""
+    instance = tmp_path_factory.mktemp(f"{prefix}-{backend}") / "instance"
+    with installation_database(backend, f"rps_{prefix.replace('-', '_')}") as url:
         init_instance(instance, url)
-        done = subprocess.run(rps_command() + ["create-user", "petugas1", "--role", "petugas",
+        done = subprocess.run(rps_command() + ["create-user", username, "--role", role,
                                                "--password-stdin"],
-                              input=PASSWORD + "\n", text=True, capture_output=True,
+                              input=password + "\n", text=True, capture_output=True,
                               env=environment(instance, url), cwd=instance.parent, timeout=120)
         assert done.returncode == 0, done.stdout + done.stderr
-        live = start_server(instance, url, workers=WORKERS, backend=request.param)
+        live = start_server(instance, url, workers=workers, backend=backend)
         try:
             status, body = call(live.url, "POST", "/api/v1/auth/token",
-                                {"username": "petugas1", "password": PASSWORD})
+                                {"username": username, "password": password})
             assert status == 200, body
             live.headers = {"Authorization": f"Bearer {body['token']}"}
             yield live
         finally:
             live.stop()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(request, tmp_path_factory):
+    """A fresh installation served by 4 workers, with a duty officer's API token."""
+    with served_with_token(request.param, tmp_path_factory, "race", "petugas1", "petugas",
+                           PASSWORD, WORKERS) as live:
+        yield live
 
 
 def call(base: str, method: str, path: str, body=None, headers=None) -> tuple[int, dict]:

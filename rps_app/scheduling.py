@@ -114,10 +114,6 @@ class JobRun(db.Model):
     )
 
 
-def _key(kind: str, start: date, end: date):
-    return and_(JobRun.kind == kind, JobRun.period_from == start, JobRun.period_to == end)
-
-
 def finished_periods(kind: str, first: date, last: date) -> set[tuple[date, date]]:
     """(period_from, period_to) of the job's runs in [first, last] that need nothing more
     (done, or running in a live process): one read per job instead of one per occurrence."""
@@ -130,32 +126,41 @@ def finished_periods(kind: str, first: date, last: date) -> set[tuple[date, date
 
 
 def claim(kind: str, start: date, end: date) -> JobRun | None:
-    """Take the occurrence (kind, period) for this process, or None when another has it.
+    """Take the occurrence (kind, period) for this process, or None when another has it."""
+    return claim_once(JobRun, kind, start, end)
+
+
+def claim_once(model, kind: str, start: date, end: date, on_insert: dict | None = None,
+               **values):
+    """Take the row of (kind, period) in `model` (a table unique on kind and period, with
+    status, attempts, started_at, finished_at and error) for this process, or None when
+    another has it. `values` are set on the row however it is taken; `on_insert` only on
+    a new row.
 
     First an INSERT, committed on its own: the unique constraint lets one claimant win.
     When the row exists and is `failed` (or `running` but abandoned), an UPDATE guarded by
     that status takes it over; again only one claimant's UPDATE matches.
     """
     now = clock.now()
+    key = (model.kind == kind, model.period_from == start, model.period_to == end)
     db.session.rollback()  # the claim is its own transaction
-    db.session.add(JobRun(kind=kind, period_from=start, period_to=end, status="running",
-                          attempts=1, started_at=now))
+    db.session.add(model(kind=kind, period_from=start, period_to=end, status="running",
+                         attempts=1, started_at=now, **(on_insert or {}), **values))
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         taken = db.session.execute(
-            update(JobRun)
-            .where(_key(kind, start, end),
-                   (JobRun.status == "failed")
-                   | and_(JobRun.status == "running", JobRun.started_at < now - STALE_AFTER))
-            .values(status="running", attempts=JobRun.attempts + 1, started_at=now,
-                    finished_at=None, error=None)
+            update(model)
+            .where(*key, (model.status == "failed")
+                   | and_(model.status == "running", model.started_at < now - STALE_AFTER))
+            .values(status="running", attempts=model.attempts + 1, started_at=now,
+                    finished_at=None, error=None, **values)
             .execution_options(synchronize_session=False))
         db.session.commit()
         if taken.rowcount != 1:
             return None
-    return db.session.scalar(select(JobRun).where(_key(kind, start, end))
+    return db.session.scalar(select(model).where(*key)
                              .execution_options(populate_existing=True))
 
 

@@ -13,8 +13,7 @@ import traceback
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, select, union_all, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, union_all
 
 from .. import clock, fields
 from ..files import private_dir, write_private
@@ -22,7 +21,7 @@ from ..audit import services as audit
 from ..audit.services import Actor
 from ..errors import NotFound, ValidationError, found
 from ..extensions import db
-from ..scheduling import STALE_AFTER
+from ..scheduling import claim_once
 from . import documents, metrics
 from .models import CHECK_KIND, REPORT_KINDS, ReportRun
 
@@ -139,34 +138,10 @@ def run_file(run: ReportRun) -> str:
 
 def claim(kind: str, start: date, end: date, requested_by: str,
           user_id: int | None = None) -> ReportRun | None:
-    """Take the run of (kind, period) for this process, or None when another has it.
-
-    First an INSERT, committed on its own: the unique constraint lets one claimant win.
-    When the row exists and is `failed` (or `running` but abandoned), an UPDATE guarded by
-    that status takes it over; again only one claimant's UPDATE matches.
-    """
-    now = clock.now()
-    db.session.rollback()  # start clean: the claim must be its own transaction
-    db.session.add(ReportRun(kind=kind, period_from=start, period_to=end, status="running",
-                             requested_by=requested_by, user_id=user_id, attempts=1,
-                             started_at=now, created_at=now))
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        taken = db.session.execute(
-            update(ReportRun)
-            .where(ReportRun.kind == kind, ReportRun.period_from == start,
-                   ReportRun.period_to == end,
-                   (ReportRun.status == "failed")
-                   | and_(ReportRun.status == "running", ReportRun.started_at < now - STALE_AFTER))
-            .values(status="running", attempts=ReportRun.attempts + 1, started_at=now,
-                    finished_at=None, error=None, requested_by=requested_by, user_id=user_id)
-            .execution_options(synchronize_session=False))
-        db.session.commit()
-        if taken.rowcount != 1:
-            return None
-    return run_for(kind, start, end)
+    """Take the run of (kind, period) for this process, or None when another has it
+    (scheduling.claim_once: insert first, or take over a failed or abandoned run)."""
+    return claim_once(ReportRun, kind, start, end, on_insert={"created_at": clock.now()},
+                      requested_by=requested_by, user_id=user_id)
 
 
 def _store(run: ReportRun, pdf: bytes) -> None:

@@ -1,9 +1,11 @@
 """A duty officer receives three clients in one intake through the form in a real browser,
 places them all automatically and finds them on the bed board."""
 import re
+import time
 import uuid
 
 import pytest
+import requests
 from playwright.sync_api import expect
 
 from .conftest import browser_page, log_in, log_in_as_admin
@@ -153,3 +155,56 @@ def test_choose_a_bed_on_the_board(browser, live_server):
         choosable.last.click()
         expect(page.locator("main")).to_contain_text(f"Ditempatkan di PI-4 / {label}.")
         expect(page.locator("#room-PI-4 li.bed-occupied", has_text=name)).to_have_count(1)
+
+
+def clients_named(live_server, username: str, name: str) -> list[dict]:
+    """Clients on file under exactly `name`, through the API as the officer."""
+    token = requests.post(f"{live_server.url}/api/v1/auth/token", timeout=10, json={
+        "username": username, "password": OFFICER_PASSWORD}).json()["token"]
+    response = requests.get(f"{live_server.url}/api/v1/clients", params={"q": name},
+                            headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert response.status_code == 200, response.text
+    return [row for row in response.json() if row["name"] == name]
+
+
+def test_a_double_click_on_save_with_a_slow_reply_makes_one_intake(browser, live_server):
+    """The officer double-clicks "save" while the network is slow (every reply held back
+    1.5 s): the button says it is saving and one intake is made, not two."""
+    username = create_officer(browser, live_server)
+    name = f"Dobelklik {uuid.uuid4().hex[:5]}"
+    with browser_page(browser, live_server) as page:
+        log_in_officer(page, username)
+        page.goto("/intakes/new")
+        page.select_option('select[name="agency"]', "satpol_pp")
+        page.fill('input[name="officer_name"]', "Bripka Darto")
+        page.fill('input[name="officer_id_number"]', "85041234")
+        page.fill('input[name="bast_number"]', "BAST/DOBEL")
+        page.fill('input[name="operation_place"]', "Pasar Pagi Tegal")
+        page.fill('input[name="operation_at"]', page.input_value('input[name="received_at"]'))
+        fill_row(page, 0, name, "L", "45", "11")
+        # Chromium's own network throttling: the request leaves at once, its reply is late.
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.emulateNetworkConditions", {
+            "offline": False, "latency": 1500, "downloadThroughput": -1,
+            "uploadThroughput": -1})
+        # What the page did with each submit, read after it has gone (console messages).
+        submits = []
+        page.on("console", lambda message: submits.append(message.text)
+                if message.text.startswith("submit:") else None)
+        page.evaluate("""() => document.addEventListener("submit", (event) => {
+            const button = event.target.querySelector("button[type=submit]");
+            console.log("submit:" + (event.defaultPrevented ? "held" : "sent") + ":"
+                        + button.disabled + ":" + button.textContent.trim());
+        })""")
+        started = time.monotonic()
+        page.get_by_role("button", name="Simpan penerimaan").dblclick()
+        expect(page).to_have_url(re.compile(r"/intakes/\d+$"), timeout=30_000)
+        assert time.monotonic() - started >= 1.4  # the reply was indeed held back
+        # One submit went out; the button then said it was saving and took no second one.
+        assert submits == ["submit:sent:true:Menyimpan..."], submits
+        cdp.send("Network.emulateNetworkConditions", {
+            "offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+        expect(page.locator("main")).to_contain_text("1 klien terdaftar")
+        expect(page.locator("table.intake-clients tbody tr")).to_have_count(1)
+    assert len(clients_named(live_server, username, name)) == 1

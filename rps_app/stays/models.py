@@ -140,6 +140,10 @@ class BedAssignment(db.Model):
               sqlite_where=OPEN_ASSIGNMENT, postgresql_where=OPEN_ASSIGNMENT),
         Index("uq_bed_assignments_open_stay", "stay_id", unique=True,
               sqlite_where=OPEN_ASSIGNMENT, postgresql_where=OPEN_ASSIGNMENT),
+        # Who sleeps in a room now (placement, bed board): without it SQLite reads every
+        # past assignment of the room through ix_bed_assignments_room_id.
+        Index("ix_bed_assignments_open_room", "room_id",
+              sqlite_where=OPEN_ASSIGNMENT, postgresql_where=OPEN_ASSIGNMENT),
         Index("ix_bed_assignments_open_start_date", "start_date",
               sqlite_where=ASSIGNMENT_OPEN_DATE, postgresql_where=ASSIGNMENT_OPEN_DATE),
         Index("ix_bed_assignments_long_end_date", "end_date",

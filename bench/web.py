@@ -34,8 +34,7 @@ import sqlalchemy as sa
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
-RESULTS = os.path.join(ROOT, "bench", "RESULTS.md")
-BEGIN_MARK, END_MARK = "<!-- bench/web.py: begin -->", "<!-- bench/web.py: end -->"
+from results import write_section  # noqa: E402  (bench/ is the script's folder)
 PASSWORD = "bench-password-123"
 MAX_REQUESTS = 20000  # per target and client: a bound even on a very fast machine
 CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
@@ -395,14 +394,7 @@ def table(kind: str, stays: int, fill: float | None, rows: list[dict], clients: 
 
 
 def write_results(text: str) -> None:
-    old = open(RESULTS).read() if os.path.exists(RESULTS) else "# Benchmark results\n"
-    section = f"{BEGIN_MARK}\n{text}\n{END_MARK}"
-    if BEGIN_MARK in old and END_MARK in old:
-        new = old[:old.index(BEGIN_MARK)] + section + old[old.index(END_MARK) + len(END_MARK):]
-    else:
-        new = old.rstrip("\n") + "\n\n" + section + "\n"
-    with open(RESULTS, "w") as handle:
-        handle.write(new)
+    write_section("bench/web.py", text)
 
 
 def main() -> None:

@@ -10,7 +10,6 @@ from flask import (Blueprint, current_app, flash, jsonify, redirect, render_temp
                    session, url_for)
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy.orm import selectinload
 
 from .. import clock, signals
 from ..auth.permissions import Permission, can, requires
@@ -198,20 +197,23 @@ def bast_check():
     return jsonify({"used": bool(number) and services.bast_number_used(number)})
 
 
-def placed_beds(result: bed_board.Board) -> dict[int, tuple]:
-    """stay id -> (room, bed) for every placed stay on the board."""
-    return {bed.occupant.stay_id: (entry.room, bed.bed)
-            for entry in result.rooms for bed in entry.beds if bed.occupant is not None}
+def placed_beds(states) -> dict[int, tuple]:
+    """stay id -> (room, bed) for every stay sleeping in one of `states`' beds now."""
+    beds = {bed.id: (state.room, bed) for state in states for bed in state.beds}
+    return {stay_id: beds[bed_id] for state in states
+            for bed_id, (stay_id, _client) in state.occupant_by_bed.items()}
 
 
 @bp.get("/intakes/<int:intake_id>")
 @requires(Permission.CLIENTS_READ)
 def intake_show(intake_id: int):
-    batch = found(db.session.get(Intake, intake_id, options=(
-        selectinload(Intake.stays).selectinload(Stay.client),)), "Penerimaan tidak ditemukan.")
+    batch = found(services.intake_with_clients(intake_id), "Penerimaan tidak ditemukan.")
     today = clock.local_today()
-    placed = placed_beds(bed_board.board(today))
-    fitting = services.fitting_beds([stay.id for stay in batch.stays], today)
+    # The shelter and isolation rooms now, read once: where each stay sleeps, and where
+    # the rules let each open one go.
+    states = services.current_rooms()
+    placed = placed_beds(states)
+    fitting = services.fitting([(stay, stay.client) for stay in batch.stays], states, today)
     refusals = placement_refusals(batch.id)
     rows = [{"stay": stay, "client": stay.client, "bed": placed.get(stay.id),
              "person": bed_board.occupant(stay, stay.client, today), "why": refusals.get(stay.id),
@@ -268,7 +270,8 @@ def board_groups(result: bed_board.Board) -> list:
 @bp.get("/rooms")
 @requires(Permission.ROOMS_READ)
 def board():
-    result = bed_board.board(clock.local_today())
+    today = clock.local_today()
+    result = bed_board.board(today)
     show_names = can(Permission.CLIENTS_READ)
     if show_names:
         clients.record_search(current_actor(), sorted(
@@ -280,16 +283,20 @@ def board():
               "queue": len(result.queue)}
     may_place = can(Permission.INTAKE)
     # Which free beds each waiting client may go to: the placement rules' decision, shown
-    # by the page and by board.js (data-fits), never worked out again here.
-    fitting = services.fitting_beds([p.stay_id for p in result.queue], clock.local_today()) \
-        if may_place else {}
+    # by the page and by board.js (data-fits), never worked out again here (from the rooms
+    # and the queue as the board read them).
+    fitting = services.fitting(result.waiting, result.states, today) if may_place else {}
+    # Each free bed as the choices show it (id, "room / bed", in an isolation room), made
+    # once a bed rather than once a bed and waiting client.
+    shown = {bed.id: (bed.id, f"{room.code} / {bed.label}", room.kind == "isolation")
+             for beds in fitting.values() for room, bed in beds}
     return render_template(
         "stays/board.html", board=result, groups=board_groups(result), totals=totals,
         show_names=show_names, may_place=may_place,
         others=[entry.room for entry in result.rooms if not entry.room.residential],
-        free_beds=lambda person: fitting.get(person.stay_id, []),
+        free_beds=lambda person: [shown[bed.id] for _room, bed in fitting.get(person.stay_id, [])],
         place_all_form=PlaceAllForm(), placement_form=PlacementForm(),
-        max_days=current_app.config["RPS_MAX_STAY_DAYS"], today=clock.local_today())
+        max_days=current_app.config["RPS_MAX_STAY_DAYS"], today=today)
 
 
 @bp.post("/rooms/place-all")
@@ -330,23 +337,27 @@ def placement(stay_id: int):
 
 # --- one stay -------------------------------------------------------------------------
 
-def staff_choices() -> list:
-    return choices((str(user.id), user.full_name or user.username) for user in notes.active_staff())
+def staff_choices(staff) -> list:
+    return choices((str(user.id), user.full_name or user.username) for user in staff)
 
 
 def render_stay(stay_id: int, status: int = 200, **forms):
-    stay = services.get_stay(stay_id)
+    stay = services.stay_record(stay_id)
+    # The client came with the stay: reading it is audited, and costs no statement.
     client = clients.get_client(current_actor(), stay.client_id, part=f"stay:{stay.id}")
-    stay = next(s for s in services.stays_of(client.id) if s.id == stay_id)
     today = clock.local_today()
     days, limit = services.days_in_shelter(stay, today), services.stay_limit(stay)
-    free = services.fitting_beds([stay.id], today).get(stay.id, [])
+    # The beds the rules let it go to, for the placement form (an open stay, a user who
+    # may place): the shelter and isolation rooms as they are now, in one statement.
+    free = services.fitting([(stay, client)], services.current_rooms(), today).get(
+        stay.id, []) if stay.exited_at is None and can(Permission.INTAKE) else []
     case_notes, spm = notes.notes_for([stay.id]), notes.services_for([stay.id])
+    staff = notes.active_staff()
     authors = notes.staff_names([n.author_id for n in case_notes.get(stay.id, [])]
-                                + [r.staff_id for r in spm.get(stay.id, [])])
+                                + [r.staff_id for r in spm.get(stay.id, [])], known=staff)
     service_form = forms.get("service_form") or ServiceForm(
         formdata=None, given_on=today.isoformat(), staff_id=str(current_actor().user_id))
-    service_form.staff_id.choices = staff_choices()
+    service_form.staff_id.choices = staff_choices(staff)
     return render_template(
         "stays/show.html", stay=stay, client=client, days=days, limit=limit,
         warning=services.warning_level(days, limit), free=free,

@@ -286,15 +286,11 @@ def board():
     # by the page and by board.js (data-fits), never worked out again here (from the rooms
     # and the queue as the board read them).
     fitting = services.fitting(result.waiting, result.states, today) if may_place else {}
-    # Each free bed as the choices show it (id, "room / bed", in an isolation room), made
-    # once a bed rather than once a bed and waiting client.
-    shown = {bed.id: (bed.id, f"{room.code} / {bed.label}", room.kind == "isolation")
-             for beds in fitting.values() for room, bed in beds}
     return render_template(
         "stays/board.html", board=result, groups=board_groups(result), totals=totals,
         show_names=show_names, may_place=may_place,
         others=[entry.room for entry in result.rooms if not entry.room.residential],
-        free_beds=lambda person: [shown[bed.id] for _room, bed in fitting.get(person.stay_id, [])],
+        free_beds=lambda person: fitting.get(person.stay_id, []),
         place_all_form=PlaceAllForm(), placement_form=PlacementForm(),
         max_days=current_app.config["RPS_MAX_STAY_DAYS"], today=today)
 
@@ -458,9 +454,8 @@ def institution_groups() -> list:
 
 def render_exit(stay_id: int, form: ExitForm | None = None, errors: dict | None = None,
                 status: int = 200):
-    stay = services.get_stay(stay_id)
+    stay = services.stay_record(stay_id)
     client = clients.get_client(current_actor(), stay.client_id, part=f"exit:{stay.id}")
-    stay = next(s for s in services.stays_of(client.id) if s.id == stay_id)
     absconded_at = services.absconded_at(stay) if stay.exited_at is None else None
     if form is None:
         form = ExitForm(formdata=None, exited_at=local_input(absconded_at or clock.now()),

@@ -4,10 +4,11 @@ the bed board, a stay (placement, isolation, extension, notes, SPM services) and
 No rules here: forms become the dicts of contract.md and go to stays.services /
 stays.notes; a refused action re-renders the page with each message next to its field.
 """
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template, request,
-                   session, url_for)
+from flask import (Blueprint, current_app, flash, get_template_attribute, jsonify, redirect,
+                   render_template, request, session, url_for)
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -197,6 +198,23 @@ def bast_check():
     return jsonify({"used": bool(number) and services.bast_number_used(number)})
 
 
+def bed_choices(fitting: dict) -> Callable[[int, bool], tuple[str, Markup]]:
+    """For a stay, the beds placement.fitting offers it as the pages show them: their ids
+    (board.js's data-fits) and their options (the bed_options macro). The waiting clients of
+    one sex and age group share their list, which is drawn once, not once a client."""
+    draw = get_template_attribute("_macros.html", "bed_options")
+    drawn: dict = {}
+
+    def choices(stay_id: int, needs_isolation: bool) -> tuple[str, Markup]:
+        fits = fitting.get(stay_id, [])
+        key = (tuple(bed.id for _room, bed in fits), bool(needs_isolation))
+        if key not in drawn:
+            drawn[key] = (" ".join(str(bed.id) for _room, bed in fits),
+                          draw(fits, needs_isolation))
+        return drawn[key]
+    return choices
+
+
 def placed_beds(states) -> dict[int, tuple]:
     """stay id -> (room, bed) for every stay sleeping in one of `states`' beds now."""
     beds = {bed.id: (state.room, bed) for state in states for bed in state.beds}
@@ -213,11 +231,12 @@ def intake_show(intake_id: int):
     # the rules let each open one go.
     states = services.current_rooms()
     placed = placed_beds(states)
-    fitting = services.fitting([(stay, stay.client) for stay in batch.stays], states, today)
+    choices = bed_choices(services.fitting([(stay, stay.client) for stay in batch.stays],
+                                           states, today))
     refusals = placement_refusals(batch.id)
     rows = [{"stay": stay, "client": stay.client, "bed": placed.get(stay.id),
              "person": bed_board.occupant(stay, stay.client, today), "why": refusals.get(stay.id),
-             "free": fitting.get(stay.id, [])} for stay in batch.stays]
+             "options": choices(stay.id, stay.needs_isolation)[1]} for stay in batch.stays]
     clients.record_search(current_actor(), [stay.client_id for stay in batch.stays])
     open_rows = [row for row in rows if row["stay"].exited_at is None]
     return render_template(
@@ -290,7 +309,7 @@ def board():
         "stays/board.html", board=result, groups=board_groups(result), totals=totals,
         show_names=show_names, may_place=may_place,
         others=[entry.room for entry in result.rooms if not entry.room.residential],
-        free_beds=lambda person: fitting.get(person.stay_id, []),
+        bed_choices=bed_choices(fitting),
         place_all_form=PlaceAllForm(), placement_form=PlacementForm(),
         max_days=current_app.config["RPS_MAX_STAY_DAYS"], today=today)
 

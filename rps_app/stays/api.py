@@ -66,7 +66,7 @@ def rooms():
         "beds": [{"id": bed.id, "label": bed.label,
                   "stay_id": state.occupant_by_bed.get(bed.id, (None,))[0]}
                  for bed in state.beds],
-    } for state in services.current_rooms(residential=False, clients=False)])
+    } for state in services.current_rooms(residential=False, occupants="id")])
 
 
 @api.post("/intakes")

@@ -95,7 +95,7 @@ def occupant(stay: Stay, client: Client, today: date) -> Occupant:
 def board(today: date) -> Board:
     """Every active room with its beds now, and the queue: four statements (the rooms,
     beds and occupants in one, the queue, the stay facts other domains add)."""
-    states = current_rooms(residential=False)
+    states = current_rooms(residential=False, occupants="stay")
     waiting = waiting_stays()
     queue = [occupant(stay, client, today) for stay, client in waiting]
     by_bed = {bed_id: occupant(stay, state.occupant_by_bed[bed_id][1], today)

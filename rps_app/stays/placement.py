@@ -34,7 +34,7 @@ class RoomState:
     # Read with the beds in SQL (current_rooms: the beds' outages are not loaded); None:
     # each bed's own `usable` (lock_rooms loads the outages).
     usable_beds: set[int] | None = None
-    stay_by_bed: dict[int, Stay] = field(default_factory=dict)  # current_rooms only
+    stay_by_bed: dict[int, Stay] = field(default_factory=dict)  # current_rooms(occupants="stay")
 
     def occupants(self, except_stay: int | None = None) -> list[Client]:
         return [client for stay_id, client in self.occupant_by_bed.values()
@@ -102,26 +102,29 @@ def room_states(room_ids=None, lock: bool = False) -> dict[int, RoomState]:
     return states
 
 
-def current_rooms(residential: bool = True, clients: bool = True) -> list[RoomState]:
+def current_rooms(residential: bool = True, occupants: str = "client") -> list[RoomState]:
     """The active rooms (shelter and isolation only, or all) as they are now, without a
     lock, in board order: their beds in use (retired ones left out), which of them are
-    usable, and who sleeps in each (stay and client; with clients=False the stay id only).
-    One statement whatever the number of rooms, beds and stays: the bed board, the stay
-    and intake pages and GET /rooms read it once (a placement reads again under lock)."""
-    occupant = (Stay, Client) if clients else (BedAssignment.stay_id,)
-    stmt = (select(Room, Bed, bed_in_service(), *occupant)
+    usable, and who sleeps in each: `occupants` "client" (the stay id and the client, what
+    the rules ask), "stay" (the stay too, in stay_by_bed: the bed board) or "id" (the stay
+    id only). One statement whatever the number of rooms, beds and stays: the bed board,
+    the stay and intake pages and GET /rooms read it once (a placement reads again under
+    lock)."""
+    who = {"stay": (Stay, Client), "client": (BedAssignment.stay_id, Client),
+           "id": (BedAssignment.stay_id,)}[occupants]
+    stmt = (select(Room, Bed, bed_in_service(), *who)
             .outerjoin(Bed, and_(Bed.room_id == Room.id, Bed.retired_at.is_(None)))
             .outerjoin(BedAssignment, and_(BedAssignment.bed_id == Bed.id,
                                            BedAssignment.end_at.is_(None)))
             .where(Room.active.is_(True))
             .order_by(Room.sort_order, Room.id, Bed.sort_order, Bed.id))
-    if clients:
+    if occupants != "id":
         stmt = (stmt.outerjoin(Stay, Stay.id == BedAssignment.stay_id)
                 .outerjoin(Client, Client.id == Stay.client_id))
     if residential:
         stmt = stmt.where(Room.kind.in_(RESIDENTIAL_KINDS))
     states: dict[int, RoomState] = {}
-    for room, bed, in_service, *who in db.session.execute(stmt):
+    for room, bed, in_service, *occupant in db.session.execute(stmt):
         state = states.get(room.id)
         if state is None:
             state = states[room.id] = RoomState(room, usable_beds=set())
@@ -130,14 +133,14 @@ def current_rooms(residential: bool = True, clients: bool = True) -> list[RoomSt
         state.beds.append(bed)
         if in_service:
             state.usable_beds.add(bed.id)
-        if who[0] is None:
+        if occupant[0] is None:
             continue
-        if clients:
-            stay, client = who
+        if occupants == "stay":
+            stay, client = occupant
             state.occupant_by_bed[bed.id] = (stay.id, client)
             state.stay_by_bed[bed.id] = stay
         else:
-            state.occupant_by_bed[bed.id] = (who[0], None)
+            state.occupant_by_bed[bed.id] = (occupant[0], occupant[1] if len(occupant) > 1 else None)
     return list(states.values())
 
 

@@ -137,10 +137,9 @@ def current_rooms(residential: bool = True, occupants: str = "client") -> list[R
             continue
         if occupants == "stay":
             stay, client = occupant
-            state.occupant_by_bed[bed.id] = (stay.id, client)
             state.stay_by_bed[bed.id] = stay
-        else:
-            state.occupant_by_bed[bed.id] = (occupant[0], occupant[1] if len(occupant) > 1 else None)
+            occupant = (stay.id, client)
+        state.occupant_by_bed[bed.id] = (*occupant, None)[:2]  # (stay id, client or None)
     return list(states.values())
 
 

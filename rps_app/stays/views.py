@@ -29,7 +29,7 @@ from .forms import (AGENCY_LABELS, EXIT_LABELS, ISOLATION_FLAGS,
                     NOTE_LABELS, REGENCY_SUGGESTIONS, SCREENING_LABELS, ClientRowForm, ExitForm,
                     ExtensionForm, IntakeForm, IsolationForm, NoteForm, PlaceAllForm,
                     PlacementForm, ServiceForm, exit_data, intake_data, local_input, row_photos)
-from .models import FAMILY_EXIT_TYPES, INSTITUTION_EXIT_TYPES, SPM_COMPONENTS, Intake, Stay
+from .models import FAMILY_EXIT_TYPES, INSTITUTION_EXIT_TYPES, SPM_COMPONENTS, Intake
 
 bp = Blueprint("stays", __name__)
 
@@ -362,10 +362,12 @@ def render_stay(stay_id: int, status: int = 200, **forms):
     client = clients.get_client(current_actor(), stay.client_id, part=f"stay:{stay.id}")
     today = clock.local_today()
     days, limit = services.days_in_shelter(stay, today), services.stay_limit(stay)
-    # The beds the rules let it go to, for the placement form (an open stay, a user who
-    # may place): the shelter and isolation rooms as they are now, in one statement.
-    free = services.fitting([(stay, client)], services.current_rooms(), today).get(
-        stay.id, []) if stay.exited_at is None and can(Permission.INTAKE) else []
+    free = []
+    if stay.exited_at is None and can(Permission.INTAKE):
+        # The beds the rules let it go to, for the placement form: the shelter and
+        # isolation rooms as they are now, in one statement.
+        free = services.fitting([(stay, client)], services.current_rooms(), today).get(
+            stay.id, [])
     case_notes, spm = notes.notes_for([stay.id]), notes.services_for([stay.id])
     staff = notes.active_staff()
     authors = notes.staff_names([n.author_id for n in case_notes.get(stay.id, [])]

@@ -188,3 +188,71 @@ def test_lists_and_api_reads_within_the_budget(app, client):
     headers = api_token(client, app, "kepala", username="api_kepala")
     counts |= {path: statements(app, client, path.format(**ids), headers) for path in BUDGET_API}
     assert {path: n for path, n in counts.items() if n > BUDGET} == {}
+
+
+# The day's operations (issue 14): roll call, incidents, roster, stock and data quality read
+# the same statements with many residents, incidents, staff and items as with a few.
+OPERATIONS_PAGES = ("/rollcall", "/rollcall?date={yesterday}&session=malam", "/incidents",
+                    "/roster", "/stock", "/data-quality")
+
+
+def busy_day(rows: int, tag: str) -> None:
+    """`rows` more of everything: residents (since yesterday; half of them placed), the
+    roll calls of this morning and last night (taken, or else corrected), incidents, staff on the roster with
+    leave, stock items with a receipt each."""
+    from datetime import timedelta
+
+    from rps_app.operations import incidents, rollcall, roster, staff
+    from rps_app.stock import services as stock
+    yesterday = NOW - timedelta(days=1)
+    make_intake(rows // 2, place=True, received_at=yesterday, bast_number=f"{tag}P")
+    make_intake(rows - rows // 2, received_at=yesterday, bast_number=f"{tag}Q")
+    day = clock.local_today()
+    for when, session in ((day, "pagi"), (day - timedelta(days=1), "malam")):
+        taken = rollcall.find(when, session)
+        if taken is None:
+            rollcall.take(ACTOR, {"date": when.isoformat(), "session": session, "entries": [
+                {"stay_id": sid, "status": "absent" if sid % 3 == 0 else "present"}
+                for sid in sorted(rollcall.open_stay_ids(when, session))]})
+        else:  # the same stays, other statuses: a new version, the old one kept
+            rollcall.correct(ACTOR, taken.id, {"entries": [
+                {"stay_id": e.stay_id, "status": "present" if e.status != "present"
+                 else "permitted", "note": "koreksi"} for e in taken.current_entries]})
+    stay_ids = sorted(rollcall.open_stay_ids(day, "pagi"))
+    for n in range(rows):
+        incidents.record(ACTOR, {"occurred_at": (NOW - timedelta(hours=n + 1)).isoformat(),
+                                 "kind": "other", "severity": "high" if n % 2 else "low",
+                                 "stay_ids": stay_ids[n:n + 2], "description": f"Kejadian {n}"})
+    week = day - timedelta(days=day.weekday())
+    for n in range(rows):
+        person = staff.create_staff(ACTOR, {"name": f"Petugas {tag}{n}", "sex": "LP"[n % 2],
+                                            "position": "Petugas jaga"})
+        roster.assign(ACTOR, {"date": (week + timedelta(days=n % 7)).isoformat(),
+                              "shift": ("pagi", "siang", "malam")[n % 3],
+                              "post": ("POS-1", "POS-2")[n % 2], "staff_id": person.id})
+        if n % 4 == 0:
+            staff.add_leave(ACTOR, person.id, {"from": (week + timedelta(days=(n + 1) % 7))
+                                               .isoformat(), "to": (week + timedelta(days=6))
+                                               .isoformat(), "kind": "cuti"})
+        item = stock.add_item(ACTOR, {"code": f"B{tag}{n}", "name": "Beras", "unit": "kg",
+                                      "category": "pangan", "min_level": 5,
+                                      "per_head_per_day": "0.4"})
+        stock.record_movement(ACTOR, {"item_id": item.id, "kind": "receipt", "quantity": 20,
+                                      "lot": "L1", "expiry_date": "2026-11-20"})
+    db.session.commit()
+
+
+def test_the_operations_pages_within_the_budget(app, client):
+    from datetime import timedelta
+    login(client, app, "kepala")
+    paths = [p.format(yesterday=(NOW - timedelta(days=1)).date().isoformat())
+             for p in OPERATIONS_PAGES]
+    with app.app_context():
+        busy_day(4, "A")
+    few = {path: statements(app, client, path) for path in paths}
+    with app.app_context():
+        busy_day(14, "B")
+    html = client.get("/rollcall").get_data(as_text=True)
+    assert html.count('name="stay_id"') == 18
+    assert {path: n for path, n in few.items() if n > BUDGET} == {}
+    assert {path: statements(app, client, path) for path in paths} == few

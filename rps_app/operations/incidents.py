@@ -4,6 +4,7 @@ from collections import Counter
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from .. import clock
 from ..audit import services as audit
@@ -85,7 +86,8 @@ def _local_start(day: date) -> datetime:
 
 
 def between(start: date | None, end: date | None, limit: int = 500) -> list[Incident]:
-    stmt = select(Incident).order_by(Incident.occurred_at.desc(), Incident.id.desc())
+    stmt = (select(Incident).options(selectinload(Incident.stays))
+            .order_by(Incident.occurred_at.desc(), Incident.id.desc()))
     if start is not None:
         stmt = stmt.where(Incident.occurred_at >= _local_start(start))
     if end is not None:

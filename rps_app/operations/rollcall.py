@@ -16,6 +16,7 @@ from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..facility.models import Bed, Room
 from ..fields import FieldErrors
+from ..stays import residence
 from ..stays.models import BedAssignment, Stay
 from .models import ROLLCALL_STATUSES, SESSIONS, RollCall, RollCallEntry
 from .vocabulary import SESSION_LABELS, STATUS_LABELS
@@ -47,16 +48,17 @@ def residents(day: date, session: str) -> list[dict]:
     """Stays open at the session's time with their client, room and bed then, in room and
     bed order (unplaced last): the roll call page's list."""
     at = reference_moment(day, session)
+    stays = residence.at(at, Stay.id, Stay.client_id)
     rows = db.session.execute(
-        select(Stay.id, Client.id, Client.name, Client.registration_number, Client.sex,
+        select(stays.c.id, Client.id, Client.name, Client.registration_number, Client.sex,
                Room.code, Room.name, Bed.label, Room.sort_order, Bed.sort_order)
-        .join(Client, Client.id == Stay.client_id)
+        .select_from(stays)
+        .join(Client, Client.id == stays.c.client_id)
         .outerjoin(BedAssignment, and_(
-            BedAssignment.stay_id == Stay.id, BedAssignment.start_at <= at,
+            BedAssignment.stay_id == stays.c.id, BedAssignment.start_at <= at,
             or_(BedAssignment.end_at.is_(None), BedAssignment.end_at > at)))
         .outerjoin(Bed, Bed.id == BedAssignment.bed_id)
-        .outerjoin(Room, Room.id == BedAssignment.room_id)
-        .where(Stay.entered_at <= at, or_(Stay.exited_at.is_(None), Stay.exited_at > at)))
+        .outerjoin(Room, Room.id == BedAssignment.room_id))
     result = [{"stay_id": r[0], "client_id": r[1], "name": r[2], "registration_number": r[3],
                "sex": r[4], "room_code": r[5], "room_name": r[6], "bed_label": r[7],
                "order": (r[5] is None, r[8] or 0, r[5] or "", r[9] or 0, r[7] or "", r[0])}
@@ -67,8 +69,7 @@ def residents(day: date, session: str) -> list[dict]:
 
 def open_stay_ids(day: date, session: str) -> set[int]:
     at = reference_moment(day, session)
-    return set(db.session.scalars(select(Stay.id).where(
-        Stay.entered_at <= at, or_(Stay.exited_at.is_(None), Stay.exited_at > at))))
+    return set(db.session.scalars(select(residence.at(at).c.id)))
 
 
 def _check_entries(raw, errors: FieldErrors) -> dict[int, tuple[str, str | None]]:

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock
@@ -21,6 +21,7 @@ from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..facility.models import Room
 from ..fields import FieldErrors
+from ..stays import residence
 from ..stays.models import Stay
 from .models import SHIFTS, PostMinimum, RosterAssignment, Staff, StaffLeave
 from .staff import get_staff
@@ -54,9 +55,11 @@ def posts() -> list[Room]:
         Room.kind == "guard_post", Room.active.is_(True)).order_by(Room.sort_order, Room.code)))
 
 
-def minimums() -> dict[tuple[int, str], int]:
-    """(room_id, shift) -> min_staff for every active post (1 unless set)."""
-    result = {(room.id, shift): 1 for room in posts() for shift in SHIFTS}
+def minimums(rooms: list[Room] | None = None) -> dict[tuple[int, str], int]:
+    """(room_id, shift) -> min_staff for every active post (1 unless set); `rooms`, the
+    posts when already read."""
+    rooms = posts() if rooms is None else rooms
+    result = {(room.id, shift): 1 for room in rooms for shift in SHIFTS}
     for row in db.session.scalars(select(PostMinimum)):
         if (row.room_id, row.shift) in result:
             result[(row.room_id, row.shift)] = row.min_staff
@@ -273,10 +276,10 @@ def unassign(actor, assignment_id: int) -> None:
 def women_in_residence(start: date, end: date) -> set[date]:
     """The dates in [start, end] on whose night a woman's stay is open (entry_date <= D and
     no exit before the next day), as the contract judges it: by the open stays of the date."""
+    stays = residence.on_nights(start, end, Stay.client_id, Stay.entry_date, Stay.exit_date)
     rows = db.session.execute(
-        select(Stay.entry_date, Stay.exit_date).join(Client, Client.id == Stay.client_id)
-        .where(Client.sex == "P", Stay.entry_date <= end,
-               or_(Stay.exit_date.is_(None), Stay.exit_date > start))).all()
+        select(stays.c.entry_date, stays.c.exit_date).select_from(stays)
+        .join(Client, Client.id == stays.c.client_id).where(Client.sex == "P")).all()
     result = set()
     for entry, exit_date in rows:
         last = end if exit_date is None else min(end, exit_date - timedelta(days=1))
@@ -322,20 +325,30 @@ def gaps_of(start: date, end: date, placed: list[tuple[date, str, int, int]],
     return result
 
 
-def gaps(start: date, end: date) -> list[Gap]:
-    rows = assignments_between(start, end)
-    sexes = dict(db.session.execute(select(Staff.id, Staff.sex)).all())
-    codes = {room.id: room.code for room in posts()}
+def gaps(start: date, end: date, rows: list[RosterAssignment] | None = None,
+         rooms: list[Room] | None = None, minimum: dict | None = None,
+         sexes: dict[int, str] | None = None) -> list[Gap]:
+    """The gaps of [start, end]; the assignments, posts, minimums and staff sexes are read
+    unless the caller has them already."""
+    rows = assignments_between(start, end) if rows is None else rows
+    if sexes is None:
+        sexes = dict(db.session.execute(select(Staff.id, Staff.sex)).all())
+    rooms = posts() if rooms is None else rooms
+    minimum = minimums(rooms) if minimum is None else minimum
+    codes = {room.id: room.code for room in rooms}
     return gaps_of(start, end, [(a.date, a.shift, a.room_id, a.staff_id) for a in rows], sexes,
-                   women_in_residence(start, end), minimums(), codes)
+                   women_in_residence(start, end), minimum, codes)
 
 
-def grid(start: date, end: date) -> dict:
-    """The weekly page's cells: {(date, shift, room_id): [assignment]} and gaps by cell."""
+def grid(start: date, end: date, rows: list[RosterAssignment] | None = None,
+         **known) -> dict:
+    """The weekly page's cells: {(date, shift, room_id): [assignment]} and gaps by cell
+    (`known`: what gaps() need that the caller has read)."""
+    rows = assignments_between(start, end) if rows is None else rows
     cells = defaultdict(list)
-    for row in assignments_between(start, end):
+    for row in rows:
         cells[(row.date, row.shift, row.room_id)].append(row)
     by_cell = defaultdict(list)
-    for gap in gaps(start, end):
+    for gap in gaps(start, end, rows, **known):
         by_cell[(gap.date, gap.shift, gap.post)].append(gap.code)
     return {"cells": cells, "gaps": by_cell}

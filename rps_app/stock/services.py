@@ -192,10 +192,11 @@ def item_rows_query(category: str | None = None):
     return stmt
 
 
-def item_rows(rows) -> list[ItemRow]:
-    """ItemRows (with days left) of the rows of item_rows_query()."""
+def item_rows(rows, residents: int | None = None) -> list[ItemRow]:
+    """ItemRows (with days left) of the rows of item_rows_query(); `residents`, the count
+    of residents_now() when the caller has it."""
     rows = list(rows)
-    residents = residents_now()
+    residents = residents_now() if residents is None else residents
     issued = issued_last_days(item_ids=[row[0].id for row in rows]) if rows else {}
     return [ItemRow(item, int(balance), bool(low), int(expiring), int(expired),
                     days_left(int(balance), item.per_head_per_day, residents,

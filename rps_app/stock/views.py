@@ -83,7 +83,8 @@ def render_index(forms: dict | None = None, item_form: ItemForm | None = None):
     if category and category not in CATEGORIES:
         category = ""
     page = ItemPage(category or None, page_number(), current_app.config["PER_PAGE"])
-    rows = services.item_rows(page.items)
+    residents = services.residents_now()
+    rows = services.item_rows(page.items, residents)
     forms = forms or {}
     items = _item_choices()
     for kind in FORM_KINDS:
@@ -93,7 +94,7 @@ def render_index(forms: dict | None = None, item_form: ItemForm | None = None):
     return render_template("stock/index.html", page=page, rows=rows, category=category,
                            categories=CATEGORIES, forms=forms, focus=focus,
                            item_form=item_form or ItemForm(formdata=None, prefix="item"),
-                           residents=services.residents_now())
+                           residents=residents)
 
 
 @bp.get("/stock")

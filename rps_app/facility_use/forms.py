@@ -2,8 +2,10 @@
 and name the field; select fields therefore do not check their own choices."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, HiddenField, SelectField, SelectMultipleField, StringField,
+from wtforms import (BooleanField, HiddenField, SelectMultipleField, StringField,
                      TextAreaField)
+
+from ..clients.forms import SelectField
 
 DEFAULT_SESSION_PURPOSE = _l("Sesi konseling psikososial")
 

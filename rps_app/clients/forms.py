@@ -1,5 +1,4 @@
 """Forms of the client pages: identity changes and the photo. Rules: clients.services."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from markupsafe import Markup, escape
@@ -9,6 +8,7 @@ from wtforms.fields.choices import SelectChoice  # tuples are deprecated in WTFo
 
 from reports.pmks import PMKS_CATEGORIES
 
+from ..web import lazy_gettext as _l
 from ..web import translated
 from . import vocabulary
 

@@ -1,6 +1,6 @@
 """Small helpers shared by views and API handlers (never used by services)."""
 from flask import flash, g, request, url_for
-from flask_babel import lazy_gettext
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from .actor import Actor
@@ -18,6 +18,20 @@ def current_actor() -> Actor:
         return Actor(user_id=current_user.id, username=current_user.username,
                      ip=request.remote_addr, role=current_user.role)
     return Actor(user_id=None, username=None, ip=request.remote_addr)
+
+
+def request_gettext(string: str, **variables) -> str:
+    """flask_babel.gettext through the catalogue of this request (request_translations)."""
+    text = request_translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """flask_babel.lazy_gettext translated through request_gettext: the same text, but a
+    form's labels and a vocabulary's options are translated each time a page shows them,
+    and Flask-Babel looks the locale and catalogue up again for each (most of the time of
+    rendering a label or an option)."""
+    return LazyString(request_gettext, string, **variables)
 
 
 def translated(labels: dict) -> dict:

@@ -161,7 +161,8 @@ BUDGET = 8
 # are over it for now: see bench/RESULTS.md (the stay page: test_the_stay_page).
 BUDGET_PAGES = ("/clients", "/clients?status=in&sex=L", "/clients?room={room}", "/reports",
                 "/audit", "/institutions", "/account", "/letters/{letter}", "/intakes/new",
-                "/rooms", "/intakes/{intake}", "/stays/{stay}/exit")
+                "/rooms", "/intakes/{intake}", "/stays/{stay}/exit",
+                "/bookings", "/visits", "/maintenance")
 BUDGET_API = ("/api/v1/clients", "/api/v1/clients?q=warsi", "/api/v1/clients/{client}",
               "/api/v1/stays?active=true", "/api/v1/institutions", "/api/v1/rooms",
               "/api/v1/reports/occupancy?from=2026-10-01&to=2026-10-31",
@@ -256,3 +257,44 @@ def test_the_operations_pages_within_the_budget(app, client):
     assert html.count('name="stay_id"') == 18
     assert {path: n for path, n in few.items() if n > BUDGET} == {}
     assert {path: statements(app, client, path) for path in paths} == few
+
+
+def facility_use_rows(stays: list, serial: int, staff_id: int) -> None:
+    """For each stay: a session booked for it, a visit and two maintenance requests (one
+    done), in this app's one day (the clock is frozen)."""
+    from rps_app.facility_use import bookings, maintenance, visits
+    from .stays_support import room
+    rooms = [room(code) for code in ("TRP-1", "TRP-2", "KOM-1", "KOM-2", "GH")]
+    beds = [bed for code in ("PA-1", "PA-2") for bed in room(code).beds]
+    for n, stay in enumerate(stays):
+        hour, where = 7 + (serial + n) // 5, rooms[(serial + n) % 5]
+        bookings.book(ACTOR, {"room_id": where.id, "purpose": f"Sesi {serial + n}",
+                              "starts_at": f"2026-11-06T{hour:02d}:00:00+07:00",
+                              "ends_at": f"2026-11-06T{hour:02d}:30:00+07:00",
+                              "staff_id": staff_id, "stay_ids": [stay.id]})
+        visits.record_visit(ACTOR, {"visitor_name": f"Tamu {n}", "relation": "anak",
+                                    "stay_id": stay.id})
+        bed = beds[(serial + n) % len(beds)]
+        maintenance.report(ACTOR, {"room_id": bed.room_id, "bed_id": bed.id,
+                                   "description": f"Kasur {n}"})
+        done = maintenance.report(ACTOR, {"room_id": bed.room_id, "description": f"Pintu {n}"})
+        maintenance.mark_done(ACTOR, done.id)
+    db.session.commit()
+
+
+def test_the_facility_use_pages_with_many_rows(app, client):
+    """The calendar, the visitor log and maintenance: the same statements for 2 bookings,
+    visits and requests as for 30 (more than a page of done requests), within the budget."""
+    from .test_facility_use_bookings import add_staff
+    pages = ("/bookings", "/visits", "/maintenance", "/maintenance?page=2")
+    login(client, app, "kepala")
+    with app.app_context():
+        staff_id = add_staff()
+        facility_use_rows(make_intake(2, place=True).stays, 0, staff_id)
+    few = {page: statements(app, client, page) for page in pages}
+    with app.app_context():
+        facility_use_rows(make_intake(28, place=True, bast_number="B28").stays, 2, staff_id)
+    html = client.get("/visits").get_data(as_text=True)
+    assert html.count("Tamu ") == 30
+    assert {page: statements(app, client, page) for page in pages} == few
+    assert max(few.values()) <= BUDGET, few

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from flask import (Blueprint, current_app, flash, get_template_attribute, jsonify, redirect,
                    render_template, request, session, url_for)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -52,15 +53,47 @@ def first_url(endpoints, **values) -> str | None:
 
 # --- intake ---------------------------------------------------------------------------
 
-def render_intake(form: IntakeForm, row_errors: dict | None = None, status: int = 200):
+def rendered_once(key, render) -> Markup:
+    """HTML that depends on nothing but the locale, rendered once per app and locale (on
+    every call while templates reload, in development)."""
+    if current_app.jinja_env.auto_reload:
+        return Markup(render())
+    cache = current_app.extensions.setdefault("rps_rendered_once", {})
+    key = (str(get_locale()), key)
+    html = cache.get(key)
+    if html is None:
+        html = cache[key] = Markup(render())
+    return html
+
+
+def blank_row(number: int | None) -> Markup:
+    """A client row as a new form shows it (no data, no errors): row `number` (its fields
+    named clients-<number - 1>-...), or with None the blank row of the <template> the page's
+    script copies (clients-__i__-...). Nothing in it but the labels changes, so it is
+    rendered once per locale: WTForms rendering each field and option of a row was most of
+    the page's time."""
+    prefix = "clients-__i__-" if number is None else f"clients-{number - 1}-"
+
+    def render():
+        client_row = get_template_attribute("stays/_intake_row.html", "client_row")
+        return client_row(ClientRowForm(prefix=prefix), "" if number is None else number, [],
+                          SCREENING_LABELS, ISOLATION_FLAGS)
+    return rendered_once(("intake row", number), render)
+
+
+def render_intake(form: IntakeForm, row_errors: dict | None = None, status: int = 200,
+                  blank: bool = False):
+    """The intake form; `blank`: a new form, whose rows are blank rows."""
     row_errors = row_errors or {}
     problem_rows = [index + 1 for index, entry in enumerate(form.clients.entries)
                     if entry.form.has_errors() or row_errors.get(index)]
     header_errors = any(form[name].errors for name in HEADER_FIELDS)
+    blank_rows = ([blank_row(number) for number in range(1, len(form.clients.entries) + 1)]
+                  if blank else None)
     return render_template(
         "stays/intake_new.html", form=form, row_errors=row_errors,
         problem_rows=problem_rows, header_errors=header_errors,
-        blank_row=ClientRowForm(prefix="clients-__i__-"),
+        blank_rows=blank_rows, template_row=blank_row(None),
         regencies=REGENCY_SUGGESTIONS, screening_labels=SCREENING_LABELS,
         isolation_flags=ISOLATION_FLAGS,
         nik_regions={"provinces": PROVINCES, "regencies": REGENCIES}), status
@@ -75,7 +108,7 @@ HEADER_FIELDS = ("agency", "officer_name", "officer_id_number", "bast_number",
 def intake_new():
     now = local_input(clock.now())
     form = IntakeForm(formdata=None, received_at=now, operation_at=now)
-    return render_intake(form)[0]
+    return render_intake(form, blank=True)[0]
 
 
 def intake_errors(form: IntakeForm, fields: dict) -> dict:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import clock
 from ..audit.services import Actor, record
+from ..clients.models import Client
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..fields import FieldErrors, local_date
@@ -213,8 +214,9 @@ def list_items(category: str | None = None) -> list[ItemRow]:
 
 
 def item_row(item_id: int) -> ItemRow:
-    get_item(item_id)
     rows = item_rows(db.session.execute(item_rows_query().where(StockItem.id == item_id)))
+    if not rows:
+        raise NotFound("Barang tidak ditemukan.")
     return rows[0]
 
 
@@ -595,6 +597,8 @@ class CardRow:
     change: int          # signed, for the item
     balance: int         # running balance after it
     lots: list[tuple[str | None, int]]
+    reversed: bool = False                   # a later reversal undid it
+    registration_number: str | None = None   # of the client it was issued to
 
 
 @dataclass
@@ -623,15 +627,21 @@ def card(item_id: int, start: date, end: date, limit: int | None = None) -> Card
         raise ValidationError("Periode tidak valid.", {"to": "Tanggal akhir sebelum tanggal awal."})
     low, high = local_bounds(start, end)
     line = StockMovementLine
-    since = db.session.scalar(select(func.coalesce(func.sum(line.quantity), 0))
-                              .where(line.item_id == item.id, line.at >= low))
-    opening = item_balance(item.id) - int(since)
+    now_held = select(func.coalesce(func.sum(StockBalance.quantity), 0)).where(
+        StockBalance.item_id == item.id).scalar_subquery()
+    since = select(func.coalesce(func.sum(line.quantity), 0)).where(
+        line.item_id == item.id, line.at >= low).scalar_subquery()
+    opening = int(db.session.scalar(select(now_held - since)))
     totals = (select(line.movement_id, func.sum(line.quantity).label("change"))
               .where(line.item_id == item.id, line.at >= low, line.at < high)
               .group_by(line.movement_id).subquery())
     running = func.sum(totals.c.change).over(order_by=(StockMovement.at, StockMovement.id))
+    reversal = db.aliased(StockMovement)
+    undone = select(reversal.id).where(reversal.reverses_id == StockMovement.id).exists()
+    registration = (select(Client.registration_number).join(Stay, Stay.client_id == Client.id)
+                    .where(Stay.id == StockMovement.stay_id).scalar_subquery())
     # The movements' own (item_id, at) bounds too, so that both sides are read by index.
-    stmt = (select(StockMovement, totals.c.change, running)
+    stmt = (select(StockMovement, totals.c.change, running, undone, registration)
             .join(totals, totals.c.movement_id == StockMovement.id)
             .where(StockMovement.item_id == item.id, StockMovement.at >= low,
                    StockMovement.at < high)
@@ -639,11 +649,14 @@ def card(item_id: int, start: date, end: date, limit: int | None = None) -> Card
     if limit is not None:
         stmt = stmt.limit(limit)
     result = db.session.execute(stmt).all()
-    lots = _lines_of([m.id for m, _, _ in result])
-    rows = [CardRow(m, int(change), opening + int(total), lots.get(m.id, []))
-            for m, change, total in result]
-    closing = opening + int(db.session.scalar(select(func.coalesce(func.sum(totals.c.change), 0)))
-                            or 0)
+    lots = _lines_of([m.id for m, *_rest in result])
+    rows = [CardRow(m, int(change), opening + int(total), lots.get(m.id, []), bool(gone), number)
+            for m, change, total, gone, number in result]
+    if limit is None:  # every movement of the period was read: the last running balance
+        closing = rows[-1].balance if rows else opening
+    else:
+        closing = opening + int(db.session.scalar(
+            select(func.coalesce(func.sum(totals.c.change), 0))) or 0)
     return Card(item, start, end, opening, rows, closing)
 
 
@@ -658,13 +671,6 @@ def _lines_of(movement_ids: list[int]) -> dict[int, list[tuple[str | None, int]]
                 .order_by(StockMovementLine.id)):
             out.setdefault(movement_id, []).append((lot_label(lot), quantity))
     return out
-
-
-def reversed_ids(movement_ids: list[int]) -> set[int]:
-    if not movement_ids:
-        return set()
-    return set(db.session.scalars(select(StockMovement.reverses_id).where(
-        StockMovement.reverses_id.in_(movement_ids))))
 
 
 # ---------------------------------------------------------------- alerts

@@ -145,19 +145,21 @@ def render_item(item_id: int, forms: dict | None = None):
     row = services.item_row(item_id)
     start, end = _history_period()
     card = services.card(item_id, start, end)
-    ids = [r.movement.id for r in card.rows]
     forms = forms or {}
-    forms.setdefault("disposal", movement_form("disposal", item_id))
+    item = row.item  # the disposal form offers this item only (no list of every item)
+    forms.setdefault("disposal", movement_form("disposal", item_id, items=[
+        (str(item.id), f"{item.code} \u2013 {item.name} ({item.unit})")]))
     lots = db.session.execute(
         select(StockLot, StockBalance.quantity).join(StockBalance, StockBalance.lot_id == StockLot.id)
         .where(StockLot.item_id == item_id)
         .order_by(StockLot.expiry_date.is_(None), StockLot.expiry_date, StockLot.id)).all()
     return render_template("stock/item.html", row=row, item=row.item, card=card, lots=lots,
-                           forms=forms, reversed_ids=services.reversed_ids(ids),
+                           forms=forms,
+                           reversed_ids={r.movement.id for r in card.rows if r.reversed},
                            reverse_form=ReverseForm(formdata=None), kind_labels=KIND_LABELS,
                            describe=documents.describe,
-                           registrations=documents.registration_numbers(
-                               {r.movement.stay_id for r in card.rows if r.movement.stay_id}),
+                           registrations={r.movement.stay_id: r.registration_number
+                                          for r in card.rows if r.movement.stay_id},
                            today=clock.local_today(), lot_label=lot_label,
                            categories=CATEGORIES, sources=SOURCES)
 

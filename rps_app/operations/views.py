@@ -11,7 +11,7 @@ from ..auth.permissions import Permission, can, requires
 from ..clients import services as clients
 from ..errors import ValidationError
 from ..fields import FieldErrors, iso, parse_moment
-from ..web import current_actor, translated_now
+from ..web import current_actor, translated_now, url_by_id
 from . import documents, incidents, proposal, roster, rollcall, staff
 from .models import INCIDENT_KINDS, LEAVE_KINDS, SESSIONS, SEVERITIES, SHIFTS
 from .vocabulary import LEAVE_LABELS
@@ -249,7 +249,8 @@ def incidents_page():
         "operations/incidents.html", rows=rows, start=start, end=end,
         kind_labels=translated_now(incidents.KIND_LABELS), kinds=INCIDENT_KINDS,
         severity_labels=translated_now(incidents.SEVERITY_LABELS), severities=SEVERITIES,
-        open_people=open_people,
+        open_people=open_people, stay_url=url_by_id("stays.show", "stay_id"),
+        acknowledge_url=url_by_id("operations.incident_acknowledge", "incident_id"),
         may_write=can(Permission.INCIDENTS_WRITE), may_ack=can(Permission.INCIDENTS_ACK),
         now_input=clock.to_local(clock.now()).strftime("%Y-%m-%dT%H:%M"))
 

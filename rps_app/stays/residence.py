@@ -1,5 +1,5 @@
-"""Which stays are in residence: at a moment (roll call, incidents, data quality) or on the
-nights of a range of dates (the roster's women in residence), found through the indexes.
+"""Which stays are in residence: at a moment (roll call, incidents, the stock's residents)
+or on the nights of a range of dates (the roster's women in residence), through indexes.
 
 The plain condition `entered_at <= t AND (exited_at IS NULL OR exited_at > t)` reads every
 stay ever recorded: the OR defeats every index and entered_at has none. Here the stays are

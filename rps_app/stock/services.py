@@ -22,6 +22,7 @@ from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..fields import FieldErrors, local_date
 from ..stays import notes as stay_notes
+from ..stays import residence
 from ..stays.models import Stay
 from .ledger import LotState, balances_at, item_balance, lot_label, lot_states
 from .models import (CATEGORIES, NO_LOT, SOURCES, StockBalance, StockCount, StockCountLine,
@@ -108,10 +109,8 @@ def _lock_items(item_ids) -> None:
 # ---------------------------------------------------------------- days left, lists
 
 def residents_now() -> int:
-    """Clients in residence now: the open stays."""
-    now = clock.now()
-    return db.session.scalar(select(func.count(Stay.id)).where(
-        Stay.exited_at.is_(None), Stay.entered_at <= now))
+    """Clients in residence now (stays/residence.py)."""
+    return db.session.scalar(select(func.count()).select_from(residence.at(clock.now())))
 
 
 def issued_last_days(days: int = ISSUE_WINDOW_DAYS, item_ids=None) -> dict[int, int]:

@@ -68,9 +68,9 @@ def open_stays() -> list[tuple[int, int, str, str]]:
 def stay_choices(blank: str | None = None) -> list:
     """Select options of the clients in residence (their names shown: audited)."""
     rows = open_stays()
-    clients.record_search(current_actor(), [client_id for _stay, client_id, _number, _name in rows])
-    return choices(((str(stay_id), f"{number} · {name}") for stay_id, _client, number, name in rows),
-                   blank=blank)
+    clients.record_search(current_actor(), [client_id for _stay, client_id, _n, _name in rows])
+    return choices(((str(stay_id), f"{number} · {name}")
+                    for stay_id, _client, number, name in rows), blank=blank)
 
 
 def staff_select() -> list:

@@ -47,7 +47,7 @@ def bookable_rooms() -> list[Room]:
 
 def get_booking(booking_id: int) -> Booking:
     return found(db.session.get(Booking, booking_id, options=(
-        selectinload(Booking.clients), selectinload(Booking.room))),
+        selectinload(Booking.clients), joinedload(Booking.room))),
         "Pemesanan ruang tidak ditemukan.")
 
 

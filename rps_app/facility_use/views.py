@@ -9,7 +9,7 @@ from urllib.parse import quote_plus, urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import and_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from .. import clock
 from ..auth.permissions import Permission, can, requires
@@ -210,7 +210,7 @@ def render_booking(booking_id: int, cancel_form=None, note_form=None, status: in
     stays = {}
     if booking.clients:
         stays = {stay.id: stay for stay in db.session.scalars(
-            select(Stay).where(Stay.id.in_(booking.stay_ids)).options(selectinload(Stay.client)))}
+            select(Stay).where(Stay.id.in_(booking.stay_ids)).options(joinedload(Stay.client)))}
         clients.record_search(current_actor(), sorted({s.client_id for s in stays.values()}))
     return render_template(
         "facility_use/booking.html", booking=booking, stays=stays,

@@ -18,8 +18,8 @@ from datetime import date
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from sqlalchemy import (JSON, String, and_, bindparam, case, cast, delete, distinct, event,
-                        func, insert, inspect, literal, or_, select)
+from sqlalchemy import (JSON, Integer, String, and_, bindparam, case, cast, delete, distinct,
+                        event, func, insert, inspect, literal, or_, select, true)
 from sqlalchemy.orm import Session
 
 from .. import clock, signals
@@ -289,40 +289,76 @@ def rebuild_name_keys(connection) -> int:
 
 # --- the candidates in SQL, best first -------------------------------------------------------
 
-BATCH = 50  # candidates read at a time (most checks need one batch)
+BATCH = 30  # candidates read at a time (three times the suggestions shown: mostly one batch)
 
 
-def _one_of(column, values: set[str]):
-    """`column IN values`, the values passed as one JSON parameter (a typed name asks for
-    hundreds to thousands of keys), which the database unpacks into the list it probes the
-    index with."""
-    values = bindparam(None, json.dumps(sorted(values)), type_=String)
-    if db.session.get_bind().dialect.name == "postgresql":
+def _one_of(column, name: str, dialect: str):
+    """`column IN` the list in the parameter `name`, passed as one JSON text (a typed name
+    asks for hundreds to thousands of keys), which the database unpacks into the list it
+    probes the index with."""
+    values = bindparam(name, type_=String)
+    if dialect == "postgresql":
         return column.in_(select(func.json_array_elements_text(cast(values, JSON))
                                  .column_valued()))
     return column.in_(select(func.json_each(values).table_valued("value").c.value))
 
 
-def _upper_bound(person: Person, today: date, keys):
+def _upper_bound(keys, sex: bool, age: bool, origin: bool):
     """The highest score (thousandths) a client could reach, from what its name keys hold:
-    the name as if every word were the same (of as many words or not), the sex and the
-    origin as the score weighs them, the age as the most it may give (five years apart or less means born at most six years apart; no
-    dated age: as much as can be). NULL when the ages are too far apart for a match (born
-    more than eleven years apart)."""
-    sex = case((keys.c.sex == person.sex, 200), else_=0) if person.sex else literal(0)
-    if person.age is None:
-        age = literal(100)
-    else:
-        born = today.year - person.age
-        window = AGE_REJECT_YEARS + 1
-        age = case((keys.c.born.is_(None), 200), (keys.c.born.between(born - 6, born + 6), 200),
-                   (keys.c.born.between(born - window, born + window), 60))
-    mine = _origin(person.origin)[:100]
-    origin = (case((keys.c.origin == mine, 100), (keys.c.origin == "", 50), else_=0) if mine
-              else literal(50))
+    the name as if every word were the same (of as many words or not: `words`), the sex and
+    the origin as the score weighs them, the age as the most it may give (five years apart
+    or less means born at most six years apart; no dated age: as much as can be); NULL when
+    the ages are too far apart for a match (born more than eleven years apart, `born` the
+    person's birth year). Each part only when the person has it (the flags)."""
     # A name of another number of words scores 0.95 of its words' likeness at most.
-    name = case((keys.c.words == len(words(person.name)), 500), else_=475)
-    return name + sex + age + origin
+    name = case((keys.c.words == bindparam("words"), 500), else_=475)
+    sex_part = case((keys.c.sex == bindparam("sex"), 200), else_=0) if sex else literal(0)
+    if age:
+        born, window = bindparam("born", type_=Integer), AGE_REJECT_YEARS + 1
+        age_part = case((keys.c.born.is_(None), 200),
+                        (keys.c.born.between(born - 6, born + 6), 200),
+                        (keys.c.born.between(born - window, born + window), 60))
+    else:
+        age_part = literal(100)
+    origin_part = (case((keys.c.origin == bindparam("origin"), 100), (keys.c.origin == "", 50),
+                        else_=0) if origin else literal(50))
+    return name + sex_part + age_part + origin_part
+
+
+@lru_cache(maxsize=256)
+def _candidates_statement(dialect: str, word_count: int, sex: bool, age: bool, origin: bool,
+                          exclude: bool, after: bool):
+    """candidates_query's statement for a shape of person, its values as parameters (built
+    once: a check is a few milliseconds, building the statement would be as many)."""
+    keys = ClientNameKey.__table__
+    bound = _upper_bound(keys, sex, age, origin)
+    # The bound is the same on every key row of a client: filtered row by row, kept by max.
+    best = select(keys.c.client_id, func.max(bound).label("bound")).where(
+        _one_of(keys.c.key, "keys", dialect),
+        # What the bound decides, in plain comparisons first (cheaper on every key row):
+        # another sex reaches the threshold only with the same origin as well.
+        or_(keys.c.sex == bindparam("sex"), keys.c.origin == bindparam("origin"))
+        if sex and origin else keys.c.sex == bindparam("sex") if sex else true(),
+        bound >= round(THRESHOLD * 1000)).group_by(keys.c.client_id)
+    if word_count > 1:
+        theirs = func.max(keys.c.words)
+        mine_found = sum(func.max(case((_one_of(keys.c.key, f"keys_{n}", dialect), 1),
+                                       else_=0)) for n in range(word_count))
+        best = best.having(or_(
+            and_(theirs >= word_count, mine_found == word_count),
+            and_(theirs < word_count, func.count(distinct(keys.c.word_no)) == theirs)))
+    if exclude:
+        best = best.where(keys.c.client_id != bindparam("exclude_id"))
+    if after:
+        after_bound, after_id = bindparam("after_bound"), bindparam("after_id")
+        best = best.where(or_(bound < after_bound,
+                              and_(bound == after_bound, keys.c.client_id > after_id)))
+    best = (best.order_by(func.max(bound).desc(), keys.c.client_id).limit(bindparam("limit"))
+            .subquery())
+    open_stay = (select(Stay.id).where(Stay.client_id == Client.id, Stay.exited_at.is_(None))
+                 .limit(1).scalar_subquery())
+    return (select(Client, best.c.bound, open_stay).join(best, best.c.client_id == Client.id)
+            .order_by(best.c.bound.desc(), Client.id))
 
 
 def candidates_query(person: Person, today: date, exclude_id: int | None = None,
@@ -331,33 +367,28 @@ def candidates_query(person: Person, today: date, exclude_id: int | None = None,
     by id), after the (bound, id) `after`: found and narrowed through the name keys alone —
     a key for every word the every-word rule needs (a key for every word of the person's
     name when theirs has as many words or more, for every word of theirs when it has fewer)
-    and a possible score (_upper_bound) of THRESHOLD or more — and only then read. Rows of
-    (client, bound in thousandths, open stay id)."""
-    keys = ClientNameKey.__table__
+    and a possible score (_upper_bound) of THRESHOLD or more — and only then read. As
+    (statement, parameters); rows of (client, bound in thousandths, open stay id)."""
     asked = [query_keys(word) for word in words(person.name)]
-    bound = _upper_bound(person, today, keys)
-    # The bound is the same on every key row of a client: filtered row by row, kept by max.
-    best = (select(keys.c.client_id, func.max(bound).label("bound"))
-            .where(_one_of(keys.c.key, set().union(*asked)), bound >= round(THRESHOLD * 1000))
-            .group_by(keys.c.client_id))
+    origin = _origin(person.origin)[:100]
+    stmt = _candidates_statement(db.session.get_bind().dialect.name, len(asked),
+                                 bool(person.sex), person.age is not None, bool(origin),
+                                 exclude_id is not None, after is not None)
+    params = {"keys": json.dumps(sorted(set().union(*asked))), "words": len(asked),
+              "limit": limit or BATCH}
     if len(asked) > 1:
-        theirs = func.max(keys.c.words)
-        mine_found = sum(func.max(case((_one_of(keys.c.key, word_keys), 1), else_=0))
-                         for word_keys in asked)
-        best = best.having(or_(
-            and_(theirs >= len(asked), mine_found == len(asked)),
-            and_(theirs < len(asked), func.count(distinct(keys.c.word_no)) == theirs)))
+        params |= {f"keys_{n}": json.dumps(sorted(keys)) for n, keys in enumerate(asked)}
+    if person.sex:
+        params["sex"] = person.sex
+    if person.age is not None:
+        params["born"] = today.year - person.age
+    if origin:
+        params["origin"] = origin
     if exclude_id is not None:
-        best = best.where(keys.c.client_id != exclude_id)
+        params["exclude_id"] = exclude_id
     if after is not None:
-        best = best.where(or_(bound < after[0],
-                              and_(bound == after[0], keys.c.client_id > after[1])))
-    best = (best.order_by(func.max(bound).desc(), keys.c.client_id).limit(limit or BATCH)
-            .subquery())
-    open_stay = (select(Stay.id).where(Stay.client_id == Client.id, Stay.exited_at.is_(None))
-                 .limit(1).scalar_subquery())
-    return (select(Client, best.c.bound, open_stay).join(best, best.c.client_id == Client.id)
-            .order_by(best.c.bound.desc(), Client.id))
+        params["after_bound"], params["after_id"] = after
+    return stmt, params
 
 
 def suggestions(person: Person, exclude_id: int | None = None,
@@ -374,7 +405,7 @@ def suggestions(person: Person, exclude_id: int | None = None,
     best: list[tuple[float, int, Suggestion]] = []
     after = None
     while True:
-        rows = db.session.execute(candidates_query(person, today, exclude_id, after)).all()
+        rows = db.session.execute(*candidates_query(person, today, exclude_id, after)).all()
         for client, _bound, stay_id in rows:
             if client.merged_into_id is not None:
                 continue

@@ -358,12 +358,13 @@ def test_suggestions_are_the_best_of_every_client_on_file(app, monkeypatch):
                 scored = sorted((-duplicates.score(person, duplicates.person_of(c, today)),
                                  c.id) for c in everyone)
                 matches = [item for item in scored if -item[0] >= duplicates.THRESHOLD]
-                for batch in (1, 3):
+                for batch, growth in ((1, 1), (3, 1), (30, 4)):
                     monkeypatch.setattr(duplicates, "BATCH", batch)
-                    for limit in (1, 2, 4, 9, 10):
+                    monkeypatch.setattr(duplicates, "GROWTH", growth)
+                    for limit in (1, 4, 9):
                         found = duplicates.suggestions(person, limit=limit)
                         assert [(-s.score, s.client.id) for s in found] == matches[:limit], \
-                            (person, later, batch, limit)
+                            (person, later, batch, growth, limit)
 
 
 def test_name_keys_follow_identity_changes_and_merges(app):

@@ -8,6 +8,11 @@ ending (Paijo/Paija, Sutarno/Sutarna), and dropped vowels (Slamet/Selamet: the s
 consonants in the same order). Words must begin with the same letter (Agus/Bagus are two
 names). Every word of the shorter name must find a close word in
 the other; a name that differs in one word (Siti Aminah / Siti Fatimah) is another person.
+
+A check never reads every client: the candidates come through an index of name keys
+(ClientNameKey: the folded words, their one-letter-dropped forms, skeletons; with the sex,
+birth year and origin), best possible score first, and are read a batch at a time until
+none left can do better than the best found (see suggestions).
 """
 import json
 import math
@@ -289,7 +294,8 @@ def rebuild_name_keys(connection) -> int:
 
 # --- the candidates in SQL, best first -------------------------------------------------------
 
-BATCH = 30  # candidates read at a time (three times the suggestions shown: mostly one batch)
+BATCH = 30  # candidates read first (three times the suggestions shown: mostly the only read)
+GROWTH = 4  # each further read takes this many times more (a few reads, however many)
 
 
 def _one_of(column, name: str, dialect: str):
@@ -336,9 +342,13 @@ def _candidates_statement(dialect: str, word_count: int, sex: bool, age: bool, o
     best = select(keys.c.client_id, func.max(bound).label("bound")).where(
         _one_of(keys.c.key, "keys", dialect),
         # What the bound decides, in plain comparisons first (cheaper on every key row):
-        # another sex reaches the threshold only with the same origin as well.
+        # another sex reaches the threshold only with the same origin as well; born more
+        # than eleven years apart, never.
         or_(keys.c.sex == bindparam("sex"), keys.c.origin == bindparam("origin"))
         if sex and origin else keys.c.sex == bindparam("sex") if sex else true(),
+        or_(keys.c.born.is_(None), keys.c.born.between(
+            bindparam("born", type_=Integer) - (AGE_REJECT_YEARS + 1),
+            bindparam("born", type_=Integer) + (AGE_REJECT_YEARS + 1))) if age else true(),
         bound >= round(THRESHOLD * 1000)).group_by(keys.c.client_id)
     if word_count > 1:
         theirs = func.max(keys.c.words)
@@ -395,17 +405,18 @@ def suggestions(person: Person, exclude_id: int | None = None,
                 limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
     """Clients on file (not merged away) likely to be `person`, best first (then by id).
 
-    The candidates come from SQL best possible score first (candidates_query), BATCH at a
-    time, and are scored here; reading stops once no candidate left can enter the best
+    The candidates come from SQL best possible score first (candidates_query), BATCH of them
+    (then GROWTH times as many each time), and are scored here; reading stops once no candidate left can enter the best
     `limit`. So a common name costs about what a rare one does: its namesakes are found
     and ranked through the name keys, and only the likeliest are read."""
     today = clock.local_today()
     if not words(person.name):
         return []
     best: list[tuple[float, int, Suggestion]] = []
-    after = None
+    after, batch = None, BATCH
     while True:
-        rows = db.session.execute(*candidates_query(person, today, exclude_id, after)).all()
+        rows = db.session.execute(*candidates_query(person, today, exclude_id, after,
+                                                    batch)).all()
         for client, _bound, stay_id in rows:
             if client.merged_into_id is not None:
                 continue
@@ -415,9 +426,9 @@ def suggestions(person: Person, exclude_id: int | None = None,
                 best.append((value, client.id, Suggestion(client, value, stay_id)))
         best.sort(key=lambda item: (-item[0], item[1]))
         del best[limit:]
-        if len(rows) < BATCH:
+        if len(rows) < batch:
             break
-        after = (rows[-1][1], rows[-1][0].id)
+        after, batch = (rows[-1][1], rows[-1][0].id), batch * GROWTH
         if len(best) == limit:
             # Nothing unread can do better than the last of the best: its bound is lower,
             # or equal with a higher id (rows come bound first, then id). In thousandths.

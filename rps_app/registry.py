@@ -28,12 +28,18 @@ class Section:
     """A panel one domain shows on another's page. `page` is "dashboard", "client",
     "stay" or "facility_admin" (the rooms admin page); `collect(**context)` returns the
     template's variables, or None to show nothing (context: nothing for the dashboard and
-    the rooms admin page, `client` or `stay` for those pages)."""
+    the rooms admin page, `client` or `stay` for those pages).
+
+    `reads()`, when given, names the lists the panel shows as batch.Part selects (built
+    once, so a cached function; their values as bind parameters named after the context,
+    `client_id` for `client`): the page reads every panel's lists in one statement and
+    hands each panel its rows, `collect(rows={name: [row, ...]}, **context)`."""
     page: str
     template: str
     collect: Callable[..., dict | None]
     permission: Any
     order: int
+    reads: Callable[[], dict] | None = None
 
 
 @dataclass
@@ -65,8 +71,8 @@ def add_nav(app: Flask, endpoint: str, label, permission, order: int) -> None:
 
 
 def add_section(app: Flask, page: str, template: str, collect: Callable[..., dict | None],
-                permission, order: int = 100) -> None:
-    of(app).sections.append(Section(page, template, collect, permission, order))
+                permission, order: int = 100, reads: Callable[[], dict] | None = None) -> None:
+    of(app).sections.append(Section(page, template, collect, permission, order, reads))
 
 
 def add_job(app: Flask, job) -> None:

@@ -272,3 +272,122 @@ def test_the_sql_narrowing_keeps_old_spellings_and_ages(client, app):
         assert found("Cipto", "L", 40, None) == ["Tjipto"]
         assert found("Tarno", "L", 48, None) == ["Pak Tarno"]
         assert found("Joko Santoso", "L", None, None) == ["Djoko Santoso", "Joko Santoso"]
+
+
+# Names of the demo data and some long Javanese ones (three or more letters apart may still
+# be close words from nine letters on).
+KEY_NAMES = ("Slamet Budi Agus Joko Bambang Sugeng Wahyu Teguh Eko Rudi Heru Sutrisno Darto "
+             "Karyo Warsito Tarmuji Kasmin Sodikin Rohmat Imam Supri Tarno Casmadi Warso Ahmad "
+             "Yusuf Dedi Sukirno Sri Siti Wati Sumiyati Suminah Tarsih Rasminah Kartini Dewi "
+             "Rina Yuli Endang Sumarni Darsih Warsini Casriah Sunarti Ratna Nur Aminah Khotimah "
+             "Rokhayah Tarwiyah Lestari Saputra Wibowo Santoso Hidayat Nugroho Pratama Setiawan "
+             "Kurniawan Rahayu Susanto Prasetyo Hartono Wijaya Muhammad Kusumawardhani "
+             "Purwaningsih Sulistyaningsih Rohmatul Abdurrahman Tjokroaminoto").split()
+
+
+def _misspelt(rng, word: str) -> str:
+    letters = list(word)
+    for _ in range(rng.randint(1, 4)):
+        at = rng.randrange(len(letters) + 1)
+        new = rng.choice("abcdefghijklmnopqrstuvwxyz" if rng.random() < 0.5 else "aeiou")
+        kind = rng.random()
+        if kind < 0.33 and len(letters) > 2 and at < len(letters):
+            del letters[at]
+        elif kind < 0.66:
+            letters.insert(at, new)
+        elif at < len(letters):
+            letters[at] = new
+    return "".join(letters)
+
+
+def test_the_name_keys_find_every_close_word():
+    """The candidates of a check come through name keys (duplicates.query_keys asks for
+    what stored_keys stores): every pair of words the match calls close shares a key, on
+    many random misspellings (letters dropped, inserted, changed)."""
+    import random
+    rng = random.Random(14)
+    close = 0
+    for _ in range(30000):
+        typed = duplicates.words(rng.choice(KEY_NAMES))[0]
+        on_file = duplicates.words(_misspelt(rng, typed) or "x")
+        if not on_file:
+            continue
+        pair = (typed, on_file[0]) if rng.random() < 0.5 else (on_file[0], typed)
+        if max(duplicates.word_similarity(*pair),
+               duplicates.word_similarity(*reversed(pair))) >= duplicates.WORD_THRESHOLD:
+            close += 1
+            assert duplicates.query_keys(pair[0]) & duplicates.stored_keys(pair[1]), pair
+    assert close > 5000
+
+
+PEOPLE = [  # (name, sex, age, origin): namesakes, misspellings, other sexes, ages, places
+    ("Slamet", "L", 50, "Kabupaten Tegal"), ("Slamet", "L", 52, "Brebes"),
+    ("Selamet", "L", 47, None), ("Slamet Riyadi", "L", 50, "Kota Tegal"),
+    ("Slamet", "P", 50, "Tegal"), ("Slamet", "L", 61, "Tegal"), ("Slamet", "L", 58, "Tegal"),
+    ("Slamet Riyadi", "L", 49, None), ("Riyadi Slamet", "L", 44, "Tegal"),
+    ("Pak Slamet", "L", 53, "Tegal"), ("Slamat", "L", 50, "Tegal"), ("Samet", "L", 50, None),
+    ("Siti Aminah", "P", 30, "Brebes"), ("Siti Fatimah", "P", 30, "Brebes"),
+    ("Siti", "P", 31, "Brebes"), ("Aminah", "P", 29, None), ("Siti Aminah", "P", 45, None),
+    ("Sitti Aminah Lestari", "P", 33, "Brebes"), ("Siti Aminah", "L", 30, "Brebes"),
+    ("Sukarni", "P", 30, "Brebes"), ("Sumarni", "P", 31, "Brebes"), ("Soekarni", "P", 35, None),
+    ("Djoko Santosa", "L", 45, "Tegal"), ("Joko Santoso", "L", 41, "Tegal"),
+    ("Joko", "L", 46, "Tegal"), ("Santoso", "L", 45, None), ("Joko Susanto", "L", 45, "Tegal"),
+    ("Purwaningsih", "P", 40, None), ("Purwngsih", "P", 41, None),
+    ("Purweningsi", "P", 39, "Pemalang"),
+    ("Slamat", "L", 50, "Brebes"),  # 0.86 for Slamet (L, 50, Tegal), as the older one of 58
+]
+
+
+def test_suggestions_are_the_best_of_every_client_on_file(app, monkeypatch):
+    """Reading the candidates a few at a time, best possible score first, and stopping
+    early gives what scoring every client on file gives: the best `limit`, then by id
+    (ties across batches included: Slamat of Brebes and Slamet of 58 both score 0.86)."""
+    with app.app_context():
+        rows = [client_row(name, sex, age, **({"origin_regency": origin} if origin else {}))
+                for name, sex, age, origin in PEOPLE]
+        rows[1] = {**rows[1], "birth_date": "1974-03-02"}
+        del rows[1]["estimated_age"]
+        _admit(*rows)
+        everyone = list(db.session.scalars(select(Client)))
+        for later in (0, 400):  # and once estimates have grown a year
+            clock.freeze(NOW + timedelta(days=later))
+            today = clock.local_today()
+            for name, sex, age, origin in PEOPLE + [("Slamet", None, None, None),
+                                                    ("Siti", "P", None, None)]:
+                person = Person(name, sex, age, origin)
+                scored = sorted((-duplicates.score(person, duplicates.person_of(c, today)),
+                                 c.id) for c in everyone)
+                matches = [item for item in scored if -item[0] >= duplicates.THRESHOLD]
+                for batch, growth in ((1, 1), (3, 1), (30, 4)):
+                    monkeypatch.setattr(duplicates, "BATCH", batch)
+                    monkeypatch.setattr(duplicates, "GROWTH", growth)
+                    for limit in (1, 4, 9):
+                        found = duplicates.suggestions(person, limit=limit)
+                        assert [(-s.score, s.client.id) for s in found] == matches[:limit], \
+                            (person, later, batch, growth, limit)
+
+
+def test_name_keys_follow_identity_changes_and_merges(app):
+    from rps_app.clients import services as clients
+    with app.app_context():
+        one, two = _admit(client_row("Tarmuji", origin_regency="Tegal"),
+                          client_row("Kasmin", origin_regency="Tegal"))
+        db.session.commit()
+        found = lambda *a: [s.client.id for s in duplicates.suggestions(Person(*a))]  # noqa
+        assert found("Tarmudji", "L", 40, "Tegal") == [one.client_id]
+        clients.update_identity(ACTOR, one.client_id, {"name": "Warsito"})
+        clients.update_identity(ACTOR, two.client_id, {"estimated_age": 70})
+        db.session.commit()
+        assert found("Tarmudji", "L", 40, "Tegal") == []
+        assert found("Warsita", "L", 40, "Tegal") == [one.client_id]
+        assert found("Kasmin", "L", 40, "Tegal") == []
+        assert found("Kasmin", "L", 68, "Tegal") == [two.client_id]
+        from rps_app.stays import services as stays
+        stays.exit_stay(ACTOR, one.id, {"exit_type": "absconded"})
+        [three] = _admit(client_row("Warsito", origin_regency="Tegal"),
+                         at=NOW + timedelta(hours=1))
+        db.session.commit()
+        assert found("Warsito", "L", 40, "Tegal") == [one.client_id, three.client_id]
+        duplicates.merge(ACTOR, one.client_id, {"into": three.client_id})
+        db.session.commit()
+        assert found("Warsito", "L", 40, "Tegal") == [three.client_id]

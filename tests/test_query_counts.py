@@ -86,6 +86,69 @@ def returning_stays(client_id: int, count: int) -> None:
     db.session.commit()
 
 
+def full_history(client_id: int, count: int, first: int = 0) -> None:
+    """`count` more stays of one client, each with every panel of the client page filled:
+    notes, SPM records, a letter (a family exit), an incident, a therapy session with a
+    counsellor, a visit; and a NIK note for the client."""
+    from datetime import timedelta
+
+    from rps_app.casework import services as casework
+    from rps_app.facility_use import bookings, visits
+    from rps_app.operations import incidents, staff
+
+    from .stays_support import room
+    counsellor = staff.create_staff(ACTOR, {"name": f"Konselor {first}", "sex": "P",
+                                            "position": "Konselor"}).id
+    for n in range(first, first + count):
+        batch = stays.intake(ACTOR, intake_body({"client_id": client_id, "belongings": [
+            {"description": "Tas", "quantity": 1}]}, bast_number=f"F{n}"))
+        stay = batch.stays[0]
+        stays.place(ACTOR, stay.id)
+        notes.add_note(ACTOR, stay.id, "incident", f"Catatan {n}")
+        notes.add_service(ACTOR, stay.id, 1, stay.entry_date)
+        incidents.record(ACTOR, {"occurred_at": clock.now().isoformat(), "kind": "conflict",
+                                 "severity": "low", "stay_ids": [stay.id],
+                                 "description": f"Kejadian {n}"})
+        start = clock.now() + timedelta(days=n + 1)
+        bookings.book(ACTOR, {"room_id": room("TRP-1").id, "starts_at": start.isoformat(),
+                              "ends_at": (start + timedelta(hours=1)).isoformat(),
+                              "purpose": f"Konseling {n}", "staff_id": counsellor,
+                              "stay_ids": [stay.id]})
+        visits.record_visit(ACTOR, {"visitor_name": f"Tamu {n}", "relation": "ibu",
+                                    "stay_id": stay.id})
+        stays.exit_stay(ACTOR, stay.id, {"exit_type": "family", "family_contact": {
+            "name": "Ibu Darsih", "address": "Slawi"}})
+    if casework.nik_note_of(client_id) is None:
+        casework.save_nik_note(ACTOR, client_id, {"note": "KTP hilang"})
+    db.session.commit()
+
+
+def test_the_client_page_with_every_panel(app, client):
+    """Every panel of the client page filled (the head sees them all): at most BUDGET
+    statements, the same with 3 stays as with 12, the audit rows of the reads kept."""
+    from rps_app.audit.models import AuditEntry
+    login(client, app, "kepala")
+    with app.app_context():
+        first = make_intake(1).stays[0]
+        client_id = first.client_id
+        stays.exit_stay(ACTOR, first.id, {"exit_type": "absconded"})
+        make_intake(1)  # another client of the same name: a likely duplicate
+        full_history(client_id, 2)
+    few = statements(app, client, f"/clients/{client_id}")
+    with app.app_context():
+        full_history(client_id, 9, first=2)
+    html = client.get(f"/clients/{client_id}").get_data(as_text=True)
+    assert html.count('class="panel stay"') == 12
+    for text in ("Catatan 10", "Kejadian 10", "Konseling 10", "Tamu 10", "Konselor 2",
+                 "KTP hilang", "Kemungkinan data ganda"):
+        assert text in html, text
+    assert statements(app, client, f"/clients/{client_id}") == few <= BUDGET
+    with app.app_context():
+        reads = {(e.action, e.entity) for e in db.session.scalars(
+            db.select(AuditEntry).where(AuditEntry.username == "kepala1"))}
+    assert {("read", "client"), ("read", "visit"), ("search", "client")} <= reads
+
+
 def test_the_client_page(app, client):
     login(client, app, "petugas")
     with app.app_context():
@@ -156,12 +219,12 @@ def test_the_stay_page(app, client):
 
 
 BUDGET = 8
-# Pages and API reads held to BUDGET statements. The dashboard, client and stay pages
-# gather other domains' sections (roster, roll call, stock, case work, facility use) and
-# are over it for now: see bench/RESULTS.md (the stay page: test_the_stay_page).
+# Pages and API reads held to BUDGET statements (every page: tests/test_query_budget.py).
+# The client page reads its sections' lists in one statement (navigation.page_sections
+# and rps_app/batch.py).
 BUDGET_PAGES = ("/clients", "/clients?status=in&sex=L", "/clients?room={room}", "/reports",
                 "/audit", "/institutions", "/account", "/letters/{letter}", "/intakes/new",
-                "/rooms", "/intakes/{intake}", "/stays/{stay}/exit",
+                "/rooms", "/intakes/{intake}", "/stays/{stay}/exit", "/clients/{client}",
                 "/bookings", "/visits", "/maintenance")
 BUDGET_API = ("/api/v1/clients", "/api/v1/clients?q=warsi", "/api/v1/clients/{client}",
               "/api/v1/stays?active=true", "/api/v1/institutions", "/api/v1/rooms",

@@ -15,7 +15,7 @@ def register(app) -> None:
     registry.add_section(app, "stay", "casework/stay_section.html", views.stay_section,
                          Permission.CLIENTS_READ, 30)
     registry.add_section(app, "client", "casework/client_section.html", views.client_section,
-                         Permission.CLIENTS_READ, 30)
+                         Permission.CLIENTS_READ, 30, reads=services.client_reads)
     registry.add_section(app, "dashboard", "casework/dashboard_section.html",
                          views.dashboard_section, Permission.CLIENTS_READ, 35)
     signals.client_anonymising.connect(services.on_client_anonymising)

@@ -1,8 +1,9 @@
-"""Case work on a stay: the social assessment (asesmen), case conferences; and the note on
-why a client has no NIK (the data-quality page asks for one)."""
+"""Case work on a stay: the social assessment (asesmen), case conferences; the note on
+why a client has no NIK (the data-quality page asks for one); and the name keys through
+which duplicate suggestions find their candidates."""
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy import Date, ForeignKey, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -52,3 +53,28 @@ class NikNote(db.Model):
     note: Mapped[str] = mapped_column(String(500))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ClientNameKey(db.Model):
+    """A key of one word of a client's name (duplicates.stored_keys: the folded word, the
+    word with one letter dropped, its consonant skeleton, a long word's first letter and
+    length), so that a duplicate check finds its candidates through this index instead of
+    reading every client. With the rest of what the match weighs, the client's sex, birth
+    year (duplicates.born_year) and origin (as the match compares it, "" for none), so that
+    a check ranks its candidates here and reads only the clients it shows. Kept in step
+    with clients by duplicates (a flush listener: new clients, changed names, sexes, ages
+    and origins; none for a record merged away); `rps demo-data` and revision 0014 write
+    them in bulk. `word_no` is the word's place in the folded name and `words` the number of its
+    words (for the every-word rule)."""
+    __tablename__ = "client_name_keys"
+
+    key: Mapped[str] = mapped_column(String(130), primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), primary_key=True,
+                                           index=True)
+    word_no: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    words: Mapped[int] = mapped_column(SmallInteger)
+    sex: Mapped[str] = mapped_column(String(1))
+    born: Mapped[int | None] = mapped_column(Integer)
+    origin: Mapped[str] = mapped_column(String(100))
+
+    __table_args__ = {"sqlite_with_rowid": False}

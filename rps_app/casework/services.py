@@ -2,10 +2,11 @@
 client has no NIK. Services flush, never commit; every write is audited."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, select
 
-from .. import clock
+from .. import batch, clock
 from ..audit.services import Actor, record
 from ..clients.models import Client
 from ..errors import Conflict, ValidationError, found
@@ -114,6 +115,17 @@ def conferences_of(stay_id: int) -> list[CaseConference]:
 
 def nik_note_of(client_id: int) -> NikNote | None:
     return db.session.scalar(select(NikNote).where(NikNote.client_id == client_id))
+
+
+@cache
+def client_reads() -> dict:
+    """The client page's reads (batch parts, parameter `client_id`): the NIK note, and the
+    client's open stay (a merge is refused while both are in the shelter)."""
+    client_id = bindparam("client_id", type_=Integer)
+    return {"nik_note": batch.Part(select(NikNote.id, NikNote.note)
+                                   .where(NikNote.client_id == client_id)),
+            "open_stay": batch.Part(select(Stay.id).where(Stay.client_id == client_id,
+                                                          Stay.exited_at.is_(None)))}
 
 
 def save_nik_note(actor: Actor, client_id: int, data: dict) -> NikNote:

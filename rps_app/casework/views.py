@@ -46,7 +46,8 @@ def stay_section(stay) -> dict:
             "can_write": can(Permission.EXIT), "today": clock.local_today()}
 
 
-def client_section(client) -> dict:
+def client_section(client, rows) -> dict:
+    """Duplicates, the merge and the NIK note (rows: services.client_reads)."""
     target = duplicates.merged_target(client)
     if target is not None:
         return {"merged_into": target}
@@ -56,10 +57,10 @@ def client_section(client) -> dict:
         duplicates.record_suggested(current_actor(), [s.client.id for s in found])
     return {"client": client, "suggestions": found, "merged_into": None,
             "today": clock.local_today(),
-            "nik_note": services.nik_note_of(client.id), "nik_form": NikNoteForm(formdata=None),
+            "nik_note": next(iter(rows["nik_note"]), None),
+            "nik_form": NikNoteForm(formdata=None),
             "merge_form": MergeForm(formdata=None), "can_merge": can(Permission.CLIENTS_MERGE),
-            "can_note": can(Permission.EXIT), "open_stay": any(s.exited_at is None
-                                                              for s in client.stays)}
+            "can_note": can(Permission.EXIT), "open_stay": bool(rows["open_stay"])}
 
 
 def dashboard_section() -> dict | None:

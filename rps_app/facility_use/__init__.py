@@ -19,7 +19,8 @@ def register(app) -> None:
     registry.add_section(app, "stay", "facility_use/_stay_section.html",
                          sections.stay_panel, Permission.FACILITY_USE, 300)
     registry.add_section(app, "client", "facility_use/_client_section.html",
-                         sections.client_panel, Permission.FACILITY_USE, 300)
+                         sections.client_panel, Permission.FACILITY_USE, 300,
+                         reads=sections.client_reads)
     registry.add_section(app, "dashboard", "facility_use/_dashboard_visitors.html",
                          sections.todays_visitors, Permission.FACILITY_USE, 300)
     registry.add_section(app, "dashboard", "facility_use/_dashboard_maintenance.html",

@@ -2,12 +2,20 @@
 a client's sessions and visits, today's visitors and open maintenance requests on the
 dashboard, open maintenance requests on the facility admin page."""
 from datetime import timedelta
+from functools import cache
+from types import SimpleNamespace
 
-from .. import clock
+from sqlalchemy import Integer, bindparam, select
+
+from .. import batch, clock
 from ..auth.permissions import Permission, can
 from ..clients.forms import choices
+from ..facility.models import Room
+from ..operations.models import Staff
+from ..stays.models import Stay
 from ..web import current_actor
 from . import bookings, maintenance, visits
+from .models import Booking, BookingClient, Visit
 from .forms import DEFAULT_SESSION_PURPOSE, BookingForm
 
 SESSION_FORM_PREFIX = "session-"
@@ -47,10 +55,35 @@ def stay_panel(stay) -> dict:
     return data
 
 
-def client_panel(client) -> dict | None:
-    stay_ids = [stay.id for stay in client.stays]
-    data = _sessions_and_visits(stay_ids, f"client:{client.id}")
-    return data if data["sessions"] or data["visits"] else None
+@cache
+def client_reads() -> dict:
+    """The client page's reads (batch parts, parameter `client_id`): the bookings naming one
+    of the client's stays (cancelled ones too) with their room and counsellor, and the
+    visits of those stays, newest first (as _sessions_and_visits shows them)."""
+    stays = select(Stay.id).where(Stay.client_id == bindparam("client_id", type_=Integer))
+    booked = select(BookingClient.booking_id).where(BookingClient.stay_id.in_(stays))
+    sessions = (select(Booking.id, Booking.starts_at, Booking.ends_at, Booking.purpose,
+                       Booking.staff_id, Booking.noted_at, Booking.cancelled_at,
+                       Room.code.label("room_code"))
+                .join(Room, Room.id == Booking.room_id).where(Booking.id.in_(booked)))
+    counsellors = select(Staff.id, Staff.name).where(
+        Staff.id.in_(select(Booking.staff_id).where(Booking.id.in_(booked))))
+    return {"sessions": batch.Part(sessions, (Booking.starts_at.desc(), Booking.id.desc())),
+            "counsellors": batch.Part(counsellors),
+            "visits": batch.Part(select(*Visit.__table__.c).where(Visit.stay_id.in_(stays)),
+                                 (Visit.arrived_at.desc(), Visit.id.desc()))}
+
+
+def client_panel(client, rows) -> dict | None:
+    """The client's sessions and visits (rows: client_reads); the visits shown are logged."""
+    sessions = [SimpleNamespace(**row._asdict(), room=SimpleNamespace(code=row.room_code),
+                                cancelled=row.cancelled_at is not None)
+                for row in rows["sessions"]]
+    visits.record_read(current_actor(), rows["visits"], f"client:{client.id}")
+    if not sessions and not rows["visits"]:
+        return None
+    return {"sessions": sessions, "visits": rows["visits"],
+            "staff": {row.id: row.name for row in rows["counsellors"]}}
 
 
 def todays_visitors() -> dict | None:

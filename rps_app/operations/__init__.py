@@ -22,7 +22,7 @@ def register(app) -> None:
 
     from .. import registry, signals
     from ..auth.permissions import Permission
-    from . import api, personal_data, sections, views
+    from . import api, incidents, personal_data, sections, views
     registry.add_blueprint(app, views.bp)
     registry.add_blueprint(app, api.api, api=True)
     registry.add_nav(app, "operations.roster_page", _l("Jadwal Piket"), Permission.ROSTER_READ, 400)
@@ -34,7 +34,8 @@ def register(app) -> None:
     registry.add_section(app, "dashboard", "operations/_operations_section.html",
                          sections.operations, Permission.OPERATIONS_READ, 45)
     registry.add_section(app, "client", "operations/_incidents_section.html",
-                         sections.client_incidents, Permission.OPERATIONS_READ, 60)
+                         sections.client_incidents, Permission.OPERATIONS_READ, 60,
+                         reads=incidents.client_reads)
     registry.add_section(app, "stay", "operations/_incidents_section.html",
                          sections.stay_incidents, Permission.OPERATIONS_READ, 60)
     signals.stay_facts.connect(stay_facts)

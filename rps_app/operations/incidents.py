@@ -3,10 +3,12 @@ on the head's dashboard until acknowledged; the monthly report counts them by ki
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from functools import cache
+
+from sqlalchemy import Integer, bindparam, func, select
 from sqlalchemy.orm import selectinload
 
-from .. import clock
+from .. import batch, clock
 from ..audit import services as audit
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
@@ -101,13 +103,26 @@ def unacknowledged_high() -> list[Incident]:
         .order_by(Incident.occurred_at.desc())))
 
 
+NEWEST_FIRST = (Incident.occurred_at.desc(), Incident.id.desc())
+
+
+@cache
+def client_reads() -> dict:
+    """The client page's read (a batch part, parameter `client_id`): the incidents that
+    name one of the client's stays, newest first (as of_stays gives them)."""
+    stays = select(Stay.id).where(Stay.client_id == bindparam("client_id", type_=Integer))
+    named = select(IncidentStay.incident_id).where(IncidentStay.stay_id.in_(stays))
+    return {"incidents": batch.Part(select(*Incident.__table__.c).where(Incident.id.in_(named)),
+                                    NEWEST_FIRST)}
+
+
 def of_stays(stay_ids: list[int]) -> list[Incident]:
     if not stay_ids:
         return []
     return list(db.session.scalars(
         select(Incident).join(IncidentStay, IncidentStay.incident_id == Incident.id)
         .where(IncidentStay.stay_id.in_(stay_ids)).distinct()
-        .order_by(Incident.occurred_at.desc())))
+        .order_by(*NEWEST_FIRST)))
 
 
 def count_by_kind(start: date, end: date) -> Counter:

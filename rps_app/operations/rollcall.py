@@ -226,8 +226,11 @@ def absences(stay_ids: list[int]) -> dict[int, tuple[int, datetime | None]]:
 
 
 def absence_facts(stay_ids: list[int]) -> dict[int, dict]:
-    """signals.stay_facts: {stay_id: {"absent_sessions": n}}."""
-    return {sid: {"absent_sessions": run} for sid, (run, _first) in absences(stay_ids).items()}
+    """signals.stay_facts: {stay_id: {"absent_sessions": n, "abscondment_started": when a
+    possible abscondment began (abscondment_start) or None}}."""
+    return {sid: {"absent_sessions": run,
+                  "abscondment_started": first if run >= ABSCOND_FLAG else None}
+            for sid, (run, first) in absences(stay_ids).items()}
 
 
 def abscondment_start(stay_id: int) -> datetime | None:

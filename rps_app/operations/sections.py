@@ -37,15 +37,15 @@ def operations() -> dict:
             "kind_labels": translated(incidents.KIND_LABELS)}
 
 
-def _incident_panel(stay_ids: list[int]) -> dict | None:
-    rows = incidents.of_stays(stay_ids)
+def _incident_panel(rows) -> dict | None:
     return {"rows": rows, "kind_labels": translated(incidents.KIND_LABELS),
             "severity_labels": translated(incidents.SEVERITY_LABELS)} if rows else None
 
 
-def client_incidents(client=None, **_context) -> dict | None:
-    return _incident_panel([stay.id for stay in client.stays]) if client is not None else None
+def client_incidents(client=None, rows=None, **_context) -> dict | None:
+    """The client's incidents (rows: incidents.client_reads)."""
+    return _incident_panel(rows["incidents"]) if client is not None else None
 
 
 def stay_incidents(stay=None, **_context) -> dict | None:
-    return _incident_panel([stay.id]) if stay is not None else None
+    return _incident_panel(incidents.of_stays([stay.id])) if stay is not None else None

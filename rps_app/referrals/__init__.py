@@ -6,7 +6,7 @@ def register(app) -> None:
 
     from .. import registry, signals
     from ..auth.permissions import Permission
-    from . import api, letter_settings, outcome_views, receivers, views, workflow
+    from . import api, letter_settings, letters, outcome_views, receivers, views, workflow
     registry.add_blueprint(app, views.bp)
     registry.add_section(app, "exit", "referrals/_signatory_missing.html",
                          letter_settings.exit_form_warning, Permission.EXIT, 10)
@@ -16,7 +16,8 @@ def register(app) -> None:
     registry.add_nav(app, "referrals.settings", _l("Pengaturan Surat"), Permission.ADMIN, 920)
     registry.add_nav(app, "referrals.referral_list", _l("Rujukan"), Permission.REFERRALS, 450)
     registry.add_section(app, "client", "referrals/_client_letters.html",
-                         receivers.client_letters, Permission.CLIENTS_READ, order=20)
+                         receivers.client_letters, Permission.CLIENTS_READ, order=20,
+                         reads=letters.client_reads)
     registry.add_section(app, "stay", "referrals/_stay_letters.html", receivers.stay_letters,
                          Permission.CLIENTS_READ, order=20)
     registry.add_section(app, "stay", "referrals/stay_section.html", outcome_views.stay_section,

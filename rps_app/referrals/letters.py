@@ -5,11 +5,12 @@ bytes; a correction is a new letter (new number) that replaces the old one.
 """
 import hashlib
 import secrets
+from functools import cache
 
-from sqlalchemy import or_, select
+from sqlalchemy import Integer, bindparam, or_, select
 from sqlalchemy.orm import defer
 
-from .. import clock
+from .. import batch, clock
 from ..audit.services import Actor, record
 from ..config import public_url
 from ..errors import Conflict, NotFound, ValidationError, found
@@ -202,12 +203,30 @@ def find_by_code(code: str) -> Letter:
     return letter
 
 
-def letters_for_client(client_id: int) -> list[Letter]:
-    """Every letter about a client, newest first: exit letters of their stays and the
-    BASTs of the intakes that brought them (replaced ones too, marked by `status`)."""
+def _about_client(client_id):
+    """Letters about a client: exit letters of their stays and the BASTs of the intakes
+    that brought them (replaced ones too, marked by `status`)."""
     stays = select(Stay.id).where(Stay.client_id == client_id)
     intakes = select(Stay.intake_id).where(Stay.client_id == client_id)
+    return or_(Letter.stay_id.in_(stays), Letter.intake_id.in_(intakes))
+
+
+NEWEST_FIRST = (Letter.issued_at.desc(), Letter.id.desc())
+
+
+def letters_for_client(client_id: int) -> list[Letter]:
+    """Every letter about a client (_about_client), newest first."""
     return list(db.session.scalars(
-        select(Letter).where(or_(Letter.stay_id.in_(stays), Letter.intake_id.in_(intakes)))
+        select(Letter).where(_about_client(client_id))
         .options(defer(Letter.pdf))  # a list of letters, not their PDFs
-        .order_by(Letter.issued_at.desc(), Letter.id.desc())))
+        .order_by(*NEWEST_FIRST)))
+
+
+@cache
+def client_reads() -> dict:
+    """The client page's read (a batch part, parameter `client_id`): its letters as
+    letters_for_client gives them, what the list shows of each."""
+    about = _about_client(bindparam("client_id", type_=Integer))
+    return {"letters": batch.Part(
+        select(Letter.id, Letter.kind, Letter.number, Letter.issued_at, Letter.status,
+               Letter.stay_id, Letter.intake_id).where(about), NEWEST_FIRST)}

@@ -39,9 +39,9 @@ def institution_destinations(sender) -> list:
     return [(kind, KIND_LABELS[kind], items) for kind, items in options.items()]
 
 
-def client_letters(client) -> dict:
-    """The client page's section: every letter about the client."""
-    return {"letters": letters_for_client(client.id)}
+def client_letters(client, rows) -> dict:
+    """The client page's section: every letter about the client (letters.client_reads)."""
+    return {"letters": rows["letters"]}
 
 
 def stay_letters(stay) -> dict | None:

@@ -20,6 +20,7 @@ import heapq
 import random
 import time as timer
 from datetime import date, datetime, time, timedelta
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 
@@ -27,6 +28,7 @@ from .. import clock
 from ..audit import services as audit
 from ..audit.models import AuditEntry
 from ..audit.services import Actor
+from ..casework import duplicates
 from ..clients.models import Client
 from ..errors import Conflict
 from ..extensions import db
@@ -141,6 +143,11 @@ def _flush(rows: dict) -> None:
     for model in TABLES:
         if rows[model]:
             db.session.execute(sa.insert(model), rows[model])
+            if model is Client:  # the duplicate check's index (the services write it too)
+                duplicates.write_name_keys(
+                    db.session.connection(),
+                    [SimpleNamespace(merged_into_id=None, **row) for row in rows[model]],
+                    replace=False)
             rows[model].clear()
 
 

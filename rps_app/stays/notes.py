@@ -5,10 +5,11 @@ so what was written (and read by others) stays on record.
 """
 from collections import defaultdict
 from datetime import date
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, select, union
 
-from .. import clock
+from .. import batch, clock
 from ..audit import services as audit
 from ..auth.models import User
 from ..errors import ValidationError, found
@@ -120,6 +121,30 @@ def notes_for(stay_ids) -> dict[int, list[CaseNote]]:
 def services_for(stay_ids) -> dict[int, list[ServiceRecord]]:
     """SPM records per stay, by date (one query for all stays)."""
     return _grouped(ServiceRecord, (ServiceRecord.given_on, ServiceRecord.id), stay_ids)
+
+
+@cache
+def client_reads() -> dict:
+    """The client page's reads (batch parts, parameter `client_id`): the notes and SPM
+    records of all the client's stays, in the order notes_for and services_for give, and
+    the names of their authors."""
+    stays = select(Stay.id).where(Stay.client_id == bindparam("client_id", type_=Integer))
+    notes = select(*CaseNote.__table__.c).where(CaseNote.stay_id.in_(stays))
+    records = select(*ServiceRecord.__table__.c).where(ServiceRecord.stay_id.in_(stays))
+    authors = union(select(CaseNote.author_id).where(CaseNote.stay_id.in_(stays)),
+                    select(ServiceRecord.staff_id).where(ServiceRecord.stay_id.in_(stays)))
+    return {"notes": batch.Part(notes, (CaseNote.written_at, CaseNote.id)),
+            "services": batch.Part(records, (ServiceRecord.given_on, ServiceRecord.id)),
+            "authors": batch.Part(select(User.id, User.full_name, User.username)
+                                  .where(User.id.in_(authors)))}
+
+
+def grouped_rows(rows) -> dict[int, list]:
+    """Rows (batch or model) per stay, in their order."""
+    grouped: dict[int, list] = defaultdict(list)
+    for row in rows:
+        grouped[row.stay_id].append(row)
+    return grouped
 
 
 def staff_names(user_ids, known=()) -> dict[int, str]:

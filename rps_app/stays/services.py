@@ -494,12 +494,23 @@ def stays_of(client_id: int) -> list[Stay]:
     # (a client has a few stays of a few rows each, so the joined rows stay few).
     return list(db.session.scalars(
         select(Stay).where(Stay.client_id == client_id)
-        .order_by(Stay.entered_at, Stay.id)
-        .options(joinedload(Stay.assignments).joinedload(BedAssignment.bed)
-                 .joinedload(Bed.room),
-                 joinedload(Stay.belongings),
-                 joinedload(Stay.exit).joinedload(StayExit.institution),
-                 joinedload(Stay.intake))).unique())
+        .order_by(Stay.entered_at, Stay.id).options(*_in_full())).unique())
+
+
+def _in_full() -> tuple:
+    return (joinedload(Stay.assignments).joinedload(BedAssignment.bed).joinedload(Bed.room),
+            joinedload(Stay.belongings),
+            joinedload(Stay.exit).joinedload(StayExit.institution),
+            joinedload(Stay.intake))
+
+
+def stay_in_full(stay_id: int) -> Stay:
+    """One stay with what stays_of loads of each (one statement)."""
+    stay = db.session.scalars(select(Stay).where(Stay.id == stay_id).options(*_in_full())
+                              ).unique().first()
+    if stay is None:
+        raise NotFound("Data tinggal (stay) tidak ditemukan.")
+    return stay
 
 
 def intake_with_clients(intake_id: int) -> Intake | None:
@@ -533,4 +544,5 @@ def get_stay(stay_id: int) -> Stay:
 __all__ = ["intake", "place", "place_all", "fitting_beds", "fitting", "current_rooms",
            "intake_with_clients", "decide_isolation", "extend_stay", "exit_stay",
            "days_in_shelter", "warning_level", "stay_limit", "stays_with_beds", "active_stays",
-           "bed_is_occupied", "bast_number_used", "get_stay", "stay_record", "stays_of", "IsolationOutcome"]
+           "bed_is_occupied", "bast_number_used", "get_stay", "stay_record", "stays_of",
+           "stay_in_full", "IsolationOutcome"]

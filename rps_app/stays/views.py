@@ -422,15 +422,15 @@ def render_stay(stay_id: int, status: int = 200, **forms):
         exit_labels=EXIT_LABELS, screening_labels=SCREENING_LABELS), status
 
 
-def client_stays(client) -> dict:
+def client_stays(client, rows) -> dict:
     """The client page's section of stays: every stay with its beds, belongings, exit,
-    case notes and SPM services, newest first (a fixed number of queries)."""
+    case notes and SPM services, newest first (the stays in one query; their notes,
+    services and authors are rows of the page's batch, notes.client_reads)."""
     found_stays = services.stays_of(client.id)
-    stay_ids = [stay.id for stay in found_stays]
-    case_notes, spm = notes.notes_for(stay_ids), notes.services_for(stay_ids)
-    authors = notes.staff_names([n.author_id for rows in case_notes.values() for n in rows]
-                                + [r.staff_id for rows in spm.values() for r in rows])
-    return {"stays": list(reversed(found_stays)), "case_notes": case_notes, "spm": spm,
+    authors = {row.id: row.full_name or row.username for row in rows["authors"]}
+    return {"stays": list(reversed(found_stays)),
+            "case_notes": notes.grouped_rows(rows["notes"]),
+            "spm": notes.grouped_rows(rows["services"]),
             "authors": authors, "exit_labels": EXIT_LABELS, "note_labels": NOTE_LABELS,
             "spm_components": SPM_COMPONENTS}
 
@@ -508,9 +508,12 @@ def institution_groups() -> list:
 
 def render_exit(stay_id: int, form: ExitForm | None = None, errors: dict | None = None,
                 status: int = 200):
-    stay = services.stay_record(stay_id)
+    stay = services.stay_in_full(stay_id)
     client = clients.get_client(current_actor(), stay.client_id, part=f"exit:{stay.id}")
-    absconded_at = services.absconded_at(stay) if stay.exited_at is None else None
+    # What other domains know of the stay (signals.stay_facts): accepted referrals, and
+    # when a possible abscondment began (as services.absconded_at tells the exit).
+    facts = signals.merged_facts([stay.id])[stay.id]
+    absconded_at = facts.get("abscondment_started") if stay.exited_at is None else None
     if form is None:
         form = ExitForm(formdata=None, exited_at=local_input(absconded_at or clock.now()),
                         returned=[str(b.id) for b in stay.belongings if b.returned_at is None])
@@ -518,10 +521,8 @@ def render_exit(stay_id: int, form: ExitForm | None = None, errors: dict | None 
             form.exit_type.data = "absconded"
     form.returned.choices = choices((str(b.id), f"{b.description} × {b.quantity}")
                                     for b in stay.belongings if b.returned_at is None)
-    # Accepted referrals of this stay, when a domain keeps them (signals.stay_facts).
-    accepted = signals.merged_facts([stay.id])[stay.id].get("accepted_referrals", [])
     return render_template("stays/exit.html", stay=stay, client=client, form=form,
-                           accepted_referrals=accepted,
+                           accepted_referrals=facts.get("accepted_referrals", []),
                            errors=errors or {}, family_types=FAMILY_EXIT_TYPES,
                            institution_types=INSTITUTION_EXIT_TYPES,
                            institution_groups=institution_groups(),

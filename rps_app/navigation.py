@@ -4,6 +4,7 @@ from flask import request, url_for
 
 from . import registry
 from .permissions import can
+from .reads import Reads
 
 
 def nav_items():
@@ -19,14 +20,33 @@ def nav_items():
 def page_sections(page: str, **context) -> list[dict]:
     """The panels other domains add to `page` ("dashboard", "client", "stay", "exit") that the
     current user may see, each as {"template", "data"}; a collect() of None shows nothing."""
-    shown = []
+    reads = Reads()
+    finish = prepare_sections(page, reads, **context)
+    reads.run()
+    return finish()
+
+
+def prepare_sections(page: str, reads: Reads, **context):
+    """page_sections in two steps, for a page that reads its own panels in the same
+    statement: the batched sections ask `reads` now; the function returned, called once
+    the page has run `reads`, gives the panels (the other sections read then)."""
+    steps = []
     for section in registry.sections(page):
         if not can(section.permission):
             continue
-        data = section.collect(**context)
-        if data is not None:
-            shown.append({"template": section.template, "data": data})
-    return shown
+        if section.batched:
+            steps.append((section.template, section.collect(reads, **context)))
+        else:
+            steps.append((section.template, lambda s=section: s.collect(**context)))
+
+    def finish() -> list[dict]:
+        shown = []
+        for template, build in steps:
+            data = build()
+            if data is not None:
+                shown.append({"template": template, "data": data})
+        return shown
+    return finish
 
 
 def init_app(app) -> None:

@@ -28,12 +28,17 @@ class Section:
     """A panel one domain shows on another's page. `page` is "dashboard", "client",
     "stay" or "facility_admin" (the rooms admin page); `collect(**context)` returns the
     template's variables, or None to show nothing (context: nothing for the dashboard and
-    the rooms admin page, `client` or `stay` for those pages)."""
+    the rooms admin page, `client` or `stay` for those pages).
+
+    A `batched` section reads with the rest of its page, in one statement (rps_app.reads):
+    `collect(reads, **context)` only asks `reads` for what it needs and returns a function
+    that, once the page has run the reads, returns the template's variables (or None)."""
     page: str
     template: str
-    collect: Callable[..., dict | None]
+    collect: Callable[..., Any]
     permission: Any
     order: int
+    batched: bool = False
 
 
 @dataclass
@@ -64,9 +69,9 @@ def add_nav(app: Flask, endpoint: str, label, permission, order: int) -> None:
     of(app).nav.append(NavEntry(endpoint, label, permission, order))
 
 
-def add_section(app: Flask, page: str, template: str, collect: Callable[..., dict | None],
-                permission, order: int = 100) -> None:
-    of(app).sections.append(Section(page, template, collect, permission, order))
+def add_section(app: Flask, page: str, template: str, collect: Callable[..., Any],
+                permission, order: int = 100, batched: bool = False) -> None:
+    of(app).sections.append(Section(page, template, collect, permission, order, batched))
 
 
 def add_job(app: Flask, job) -> None:

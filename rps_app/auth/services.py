@@ -331,11 +331,15 @@ def _note_access_grant(actor: Actor, user: User, previous_role: str | None) -> N
     db.session.flush()
 
 
-def pending_access_grants() -> list[tuple[AccessGrant, User]]:
-    return list(db.session.execute(
-        select(AccessGrant, User).join(User, User.id == AccessGrant.user_id)
-        .where(AccessGrant.acknowledged_at.is_(None))
-        .order_by(AccessGrant.granted_at, AccessGrant.id)).all())
+def pending_access_grants(reads):
+    """Asks `reads` (rps_app.reads) for the grants not yet acknowledged, oldest first, each
+    with the account's username and full name."""
+    return reads.rows(
+        select(AccessGrant.id, AccessGrant.role, AccessGrant.previous_role,
+               AccessGrant.granted_by, AccessGrant.granted_at, User.username, User.full_name)
+        .join(User, User.id == AccessGrant.user_id)
+        .where(AccessGrant.acknowledged_at.is_(None)),
+        order_by=(AccessGrant.granted_at, AccessGrant.id))
 
 
 def acknowledge_access_grant(actor: Actor, grant_id: int) -> AccessGrant:

@@ -148,19 +148,20 @@ class Overdue:
     hours: int
 
 
-def overdue_assessments(now: datetime, limit: int = 50) -> list[Overdue]:
-    """Open stays past 24 hours without an assessment, oldest arrival first (open stays are
-    few: the beds)."""
+def overdue_assessments(reads, now: datetime, limit: int = 50):
+    """Asks `reads` (rps_app.reads) for the open stays past 24 hours without an assessment,
+    oldest arrival first (open stays are few: the beds); its answer is a list of Overdue."""
     cutoff = now - timedelta(hours=ASSESSMENT_HOURS)
-    rows = db.session.execute(
-        select(Stay.id, Client.id, Client.name, Client.registration_number, Stay.entered_at)
+    rows = reads.rows(
+        select(Stay.id.label("stay_id"), Client.id.label("client_id"), Client.name,
+               Client.registration_number, Stay.entered_at)
         .join(Client, Client.id == Stay.client_id)
         .outerjoin(Assessment, Assessment.stay_id == Stay.id)
-        .where(Stay.exited_at.is_(None), Stay.entered_at < cutoff, Assessment.id.is_(None))
-        .order_by(Stay.entered_at, Stay.id).limit(limit))
-    return [Overdue(sid, cid, name, number, entered,
-                    int((now - entered).total_seconds() // 3600))
-            for sid, cid, name, number, entered in rows]
+        .where(Stay.exited_at.is_(None), Stay.entered_at < cutoff, Assessment.id.is_(None)),
+        order_by=(Stay.entered_at, Stay.id), limit=limit)
+    return rows.then(lambda found: [
+        Overdue(sid, cid, name, number, entered, int((now - entered).total_seconds() // 3600))
+        for sid, cid, name, number, entered in found])
 
 
 

@@ -6,7 +6,7 @@ reports leave it out of available bed nights for exactly those nights). facility
 with 409 `bed_occupied` while someone sleeps in the bed (its occupancy check, whichever
 way stays provides it). Marking the request done ends that outage: the bed is back.
 """
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from .. import clock
@@ -132,6 +132,22 @@ def requests(status: str = "open", room_id: int | None = None, limit: int | None
 
 def open_requests(room_id: int | None = None) -> list[MaintenanceRequest]:
     return list(db.session.scalars(requests("open", room_id)))
+
+
+def newest_open(reads, limit: int):
+    """Asks `reads` (rps_app.reads) for the open requests: the newest `limit` (rows of
+    room_code, bed_label, description and bed_out_of_service) and how many in all."""
+    still_open = MaintenanceRequest.done_at.is_(None)
+    rows = reads.rows(
+        select(Room.code.label("room_code"), Bed.label.label("bed_label"),
+               MaintenanceRequest.description, MaintenanceRequest.bed_out_of_service)
+        .join(Room, Room.id == MaintenanceRequest.room_id)
+        .outerjoin(Bed, Bed.id == MaintenanceRequest.bed_id)
+        .where(still_open),
+        order_by=(MaintenanceRequest.reported_at.desc(), MaintenanceRequest.id.desc()),
+        limit=limit)
+    total = reads.value(select(func.count()).select_from(MaintenanceRequest).where(still_open))
+    return rows, total
 
 
 def request_json(request: MaintenanceRequest) -> dict:

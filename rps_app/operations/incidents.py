@@ -93,10 +93,13 @@ def between(start: date | None, end: date | None, limit: int = 500) -> list[Inci
     return list(db.session.scalars(stmt.limit(limit)))
 
 
-def unacknowledged_high() -> list[Incident]:
-    return list(db.session.scalars(select(Incident).where(
-        Incident.severity == "high", Incident.acknowledged_at.is_(None))
-        .order_by(Incident.occurred_at.desc())))
+def unacknowledged_high(reads):
+    """Asks `reads` (rps_app.reads) for the high incidents not acknowledged, newest first:
+    rows of id, kind, occurred_at and description."""
+    return reads.rows(
+        select(Incident.id, Incident.kind, Incident.occurred_at, Incident.description)
+        .where(Incident.severity == "high", Incident.acknowledged_at.is_(None)),
+        order_by=(Incident.occurred_at.desc(), Incident.id.desc()))
 
 
 def of_stays(stay_ids: list[int]) -> list[Incident]:

@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from .. import clock
 from ..clients.models import Client
-from ..extensions import db
 from ..stays import services as stays
 from ..stays.models import Stay
 from . import metrics, services
@@ -30,8 +29,7 @@ class Attention:
     action: str
 
 
-def census() -> dict:
-    groups, unplaced = metrics.census_now()
+def census(groups, unplaced: int) -> dict:
     labels = {"L": _("Shelter Putra"), "P": _("Shelter Putri"), "isolation": _("Isolasi")}
     rows = [{"label": labels[g.key], "occupied": g.occupied, "capacity": g.capacity,
              "free": max(g.capacity - g.occupied, 0)} for g in groups]
@@ -40,18 +38,24 @@ def census() -> dict:
             "capacity": sum(g.capacity for g in groups)}
 
 
-def attention(today) -> list[Attention]:
-    """Open stays near or past their limit (an extension's, else RPS_MAX_STAY_DAYS), with
-    what is awaited. Open stays are few (the beds), so this reads only them."""
+def ask_attention(reads, today):
+    """Asks `reads` for the open stays near or past their limit (an extension's, else
+    RPS_MAX_STAY_DAYS), with what is awaited; the answer is a list of Attention. Open stays
+    are few (the beds), so this reads only them."""
     default = metrics.max_stay_days()
     latest_entry = today - timedelta(days=max(default - stays.WARNING_DAYS_BEFORE_LIMIT, 0))
-    rows = db.session.execute(
-        select(Stay, Client.name, Client.registration_number)
+    found = reads.rows(
+        select(Stay.id, Stay.client_id, Stay.entry_date, Stay.exit_date, Stay.max_stay_days,
+               Client.name, Client.registration_number)
         .join(Client, Client.id == Stay.client_id)
-        .where(Stay.exit_date.is_(None), Stay.entry_date <= latest_entry)
-        .order_by(Stay.entry_date, Stay.id))
+        .where(Stay.exit_date.is_(None), Stay.entry_date <= latest_entry),
+        order_by=(Stay.entry_date, Stay.id))
+    return found.then(lambda rows: attention(rows, today))
+
+
+def attention(rows, today) -> list[Attention]:
     result = []
-    for stay, name, number in rows:
+    for stay in rows:
         nights = stays.days_in_shelter(stay, today)
         limit = stays.stay_limit(stay)
         level = stays.warning_level(nights, limit)
@@ -61,8 +65,8 @@ def attention(today) -> list[Attention]:
             action = _("Terminasi/rujukan segera, atau perpanjangan dengan alasan")
         else:
             action = _("Siapkan rujukan atau penelusuran keluarga (batas %(n)s malam)", n=limit)
-        result.append(Attention(stay.id, stay.client_id, name, number, nights, limit, level,
-                                stay.max_stay_days is not None, action))
+        result.append(Attention(stay.id, stay.client_id, stay.name, stay.registration_number,
+                                nights, limit, level, stay.max_stay_days is not None, action))
     result.sort(key=lambda a: (a.level != "over", -a.nights))
     return result
 
@@ -87,19 +91,30 @@ def chart(daily: list) -> dict:
             "label_every": 5}
 
 
-def collect() -> dict:
+def prepare(reads):
+    """Asks `reads` (rps_app.reads) for what the dashboard's own panels show; returns the
+    function that builds the template's variables once the reads have run."""
     today = clock.local_today()
-    occupancy = metrics.occupancy(today - timedelta(days=CHART_DAYS - 1), today)
-    week = metrics.movements(today - timedelta(days=6), today)
-    return {
-        "census": census(),
-        "attention": attention(today),
-        "week": week,
-        "week_totals": {"admissions": sum(d["admissions"] for d in week.values()),
-                        "exits": sum(d["exits"] for d in week.values())},
-        "chart": chart(occupancy.daily),
-        "occupancy_text": (None if occupancy.occupancy_rate is None
-                           else format_percent(occupancy.occupancy_rate, "#,##0.0%")),
-        "latest_check": services.latest_check(),
-        "today": today,
-    }
+    first, week_from = today - timedelta(days=CHART_DAYS - 1), today - timedelta(days=6)
+    nights = reads.rows(metrics.night_rows_query(first, today))
+    moves = reads.rows(metrics.movements_query(week_from, today))
+    counts = reads.rows(metrics.census_query())
+    waiting = ask_attention(reads, today)
+    check = services.ask_latest_check(reads)
+
+    def build() -> dict:
+        occupancy = metrics.occupancy_of(nights.value, first, today)
+        week = metrics.movements_of(moves.value, week_from, today)
+        return {
+            "census": census(*metrics.census_of(counts.value)),
+            "attention": waiting.value,
+            "week": week,
+            "week_totals": {"admissions": sum(d["admissions"] for d in week.values()),
+                            "exits": sum(d["exits"] for d in week.values())},
+            "chart": chart(occupancy.daily),
+            "occupancy_text": (None if occupancy.occupancy_rate is None
+                               else format_percent(occupancy.occupancy_rate, "#,##0.0%")),
+            "latest_check": check.value,
+            "today": today,
+        }
+    return build

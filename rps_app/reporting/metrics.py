@@ -243,6 +243,10 @@ def assignments_in_range(start: date, end: date):
 
 
 def _night_rows(start: date, end: date):
+    return db.session.execute(night_rows_query(start, end)).all()
+
+
+def night_rows_query(start: date, end: date):
     """One statement over one `days` CTE: ("occupied", date, sex, room kind or None, count)
     of the occupied nights and ("capacity", date, None, room kind, beds) of the client
     beds in service each night of the range."""
@@ -269,16 +273,21 @@ def _night_rows(start: date, end: date):
                 .join(Room, sa.and_(Room.id == Bed.room_id, Room.kind.in_(CLIENT_KINDS)))
                 .where(~out.exists())
                 .group_by(days.c.d, Room.kind))
-    return db.session.execute(sa.union_all(occupied, capacity)).all()
+    return sa.union_all(occupied, capacity)
 
 
 def occupancy(start: date, end: date) -> Occupancy:
+    return occupancy_of(_night_rows(start, end), start, end)
+
+
+def occupancy_of(night_rows, start: date, end: date) -> Occupancy:
+    """occupancy() from the rows of night_rows_query()."""
     occupied_by_day: Counter = Counter()
     nights_by_kind: Counter = Counter()
     nights_by_sex: Counter = Counter()
     capacity_by_day: Counter = Counter()
     beds_by_kind: Counter = Counter()
-    for part, day, sex, kind, count in _night_rows(start, end):
+    for part, day, sex, kind, count in night_rows:
         day = _as_date(day)
         if part == "capacity":
             capacity_by_day[day] += count
@@ -502,6 +511,12 @@ class CensusGroup:
 def census_now() -> tuple[list[CensusGroup], int]:
     """Beds taken now and beds usable now, for Shelter Putra, Shelter Putri and Isolasi,
     plus the open stays not (yet) in a bed."""
+    return census_of(db.session.execute(census_query()))
+
+
+def census_query():
+    """census_now() in one statement: ("capacity" | "occupied", room kind, room sex, count)
+    and ("unplaced", None, None, count)."""
     beds_usable = (sa.select(sa.literal("capacity"), Room.kind, Room.sex, sa.func.count(Bed.id))
                    .join(Bed, Bed.room_id == Room.id)
                    .where(Room.kind.in_(CLIENT_KINDS), Bed.retired_at.is_(None),
@@ -517,12 +532,15 @@ def census_now() -> tuple[list[CensusGroup], int]:
         Stay.exit_date.is_(None),
         ~sa.select(BedAssignment.id).where(BedAssignment.stay_id == Stay.id,
                                            BedAssignment.end_at.is_(None)).exists())
+    return sa.union_all(beds_usable, taken, waiting)
 
+
+def census_of(rows) -> tuple[list[CensusGroup], int]:
+    """census_now() from the rows of census_query()."""
     def key(kind, sex):
         return sex if kind == "shelter" else "isolation"
     counts = {"capacity": Counter(), "occupied": Counter(), "unplaced": Counter()}
-    # One statement for the three counts (the dashboard's budget of statements is small).
-    for part, kind, sex, n in db.session.execute(sa.union_all(beds_usable, taken, waiting)):
+    for part, kind, sex, n in rows:
         counts[part][key(kind, sex) if part != "unplaced" else part] += int(n or 0)
     capacity, occupied, unplaced = counts["capacity"], counts["occupied"], counts["unplaced"]["unplaced"]
     groups = [CensusGroup(k, occupied[k], capacity[k]) for k in ("L", "P", "isolation")]
@@ -531,12 +549,22 @@ def census_now() -> tuple[list[CensusGroup], int]:
 
 def movements(start: date, end: date) -> dict[date, dict[str, int]]:
     """Admissions and exits per date in [start, end] (two grouped queries in one)."""
-    result = {d: {"admissions": 0, "exits": 0} for d in date_range(start, end)}
+    return movements_of(db.session.execute(movements_query(start, end)), start, end)
+
+
+def movements_query(start: date, end: date):
+    """("admissions" | "exits", date, count) per date in [start, end]."""
     entries = (sa.select(sa.literal("admissions"), Stay.entry_date, sa.func.count())
                .where(Stay.entry_date >= start, Stay.entry_date <= end).group_by(Stay.entry_date))
     exits = (sa.select(sa.literal("exits"), Stay.exit_date, sa.func.count())
              .where(Stay.exit_date >= start, Stay.exit_date <= end).group_by(Stay.exit_date))
-    for part, day, n in db.session.execute(sa.union_all(entries, exits)):
+    return sa.union_all(entries, exits)
+
+
+def movements_of(rows, start: date, end: date) -> dict[date, dict[str, int]]:
+    """movements() from the rows of movements_query()."""
+    result = {d: {"admissions": 0, "exits": 0} for d in date_range(start, end)}
+    for part, day, n in rows:
         result[_as_date(day)][part] = int(n)
     return result
 

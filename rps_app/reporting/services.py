@@ -250,6 +250,15 @@ def latest_check() -> ReportRun | None:
                              .order_by(ReportRun.period_to.desc()).limit(1))
 
 
+def ask_latest_check(reads):
+    """Asks `reads` (rps_app.reads) for the latest nightly check done: a row of period_to
+    and summary, or None."""
+    rows = reads.rows(select(ReportRun.period_to, ReportRun.summary)
+                      .where(ReportRun.kind == CHECK_KIND, ReportRun.status == "done"),
+                      order_by=(ReportRun.period_to.desc(), ReportRun.id.desc()), limit=1)
+    return rows.then(lambda found: found[0] if found else None)
+
+
 def last_runs(kinds) -> dict[str, ReportRun | None]:
     """The latest run of each kind (one statement: the latest id per kind, by the index
     on kind and period)."""

@@ -49,9 +49,6 @@ def client_panel(client) -> dict | None:
     return data if data["sessions"] or data["visits"] else None
 
 
-DASHBOARD_REQUESTS = 5
-
-
 def todays_visitors(reads):
     """A batched section: read with the rest of the dashboard."""
     if not can(Permission.CLIENTS_READ):
@@ -67,7 +64,7 @@ def todays_visitors(reads):
 
 def open_maintenance(reads):
     """A batched section: read with the rest of the dashboard."""
-    newest, total = maintenance.newest_open(reads, DASHBOARD_REQUESTS)
+    newest, total = maintenance.newest_open(reads)
     return lambda: {"requests": newest.value, "total": total.value} if total.value else None
 
 

@@ -16,8 +16,10 @@ from ..clients.models import Client
 from ..errors import Conflict, ValidationError, found
 from ..extensions import db
 from ..fields import FieldErrors, iso
+from ..reads import Query, rows
 from ..stays import services as stays
 from ..stays.models import Stay
+from ..types import UTCDateTime
 from .bookings import MAX_ID, day_bounds
 from .models import Visit
 
@@ -115,18 +117,22 @@ def visits_on(day: date) -> list[Visit]:
         .order_by(Visit.arrived_at, Visit.id)))
 
 
+VISITS_WITH_CLIENTS = Query("visits_with_clients", lambda param: rows(
+    select(Visit.id, Visit.stay_id, Visit.arrived_at, Visit.departed_at, Visit.visitor_name,
+           Visit.relation, Client.registration_number, Client.name.label("client_name"),
+           Client.identity_known)
+    .join(Stay, Stay.id == Visit.stay_id).join(Client, Client.id == Stay.client_id)
+    .where(Visit.arrived_at >= param("start", UTCDateTime()),
+           Visit.arrived_at < param("end", UTCDateTime())),
+    order_by=(Visit.arrived_at, Visit.id)))
+
+
 def visits_on_with_clients(reads, day: date):
     """Asks `reads` (rps_app.reads) for the visits that arrived on the local date `day`, by
     arrival, with their client: rows of id, stay_id, arrived_at, departed_at, visitor_name,
     relation, registration_number, client_name and identity_known."""
     start, end = day_bounds(day, day)
-    return reads.rows(
-        select(Visit.id, Visit.stay_id, Visit.arrived_at, Visit.departed_at, Visit.visitor_name,
-               Visit.relation, Client.registration_number, Client.name.label("client_name"),
-               Client.identity_known)
-        .join(Stay, Stay.id == Visit.stay_id).join(Client, Client.id == Stay.client_id)
-        .where(Visit.arrived_at >= start, Visit.arrived_at < end),
-        order_by=(Visit.arrived_at, Visit.id))
+    return reads.ask(VISITS_WITH_CLIENTS, start=start, end=end)
 
 
 def visits_of_stays(stay_ids) -> list[Visit]:

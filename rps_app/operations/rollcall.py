@@ -16,7 +16,7 @@ from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..facility.models import Bed, Room
 from ..fields import FieldErrors
-from ..reads import made
+from ..reads import Query, made, rows
 from ..stays.models import BedAssignment, Stay
 from .models import ROLLCALL_STATUSES, SESSIONS, RollCall, RollCallEntry
 from .vocabulary import SESSION_LABELS, STATUS_LABELS
@@ -210,42 +210,59 @@ def _session_rank():
     return case(*[(RollCall.session == name, n) for n, name in enumerate(SESSIONS)])
 
 
+def _latest_order():
+    return (RollCall.date.desc(), _session_rank().desc())
+
+
+def _latest_tally(param):
+    last = select(RollCall.id, RollCall.version).order_by(*_latest_order()).limit(1).subquery()
+    return rows(select(RollCallEntry.status, func.count())
+                .join(last, and_(last.c.id == RollCallEntry.rollcall_id,
+                                 last.c.version == RollCallEntry.version))
+                .group_by(RollCallEntry.status))
+
+
+LATEST = Query("rollcall_latest", lambda param: rows(
+    select(RollCall.id, RollCall.date, RollCall.session, RollCall.version),
+    order_by=_latest_order(), limit=1))
+LATEST_TALLY = Query("rollcall_latest_tally", _latest_tally)
+
+
 def ask_latest(reads):
     """Asks `reads` (rps_app.reads) for the latest roll call (id, date, session, version)
     and the counts of its current entries; the answers are the row (None when there is
     none) and {status: entries} (None likewise)."""
-    order = (RollCall.date.desc(), _session_rank().desc())
-    latest_rows = reads.rows(select(RollCall.id, RollCall.date, RollCall.session,
-                                    RollCall.version), order_by=order, limit=1)
-    last = select(RollCall.id, RollCall.version).order_by(*order).limit(1).subquery()
-    tally = reads.rows(
-        select(RollCallEntry.status, func.count())
-        .join(last, and_(last.c.id == RollCallEntry.rollcall_id,
-                         last.c.version == RollCallEntry.version))
-        .group_by(RollCallEntry.status))
-    found = latest_rows.then(lambda rows: rows[0] if rows else None)
+    found = reads.ask(LATEST).then(lambda found_rows: found_rows[0] if found_rows else None)
+    tally = reads.ask(LATEST_TALLY)
     return found, made(lambda: tally_of(dict(tally.value)) if found.value else None)
 
 
-def ask_abscondments(reads):
-    """Asks `reads` (rps_app.reads) for the open stays that missed ABSCOND_FLAG or more roll
-    calls in a row, by stay id: dicts of stay_id, name and absent_sessions. Only the
-    entries a run can hold are read: those of each open stay since the last date on which
-    it was not marked absent (or all of them, when it never was)."""
+def _run_entries(param):
+    """The current entries of the open stays that a run of absences can hold: those since
+    the last date on which the stay was not marked absent (all, when it never was)."""
     current = and_(RollCall.id == RollCallEntry.rollcall_id,
                    RollCall.version == RollCallEntry.version)
     seen = (select(RollCallEntry.stay_id, func.max(RollCall.date).label("day"))
             .join(RollCall, current).join(Stay, Stay.id == RollCallEntry.stay_id)
             .where(Stay.exited_at.is_(None), RollCallEntry.status != "absent")
             .group_by(RollCallEntry.stay_id).subquery("seen"))
-    entries = reads.rows(
-        select(RollCallEntry.stay_id, RollCallEntry.status, RollCall.date, RollCall.session,
-               Client.name)
-        .join(RollCall, current).join(Stay, Stay.id == RollCallEntry.stay_id)
-        .join(Client, Client.id == Stay.client_id)
-        .outerjoin(seen, seen.c.stay_id == RollCallEntry.stay_id)
-        .where(Stay.exited_at.is_(None),
-               or_(seen.c.day.is_(None), RollCall.date >= seen.c.day)))
+    return rows(select(RollCallEntry.stay_id, RollCallEntry.status, RollCall.date,
+                       RollCall.session, Client.name)
+                .join(RollCall, current).join(Stay, Stay.id == RollCallEntry.stay_id)
+                .join(Client, Client.id == Stay.client_id)
+                .outerjoin(seen, seen.c.stay_id == RollCallEntry.stay_id)
+                .where(Stay.exited_at.is_(None),
+                       or_(seen.c.day.is_(None), RollCall.date >= seen.c.day)))
+
+
+RUN_ENTRIES = Query("rollcall_run_entries", _run_entries)
+
+
+def ask_abscondments(reads):
+    """Asks `reads` (rps_app.reads) for the open stays that missed ABSCOND_FLAG or more roll
+    calls in a row, by stay id: dicts of stay_id, name and absent_sessions. Only the
+    entries a run can hold are read (_run_entries)."""
+    entries = reads.ask(RUN_ENTRIES)
 
     def build() -> list[dict]:
         rows = entries.value

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import Date, String, func, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock
@@ -21,7 +21,7 @@ from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..facility.models import Room
 from ..fields import FieldErrors
-from ..reads import at_once, made
+from ..reads import Query, at_once, made, rows
 from ..stays.models import Stay
 from .models import SHIFTS, PostMinimum, RosterAssignment, Staff, StaffLeave
 from .staff import get_staff
@@ -175,17 +175,21 @@ def current_shift(moment: datetime | None = None) -> tuple[date, str]:
     return local.date(), "malam"
 
 
+ON_DUTY = Query("roster_on_duty", lambda param: rows(
+    select(Room.name.label("room_name"), Staff.name.label("staff_name"),
+           Staff.sex.label("staff_sex"), Staff.phone.label("staff_phone"))
+    .select_from(RosterAssignment)
+    .join(Room, Room.id == RosterAssignment.room_id)
+    .join(Staff, Staff.id == RosterAssignment.staff_id)
+    .where(RosterAssignment.date == param("day", Date()),
+           RosterAssignment.shift == param("shift", String())),
+    order_by=(RosterAssignment.room_id, RosterAssignment.id)))
+
+
 def on_duty(reads, day: date, shift: str):
     """Asks `reads` (rps_app.reads) for who is on (day, shift), by post: rows of room_name,
     staff_name, staff_sex and staff_phone."""
-    return reads.rows(
-        select(Room.name.label("room_name"), Staff.name.label("staff_name"),
-               Staff.sex.label("staff_sex"), Staff.phone.label("staff_phone"))
-        .select_from(RosterAssignment)
-        .join(Room, Room.id == RosterAssignment.room_id)
-        .join(Staff, Staff.id == RosterAssignment.staff_id)
-        .where(RosterAssignment.date == day, RosterAssignment.shift == shift),
-        order_by=(RosterAssignment.room_id, RosterAssignment.id))
+    return reads.ask(ON_DUTY, day=day, shift=shift)
 
 
 def on_duty_now(moment: datetime | None = None) -> list[RosterAssignment]:
@@ -297,11 +301,12 @@ def unassign(actor, assignment_id: int) -> None:
 
 # --- gaps ----------------------------------------------------------------------------
 
-def _women_stays(start: date, end: date):
+def _women_stays(start, end):
     """(entry_date, exit_date) of the women's stays that may be open on a night of [start,
-    end]: the open ones (the open stays' index) and those that ended after `start` (the
-    exit date index), begun by `end`. The entry date is compared in a form no index serves,
-    so that neither database reads the entry date index back through all history."""
+    end] (dates or bound parameters): the open ones (the open stays' index) and those that
+    ended after `start` (the exit date index), begun by `end`. The entry date is compared
+    in a form no index serves, so that neither database reads the entry date index back
+    through all history."""
     begun = func.coalesce(Stay.entry_date, Stay.entry_date) <= end
     woman = select(Client.sex).where(Client.id == Stay.client_id).scalar_subquery() == "P"
     return union_all(
@@ -364,18 +369,25 @@ def gaps_of(start: date, end: date, placed: list[tuple[date, str, int, int]],
     return result
 
 
+POSTS = Query("roster_posts", lambda param: rows(
+    select(Room.id, Room.code).where(*_active_posts())))
+MINIMUMS = Query("roster_minimums", lambda param: rows(_minimum_rows()))
+PLACED = Query("roster_placed", lambda param: rows(
+    select(RosterAssignment.date, RosterAssignment.shift, RosterAssignment.room_id,
+           RosterAssignment.staff_id, Staff.sex)
+    .join(Staff, Staff.id == RosterAssignment.staff_id)
+    .where(RosterAssignment.date.between(param("start", Date()), param("end", Date())))))
+WOMEN = Query("roster_women", lambda param: rows(
+    _women_stays(param("start", Date()), param("end", Date()))))
+
+
 def ask_gaps(reads, start: date, end: date):
     """Asks `reads` (rps_app.reads) for what the gaps of [start, end] are judged on: the
     posts, their minimums, the assignments with their staff's sex, the women's stays; the
     answer is the list of Gap."""
-    posted = reads.rows(select(Room.id, Room.code).where(*_active_posts()))
-    minimum_rows = reads.rows(_minimum_rows())
-    placed = reads.rows(
-        select(RosterAssignment.date, RosterAssignment.shift, RosterAssignment.room_id,
-               RosterAssignment.staff_id, Staff.sex)
-        .join(Staff, Staff.id == RosterAssignment.staff_id)
-        .where(RosterAssignment.date.between(start, end)))
-    women = reads.rows(_women_stays(start, end))
+    posted, minimum_rows = reads.ask(POSTS), reads.ask(MINIMUMS)
+    placed = reads.ask(PLACED, start=start, end=end)
+    women = reads.ask(WOMEN, start=start, end=end)
 
     def build() -> list[Gap]:
         codes = dict(posted.value)

@@ -19,7 +19,6 @@ from .models import Institution
 from .views import bp
 
 PER_PAGE = 50
-DASHBOARD_ROWS = 10
 
 
 def institution_choices() -> list[tuple[str, str]]:
@@ -43,7 +42,7 @@ def stay_section(stay) -> dict:
 
 def dashboard_section(reads):
     """A batched section: read with the rest of the dashboard."""
-    found, total = workflow.waiting(reads, DASHBOARD_ROWS)
+    found, total = workflow.waiting(reads)
 
     def build() -> dict | None:
         rows = found.value

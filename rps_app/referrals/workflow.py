@@ -19,6 +19,8 @@ from ..clients.models import Client
 from ..errors import Conflict, ValidationError, found
 from ..extensions import db
 from ..fields import FieldErrors, iso, local_date
+from ..reads import Query, value
+from ..reads import rows as read_rows
 from ..stays.models import INSTITUTION_EXIT_TYPES, Stay
 from .letters import issue_request_letter
 from .models import REFERRAL_STATUSES, REFUSAL_REASONS, Institution, Referral
@@ -183,21 +185,26 @@ class Waiting:
         return days_waiting(self.sent_on, today)
 
 
-def waiting(reads, limit: int):
-    """Asks `reads` (rps_app.reads) for the oldest `limit` referrals waiting for an answer
-    (sent), with client and institution, and for how many wait in all; the answers are a
-    list of Waiting and a count."""
-    rows = reads.rows(
-        select(Referral.stay_id, Client.id.label("client_id"), Client.name.label("client_name"),
-               Client.registration_number, Institution.name.label("institution_name"),
-               Referral.sent_at, Referral.sent_on)
-        .join(Stay, Stay.id == Referral.stay_id).join(Client, Client.id == Stay.client_id)
-        .join(Institution, Institution.id == Referral.institution_id)
-        .where(Referral.status == "sent"),
-        order_by=(Referral.sent_at, Referral.id), limit=limit)
-    total = reads.value(select(func.count()).select_from(Referral)
-                        .where(Referral.status == "sent"))
-    return rows.then(lambda found: [Waiting(*row) for row in found]), total
+WAITING_LISTED = 10
+WAITING = Query("referrals_waiting", lambda param: read_rows(
+    select(Referral.stay_id, Client.id.label("client_id"), Client.name.label("client_name"),
+           Client.registration_number, Institution.name.label("institution_name"),
+           Referral.sent_at, Referral.sent_on)
+    .join(Stay, Stay.id == Referral.stay_id).join(Client, Client.id == Stay.client_id)
+    .join(Institution, Institution.id == Referral.institution_id)
+    .where(Referral.status == "sent"),
+    order_by=(Referral.sent_at, Referral.id), limit=WAITING_LISTED))
+WAITING_COUNT = Query("referrals_waiting_count", lambda param: value(
+    select(func.count()).select_from(Referral).where(Referral.status == "sent")))
+
+
+def waiting(reads):
+    """Asks `reads` (rps_app.reads) for the oldest 10 referrals waiting for an answer (sent),
+    with client and institution, and for how many wait in all; the answers are a list of
+    Waiting and a count."""
+    listed = reads.ask(WAITING)
+    return (listed.then(lambda found_rows: [Waiting(*row) for row in found_rows]),
+            reads.ask(WAITING_COUNT))
 
 
 def rows(status: str | None = None, stay_id: int | None = None, oldest_first: bool = False,

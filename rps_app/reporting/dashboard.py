@@ -4,10 +4,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import format_percent, gettext as _
-from sqlalchemy import select
+from sqlalchemy import Date, select
 
 from .. import clock
 from ..clients.models import Client
+from ..reads import Query, rows
 from ..stays import services as stays
 from ..stays.models import Stay
 from . import metrics, services
@@ -38,19 +39,23 @@ def census(groups, unplaced: int) -> dict:
             "capacity": sum(g.capacity for g in groups)}
 
 
+CENSUS = Query("dashboard_census", lambda param: rows(metrics.census_query()))
+LONG_STAYS = Query("dashboard_long_stays", lambda param: rows(
+    select(Stay.id, Stay.client_id, Stay.entry_date, Stay.exit_date, Stay.max_stay_days,
+           Client.name, Client.registration_number)
+    .join(Client, Client.id == Stay.client_id)
+    .where(Stay.exit_date.is_(None), Stay.entry_date <= param("latest_entry", Date())),
+    order_by=(Stay.entry_date, Stay.id)))
+
+
 def ask_attention(reads, today):
     """Asks `reads` for the open stays near or past their limit (an extension's, else
     RPS_MAX_STAY_DAYS), with what is awaited; the answer is a list of Attention. Open stays
     are few (the beds), so this reads only them."""
     default = metrics.max_stay_days()
     latest_entry = today - timedelta(days=max(default - stays.WARNING_DAYS_BEFORE_LIMIT, 0))
-    found = reads.rows(
-        select(Stay.id, Stay.client_id, Stay.entry_date, Stay.exit_date, Stay.max_stay_days,
-               Client.name, Client.registration_number)
-        .join(Client, Client.id == Stay.client_id)
-        .where(Stay.exit_date.is_(None), Stay.entry_date <= latest_entry),
-        order_by=(Stay.entry_date, Stay.id))
-    return found.then(lambda rows: attention(rows, today))
+    found = reads.ask(LONG_STAYS, latest_entry=latest_entry)
+    return found.then(lambda found_rows: attention(found_rows, today))
 
 
 def attention(rows, today) -> list[Attention]:
@@ -96,24 +101,23 @@ def prepare(reads):
     function that builds the template's variables once the reads have run."""
     today = clock.local_today()
     first, week_from = today - timedelta(days=CHART_DAYS - 1), today - timedelta(days=6)
-    nights = reads.rows(metrics.night_rows_query(first, today))
-    moves = reads.rows(metrics.movements_query(week_from, today))
-    counts = reads.rows(metrics.census_query())
+    nights, moves = metrics.ask_nights(reads, first, today)
+    counts = reads.ask(CENSUS)
     waiting = ask_attention(reads, today)
     check = services.ask_latest_check(reads)
 
     def build() -> dict:
-        occupancy = metrics.occupancy_of(nights.value, first, today)
-        week = metrics.movements_of(moves.value, week_from, today)
+        daily = nights.value
+        rate = metrics.rate(sum(d.occupied for d in daily), sum(d.capacity for d in daily))
+        week = {day: counts_ for day, counts_ in moves.value.items() if day >= week_from}
         return {
             "census": census(*metrics.census_of(counts.value)),
             "attention": waiting.value,
             "week": week,
             "week_totals": {"admissions": sum(d["admissions"] for d in week.values()),
                             "exits": sum(d["exits"] for d in week.values())},
-            "chart": chart(occupancy.daily),
-            "occupancy_text": (None if occupancy.occupancy_rate is None
-                               else format_percent(occupancy.occupancy_rate, "#,##0.0%")),
+            "chart": chart(daily),
+            "occupancy_text": (None if rate is None else format_percent(rate, "#,##0.0%")),
             "latest_check": check.value,
             "today": today,
         }

@@ -27,6 +27,7 @@ from sqlalchemy.orm import aliased
 from .. import clock
 from ..clients.models import Client
 from ..extensions import db
+from ..reads import Query, made, rows, value
 from ..facility.models import Bed, BedOutage, Room
 from ..stays.models import (LONG_NIGHTS, BedAssignment, Intake, ServiceRecord, Stay,
                             longer_than)
@@ -184,14 +185,15 @@ def _days_cte(start: date, end: date):
         .where(days.c.d < last))
 
 
-def _overlapping(cols, first, last, open_, long_, start: date, end: date):
+def _overlapping(cols, first, last, open_, long_, start: date, end: date, reach=None):
     """Rows [first, last) that may hold a night in [start, end], in three parts that an index
     bounds at both ends, so that neither the years before the range nor those after it are
     read: open rows (a partial index), rows ending in (start, end + LONG_NIGHTS] (the
     last-date index), and rows ending later yet begun by `end`, which then last more than
     LONG_NIGHTS nights (a partial index of those few). Exact: the parts are disjoint and
-    together hold every row with first <= end and (last > start or open)."""
-    reach = end + timedelta(days=LONG_NIGHTS)
+    together hold every row with first <= end and (last > start or open). `start`, `end`
+    and `reach` (end + LONG_NIGHTS) may be bound parameters."""
+    reach = end + timedelta(days=LONG_NIGHTS) if reach is None else reach
     begun = _no_index(first) <= end
     return sa.union_all(
         sa.select(*cols).where(open_, first <= end),
@@ -307,6 +309,88 @@ def occupancy_of(night_rows, start: date, end: date) -> Occupancy:
         available_bed_nights=available, occupancy_rate=rate(bed_nights, available),
         by_room_kind=by_kind, by_sex={sex: {"bed_nights": nights_by_sex[sex]} for sex in SEXES},
         daily=[DayCount(d, occupied_by_day[d], capacity_by_day[d]) for d in date_range(start, end)])
+
+
+# ------------------------------------------------------------------ nights from movements
+
+def _occupied_on(param):
+    """The stays occupying the night of the parameter `day` (`reach`: day + LONG_NIGHTS),
+    counted through the bounded parts of stays_in_range."""
+    day = param("day", sa.Date())
+    s = _overlapping((Stay.id,), Stay.entry_date, Stay.exit_date, Stay.exit_date.is_(None),
+                     _longer("entry_date", "exit_date"), day, day,
+                     reach=param("reach", sa.Date())).subquery()
+    return value(sa.select(sa.func.count()).select_from(s))
+
+
+def _client_beds(param):
+    return rows(sa.select(Bed.id, Bed.created_at, Bed.retired_at)
+                .join(Room, sa.and_(Room.id == Bed.room_id, Room.kind.in_(CLIENT_KINDS)))
+                .where(Bed.created_at < param("last_end", UTCDateTime()),
+                       sa.or_(Bed.retired_at.is_(None),
+                              Bed.retired_at >= param("first_end", UTCDateTime()))))
+
+
+def _outages(param):
+    return rows(sa.select(BedOutage.bed_id, BedOutage.start_at, BedOutage.end_at)
+                .where(BedOutage.start_at < param("last_end", UTCDateTime()),
+                       sa.or_(BedOutage.end_at.is_(None),
+                              BedOutage.end_at >= param("first_end", UTCDateTime()))))
+
+
+OCCUPIED_ON = Query("metrics_occupied_on", _occupied_on)
+MOVEMENTS = Query("metrics_movements", lambda param: rows(
+    movements_query(param("start", sa.Date()), param("end", sa.Date()))))
+CLIENT_BEDS = Query("metrics_client_beds", _client_beds)
+OUTAGES = Query("metrics_outages", _outages)
+
+
+def ask_nights(reads, start: date, end: date):
+    """Asks `reads` (rps_app.reads) for the nights of [start, end] as occupancy().daily
+    gives them, from a few rows instead of a night by stay join: the stays occupying the
+    night of `start`, each date's admissions and exits (the night of D holds those of the
+    night before, plus the stays entering on D, less those leaving on D), and the client
+    beds in the range with their outages (counted in service at each local day's end).
+    The answers: the list of DayCount, and movements() of the range."""
+    first_end, last_end = day_end_utc(start), day_end_utc(end)
+    occupied_first = reads.ask(OCCUPIED_ON, day=start,
+                               reach=start + timedelta(days=LONG_NIGHTS))
+    moves = reads.ask(MOVEMENTS, start=start, end=end).then(
+        lambda found: movements_of(found, start, end))
+    beds = reads.ask(CLIENT_BEDS, first_end=first_end, last_end=last_end)
+    outages = reads.ask(OUTAGES, first_end=first_end, last_end=last_end)
+
+    def build() -> list[DayCount]:
+        occupied = [int(occupied_first.value or 0)]
+        for day in date_range(start + timedelta(days=1), end):
+            occupied.append(occupied[-1] + moves.value[day]["admissions"]
+                            - moves.value[day]["exits"])
+        capacity = beds_in_service(beds.value, outages.value, start, end)
+        return [DayCount(day, n, c)
+                for day, n, c in zip(date_range(start, end), occupied, capacity)]
+    return made(build), moves
+
+
+def beds_in_service(beds, outages, start: date, end: date) -> list[int]:
+    """Client beds in service at the end of each local day of [start, end], from the beds'
+    (id, created_at, retired_at) and the outages' (bed_id, start_at, end_at): created
+    before the day ends, not retired by then, and not out of service then."""
+    ends = [day_end_utc(day) for day in date_range(start, end)]
+    out: dict[int, list] = {}
+    for bed_id, out_from, out_to in outages:
+        out.setdefault(bed_id, []).append((out_from, out_to))
+    counts = [0] * len(ends)
+    for bed_id, created, retired in beds:
+        spans = out.get(bed_id, ())
+        if not spans and created < ends[0] and (retired is None or retired >= ends[-1]):
+            counts = [n + 1 for n in counts]  # in service every day of the range
+            continue
+        for n, moment in enumerate(ends):
+            if created < moment and (retired is None or retired >= moment) and not any(
+                    began < moment and (ended is None or ended >= moment)
+                    for began, ended in spans):
+                counts[n] += 1
+    return counts
 
 
 # ------------------------------------------------------------------ length of stay

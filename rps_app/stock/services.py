@@ -20,7 +20,7 @@ from ..audit.services import Actor, record
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..fields import FieldErrors, local_date
-from ..reads import made
+from ..reads import Query, made, rows
 from ..stays import notes as stay_notes
 from ..stays.models import Stay
 from .ledger import LotState, balances_at, item_balance, lot_label, lot_states
@@ -703,14 +703,18 @@ def alerts(moment: datetime | None = None) -> list[Alert]:
                       for lot_id, item_id, code, expiry in lots])
 
 
+ALERT_ITEMS = Query("stock_alert_items", lambda param: rows(
+    select(StockItem.id, StockItem.code, StockItem.name, StockItem.unit, StockItem.min_level)))
+ALERT_LOTS = Query("stock_alert_lots", lambda param: rows(
+    select(StockLot.id, StockLot.item_id, StockLot.lot, StockLot.expiry_date,
+           func.coalesce(StockBalance.quantity, 0).label("balance"))
+    .outerjoin(StockBalance, StockBalance.lot_id == StockLot.id)))
+
+
 def ask_alerts(reads):
     """Asks `reads` (rps_app.reads) for what the alerts now are judged on (the items, their
     lots with their balances); the answer is alerts()."""
-    items = reads.rows(select(StockItem.id, StockItem.code, StockItem.name, StockItem.unit,
-                              StockItem.min_level))
-    lots = reads.rows(select(StockLot.id, StockLot.item_id, StockLot.lot, StockLot.expiry_date,
-                             func.coalesce(StockBalance.quantity, 0).label("balance"))
-                      .outerjoin(StockBalance, StockBalance.lot_id == StockLot.id))
+    items, lots = reads.ask(ALERT_ITEMS), reads.ask(ALERT_LOTS)
     day = local_date(clock.now())
     return made(lambda: alerts_of(day, {item.id: item for item in items.value}, lots.value))
 

@@ -265,9 +265,9 @@ def ask_abscondments(reads):
     entries = reads.ask(RUN_ENTRIES)
 
     def build() -> list[dict]:
-        rows = entries.value
-        names = {row.stay_id: row.name for row in rows}
-        runs = runs_of([row[:4] for row in rows], names)
+        found = entries.value
+        names = {row.stay_id: row.name for row in found}
+        runs = runs_of([row[:4] for row in found], names)
         return [{"stay_id": stay_id, "name": names[stay_id], "absent_sessions": run}
                 for stay_id, (run, _first) in sorted(runs.items()) if run >= ABSCOND_FLAG]
     return made(build)

@@ -59,10 +59,11 @@ def posts() -> list[Room]:
                                    .order_by(Room.sort_order, Room.code)))
 
 
-def minimums_of(post_ids, rows) -> dict[tuple[int, str], int]:
-    """(room_id, shift) -> min_staff for the posts, from (room_id, shift, min_staff) rows."""
+def minimums_of(post_ids, set_minimums) -> dict[tuple[int, str], int]:
+    """(room_id, shift) -> min_staff for the posts, from the (room_id, shift, min_staff)
+    of the minimums set."""
     result = {(room_id, shift): 1 for room_id in post_ids for shift in SHIFTS}
-    for room_id, shift, min_staff in rows:
+    for room_id, shift, min_staff in set_minimums:
         if (room_id, shift) in result:
             result[(room_id, shift)] = min_staff
     return result

@@ -1,7 +1,8 @@
 """What the dashboard shows: today's census, stays near or past the limit, the last 7 days'
 movements, and a 30-day occupancy chart drawn as SVG on the server (no JavaScript)."""
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import NamedTuple
 
 from flask_babel import format_percent, gettext as _
 from sqlalchemy import Date, select
@@ -76,6 +77,17 @@ def attention(rows, today) -> list[Attention]:
     return result
 
 
+class Bar(NamedTuple):
+    """A night's bar (a tuple: the template reads its fields as attributes, directly)."""
+    x: float
+    y: float
+    w: float
+    h: float
+    date: date
+    occupied: int
+    capacity: int
+
+
 def chart(daily: list) -> dict:
     """Bars and a capacity step line, in SVG user units, for the template to draw."""
     top = max([d.capacity for d in daily] + [d.occupied for d in daily] + [1])
@@ -86,9 +98,9 @@ def chart(daily: list) -> dict:
     for i, day in enumerate(daily):
         x = CHART_PAD + i * slot
         height = day.occupied * scale
-        bars.append({"x": round(x + slot * 0.15, 1), "y": round(CHART_PAD + inner_h - height, 1),
-                     "w": round(slot * 0.7, 1), "h": round(height, 1), "date": day.date,
-                     "occupied": day.occupied, "capacity": day.capacity})
+        bars.append(Bar(round(x + slot * 0.15, 1), round(CHART_PAD + inner_h - height, 1),
+                        round(slot * 0.7, 1), round(height, 1), day.date, day.occupied,
+                        day.capacity))
         y = round(CHART_PAD + inner_h - day.capacity * scale, 1)
         line += [f"{round(x, 1)},{y}", f"{round(x + slot, 1)},{y}"]
     return {"width": CHART_WIDTH, "height": CHART_HEIGHT, "pad": CHART_PAD, "top": top,

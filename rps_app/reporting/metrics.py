@@ -379,18 +379,18 @@ def beds_in_service(beds, outages, start: date, end: date) -> list[int]:
     out: dict[int, list] = {}
     for bed_id, out_from, out_to in outages:
         out.setdefault(bed_id, []).append((out_from, out_to))
-    counts = [0] * len(ends)
+    counts, every_day = [0] * len(ends), 0
     for bed_id, created, retired in beds:
         spans = out.get(bed_id, ())
         if not spans and created < ends[0] and (retired is None or retired >= ends[-1]):
-            counts = [n + 1 for n in counts]  # in service every day of the range
+            every_day += 1  # in service every day of the range
             continue
         for n, moment in enumerate(ends):
             if created < moment and (retired is None or retired >= moment) and not any(
                     began < moment and (ended is None or ended >= moment)
                     for began, ended in spans):
                 counts[n] += 1
-    return counts
+    return [n + every_day for n in counts]
 
 
 # ------------------------------------------------------------------ length of stay

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Date, String, func, select, union_all
+from sqlalchemy import Date, String, func, select, text, union_all
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock
@@ -22,7 +22,7 @@ from ..extensions import db
 from ..facility.models import Room
 from ..fields import FieldErrors
 from ..reads import Query, at_once, made, rows
-from ..stays.models import Stay
+from ..stays.models import LONG_NIGHTS, Stay, longer_than
 from .models import SHIFTS, PostMinimum, RosterAssignment, Staff, StaffLeave
 from .staff import get_staff
 from .vocabulary import SHIFT_LABELS
@@ -302,18 +302,22 @@ def unassign(actor, assignment_id: int) -> None:
 
 # --- gaps ----------------------------------------------------------------------------
 
-def _women_stays(start, end):
+def _women_stays(start, end, reach):
     """(entry_date, exit_date) of the women's stays that may be open on a night of [start,
-    end] (dates or bound parameters): the open ones (the open stays' index) and those that
-    ended after `start` (the exit date index), begun by `end`. The entry date is compared
-    in a form no index serves, so that neither database reads the entry date index back
-    through all history."""
+    end] (dates or bound parameters; `reach` is end + LONG_NIGHTS), each part through an
+    index bounded at both ends: the open ones (the open stays' index), those that ended in
+    (start, reach] (the exit date index), and the few longer ones that ended later (the
+    long stays' index), begun by `end`. The entry date is compared in a form no index
+    serves, so that neither database reads the entry date index back through history."""
     begun = func.coalesce(Stay.entry_date, Stay.entry_date) <= end
     woman = select(Client.sex).where(Client.id == Stay.client_id).scalar_subquery() == "P"
+    longer = longer_than(LONG_NIGHTS, "entry_date", "exit_date")[
+        f"{db.session.get_bind().dialect.name}_where"]
+    columns = (Stay.entry_date, Stay.exit_date)
     return union_all(
-        select(Stay.entry_date, Stay.exit_date).where(Stay.exit_date.is_(None),
-                                                      Stay.entry_date <= end, woman),
-        select(Stay.entry_date, Stay.exit_date).where(Stay.exit_date > start, begun, woman))
+        select(*columns).where(Stay.exit_date.is_(None), Stay.entry_date <= end, woman),
+        select(*columns).where(Stay.exit_date > start, Stay.exit_date <= reach, begun, woman),
+        select(*columns).where(Stay.exit_date > reach, text(longer.text), begun, woman))
 
 
 def nights_of(stays, start: date, end: date) -> set[date]:
@@ -329,7 +333,8 @@ def nights_of(stays, start: date, end: date) -> set[date]:
 def women_in_residence(start: date, end: date) -> set[date]:
     """The dates in [start, end] on whose night a woman's stay is open (entry_date <= D and
     no exit before the next day), as the contract judges it: by the open stays of the date."""
-    return nights_of(db.session.execute(_women_stays(start, end)).all(), start, end)
+    reach = end + timedelta(days=LONG_NIGHTS)
+    return nights_of(db.session.execute(_women_stays(start, end, reach)).all(), start, end)
 
 
 @dataclass(frozen=True)
@@ -379,7 +384,7 @@ PLACED = Query("roster_placed", lambda param: rows(
     .join(Staff, Staff.id == RosterAssignment.staff_id)
     .where(RosterAssignment.date.between(param("start", Date()), param("end", Date())))))
 WOMEN = Query("roster_women", lambda param: rows(
-    _women_stays(param("start", Date()), param("end", Date()))))
+    _women_stays(param("start", Date()), param("end", Date()), param("reach", Date()))))
 
 
 def ask_gaps(reads, start: date, end: date):
@@ -388,7 +393,7 @@ def ask_gaps(reads, start: date, end: date):
     answer is the list of Gap."""
     posted, minimum_rows = reads.ask(POSTS), reads.ask(MINIMUMS)
     placed = reads.ask(PLACED, start=start, end=end)
-    women = reads.ask(WOMEN, start=start, end=end)
+    women = reads.ask(WOMEN, start=start, end=end, reach=end + timedelta(days=LONG_NIGHTS))
 
     def build() -> list[Gap]:
         codes = dict(posted.value)

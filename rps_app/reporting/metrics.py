@@ -324,11 +324,22 @@ def _occupied_on(param):
 
 
 def _client_beds(param):
-    return rows(sa.select(Bed.id, Bed.created_at, Bed.retired_at)
-                .join(Room, sa.and_(Room.id == Bed.room_id, Room.kind.in_(CLIENT_KINDS)))
-                .where(Bed.created_at < param("last_end", UTCDateTime()),
-                       sa.or_(Bed.retired_at.is_(None),
-                              Bed.retired_at >= param("first_end", UTCDateTime()))))
+    """The client beds that may be in service at a day's end of the range, in two reads:
+    how many are at every one (created before the first, not retired by the last, out of
+    service at none: no outage overlaps the range), and the others one by one."""
+    first_end, last_end = param("first_end", UTCDateTime()), param("last_end", UTCDateTime())
+    client_bed = sa.and_(Room.id == Bed.room_id, Room.kind.in_(CLIENT_KINDS))
+    steady = sa.and_(Bed.created_at < first_end,
+                     sa.or_(Bed.retired_at.is_(None), Bed.retired_at >= last_end),
+                     ~sa.select(BedOutage.id).where(
+                         BedOutage.bed_id == Bed.id, BedOutage.start_at < last_end,
+                         sa.or_(BedOutage.end_at.is_(None), BedOutage.end_at >= first_end))
+                     .exists())
+    return (value(sa.select(sa.func.count(Bed.id)).join(Room, client_bed).where(steady)),
+            rows(sa.select(Bed.id, Bed.created_at, Bed.retired_at).join(Room, client_bed)
+                 .where(Bed.created_at < last_end,
+                        sa.or_(Bed.retired_at.is_(None), Bed.retired_at >= first_end),
+                        ~steady)))
 
 
 def _outages(param):
@@ -341,7 +352,8 @@ def _outages(param):
 OCCUPIED_ON = Query("metrics_occupied_on", _occupied_on)
 MOVEMENTS = Query("metrics_movements", lambda param: rows(
     movements_query(param("start", sa.Date()), param("end", sa.Date()))))
-CLIENT_BEDS = Query("metrics_client_beds", _client_beds)
+STEADY_BEDS = Query("metrics_steady_beds", lambda param: _client_beds(param)[0])
+CHANGING_BEDS = Query("metrics_changing_beds", lambda param: _client_beds(param)[1])
 OUTAGES = Query("metrics_outages", _outages)
 
 
@@ -351,13 +363,15 @@ def ask_nights(reads, start: date, end: date):
     night of `start`, each date's admissions and exits (the night of D holds those of the
     night before, plus the stays entering on D, less those leaving on D), and the client
     beds in the range with their outages (counted in service at each local day's end).
-    The answers: the list of DayCount, and movements() of the range."""
+    Beds in service all through the range (most) are only counted. The answers: the list
+    of DayCount, and movements() of the range."""
     first_end, last_end = day_end_utc(start), day_end_utc(end)
     occupied_first = reads.ask(OCCUPIED_ON, day=start,
                                reach=start + timedelta(days=LONG_NIGHTS))
     moves = reads.ask(MOVEMENTS, start=start, end=end).then(
         lambda found: movements_of(found, start, end))
-    beds = reads.ask(CLIENT_BEDS, first_end=first_end, last_end=last_end)
+    steady = reads.ask(STEADY_BEDS, first_end=first_end, last_end=last_end)
+    changing = reads.ask(CHANGING_BEDS, first_end=first_end, last_end=last_end)
     outages = reads.ask(OUTAGES, first_end=first_end, last_end=last_end)
 
     def build() -> list[DayCount]:
@@ -365,7 +379,8 @@ def ask_nights(reads, start: date, end: date):
         for day in date_range(start + timedelta(days=1), end):
             occupied.append(occupied[-1] + moves.value[day]["admissions"]
                             - moves.value[day]["exits"])
-        capacity = beds_in_service(beds.value, outages.value, start, end)
+        capacity = [n + steady.value for n in
+                    beds_in_service(changing.value, outages.value, start, end)]
         return [DayCount(day, n, c)
                 for day, n, c in zip(date_range(start, end), occupied, capacity)]
     return made(build), moves
@@ -379,18 +394,15 @@ def beds_in_service(beds, outages, start: date, end: date) -> list[int]:
     out: dict[int, list] = {}
     for bed_id, out_from, out_to in outages:
         out.setdefault(bed_id, []).append((out_from, out_to))
-    counts, every_day = [0] * len(ends), 0
+    counts = [0] * len(ends)
     for bed_id, created, retired in beds:
         spans = out.get(bed_id, ())
-        if not spans and created < ends[0] and (retired is None or retired >= ends[-1]):
-            every_day += 1  # in service every day of the range
-            continue
         for n, moment in enumerate(ends):
             if created < moment and (retired is None or retired >= moment) and not any(
                     began < moment and (ended is None or ended >= moment)
                     for began, ended in spans):
                 counts[n] += 1
-    return [n + every_day for n in counts]
+    return counts
 
 
 # ------------------------------------------------------------------ length of stay

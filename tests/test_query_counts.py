@@ -4,6 +4,7 @@ the same count with 5 stays as with 40 (nothing lazy-loaded in a loop).
 Counted: every statement sent to the database, the audit entry of a read included;
 transaction control (SQLite's BEGIN, which psycopg sends without a cursor) is not."""
 from datetime import timedelta
+import re
 
 import pytest
 from sqlalchemy import event
@@ -218,11 +219,86 @@ def test_the_stay_page(app, client):
     assert statements(app, client, f"/stays/{stay_id}") == few
 
 
+CSRF = r'name="csrf_token" (type="hidden" )?value="[^"]*"'
+
+
+def dashboard_panels_of(batch: int, received_at) -> None:
+    """Something for every panel of the dashboard, `batch` marking each round: residents
+    (past 24 hours without an assessment, near their limit), a roll call that marks two of
+    them absent, a high incident, a visit, a maintenance request, a waiting referral, a
+    guard on duty, a lot about to expire, an account given client access."""
+    from datetime import date
+
+    from rps_app.auth import services as auth
+    from rps_app.facility_use import maintenance, visits
+    from rps_app.operations import incidents, rollcall
+    from rps_app.referrals import services as referrals, workflow
+    from rps_app.stock import services as stock
+
+    from .operations_support import KEPALA, make_staff, put
+    intake = make_intake(4, place=True, received_at=received_at, bast_number=f"D{batch}")
+    stay_ids = [stay.id for stay in intake.stays]
+    open_ids = sorted(rollcall.open_stay_ids(*batch_session(batch)))
+    rollcall.take(ACTOR, {"date": batch_session(batch)[0].isoformat(),
+                          "session": batch_session(batch)[1],
+                          "entries": [{"stay_id": sid, "status": "absent" if sid in open_ids[:2]
+                                       else "present"} for sid in open_ids]})
+    incidents.record(ACTOR, {"occurred_at": clock.now().isoformat(), "kind": "violence",
+                             "severity": "high", "stay_ids": stay_ids[:1],
+                             "description": f"Perkelahian {batch}"})
+    visits.record_visit(ACTOR, {"visitor_name": f"Rukmini {batch}", "relation": "ibu",
+                                "stay_id": stay_ids[0]})
+    from .stays_support import room
+    maintenance.report(ACTOR, {"room_id": room("LOBBY").id, "description": f"Pintu {batch}"})
+    panti = referrals.add_institution(ACTOR, f"Panti {batch}", "panti", "Jl. A", "Tegal")
+    workflow.ask(ACTOR, stay_ids[1], {"institution_id": panti.id, "reason": "Lansia"})
+    guard = make_staff(f"Penjaga {batch}", "P")
+    put(guard, clock.local_today(), "pagi", "POS-1" if batch == 1 else "POS-2")
+    item = stock.add_item(ACTOR, {"code": f"SUS{batch}", "name": "Susu", "unit": "kotak",
+                                  "category": "pangan", "min_level": 5})
+    stock.record_movement(ACTOR, {"item_id": item.id, "kind": "receipt", "quantity": 2,
+                                  "source": "apbd", "lot": f"L{batch}",
+                                  "expiry_date": date(2026, 11, 20).isoformat()})
+    auth.create_user(KEPALA, f"staf{batch}", "kata-sandi-uji-123", "staf")
+    db.session.commit()
+
+
+def batch_session(batch: int):
+    from datetime import date
+    return (date(2026, 11, 5), "malam") if batch == 1 else (date(2026, 11, 6), "pagi")
+
+
+def test_the_dashboard_with_every_panel_full(app, client):
+    """One statement reads every panel (and one writes the audit of the names shown),
+    with one row in each list as with many."""
+    from datetime import timedelta
+    login(client, app, "kepala")
+    with app.app_context():
+        dashboard_panels_of(1, NOW - timedelta(days=3))
+    few = statements(app, client, "/")
+    html = client.get("/").get_data(as_text=True)
+    for shown in ("Perkelahian 1", "Rukmini 1", "Pintu 1", "Panti 1", "Penjaga 1",
+                  "Asesmen terlambat", "Apel terakhir", "staf1", "SUS1"):
+        assert shown in html, shown
+    with app.app_context():
+        dashboard_panels_of(2, NOW - timedelta(days=2))
+    html = client.get("/").get_data(as_text=True)
+    for shown in ("Perkelahian 2", "Rukmini 2", "Pintu 2", "Panti 2", "Penjaga 2", "staf2",
+                  "SUS2", "data-abscond="):  # data-abscond: absent at both roll calls
+        assert shown in html, shown
+    assert statements(app, client, "/") == few <= 3  # the user, the reads, the audit
+    # From its fifth run on a connection psycopg prepares the page's statement: the same
+    # page (its query objects are built once, and take each request's values).
+    first = re.sub(CSRF, "", html)
+    for _ in range(6):
+        assert re.sub(CSRF, "", client.get("/").get_data(as_text=True)) == first
+
+
 BUDGET = 8
 # Pages and API reads held to BUDGET statements (every page: tests/test_query_budget.py).
 # The client page reads its sections' lists in one statement (navigation.page_sections
 # and rps_app/batch.py).
-BUDGET_PAGES = ("/clients", "/clients?status=in&sex=L", "/clients?room={room}", "/reports",
+BUDGET_PAGES = ("/", "/clients", "/clients?status=in&sex=L", "/clients?room={room}", "/reports",
                 "/audit", "/institutions", "/account", "/letters/{letter}", "/intakes/new",
                 "/rooms", "/intakes/{intake}", "/stays/{stay}/exit", "/clients/{client}",
                 "/bookings", "/visits", "/maintenance")

@@ -63,10 +63,15 @@ def client_section(client, rows) -> dict:
             "can_note": can(Permission.EXIT), "open_stay": bool(rows["open_stay"])}
 
 
-def dashboard_section() -> dict | None:
-    rows = services.overdue_assessments(clock.now())
-    note_shown(current_actor(), "assessments_overdue", [row.client_id for row in rows])
-    return {"rows": rows} if rows else None
+def dashboard_section(reads):
+    """A batched section: read with the rest of the dashboard."""
+    overdue = services.overdue_assessments(reads, clock.now())
+
+    def build() -> dict | None:
+        rows = overdue.value
+        note_shown(current_actor(), "assessments_overdue", [row.client_id for row in rows])
+        return {"rows": rows} if rows else None
+    return build
 
 
 # --- writes ----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from ..audit import services as audit
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..fields import FieldErrors, iso
+from ..reads import Query, rows
 from ..stays.models import Stay
 from .models import INCIDENT_KINDS, SEVERITIES, Incident, IncidentStay
 from .vocabulary import KIND_LABELS, SEVERITY_LABELS
@@ -97,10 +98,16 @@ def between(start: date | None, end: date | None, limit: int = 500) -> list[Inci
     return list(db.session.scalars(stmt.limit(limit)))
 
 
-def unacknowledged_high() -> list[Incident]:
-    return list(db.session.scalars(select(Incident).where(
-        Incident.severity == "high", Incident.acknowledged_at.is_(None))
-        .order_by(Incident.occurred_at.desc())))
+UNACKNOWLEDGED_HIGH = Query("incidents_unacknowledged_high", lambda param: rows(
+    select(Incident.id, Incident.kind, Incident.occurred_at, Incident.description)
+    .where(Incident.severity == "high", Incident.acknowledged_at.is_(None)),
+    order_by=(Incident.occurred_at.desc(), Incident.id.desc())))
+
+
+def unacknowledged_high(reads):
+    """Asks `reads` (rps_app.reads) for the high incidents not acknowledged, newest first:
+    rows of id, kind, occurred_at and description."""
+    return reads.ask(UNACKNOWLEDGED_HIGH)
 
 
 NEWEST_FIRST = (Incident.occurred_at.desc(), Incident.id.desc())

@@ -21,6 +21,7 @@ from ..clients.models import Client
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..fields import FieldErrors, local_date
+from ..reads import Query, made, rows
 from ..stays import notes as stay_notes
 from ..stays import residence
 from ..stays.models import Stay
@@ -695,20 +696,44 @@ class Alert:
 def alerts(moment: datetime | None = None) -> list[Alert]:
     """Items at or under their minimum (`low`), lots with stock expiring within 30 days
     (`expiring`) or past their expiry date (`expired`), now or at `moment`."""
-    day = local_date(moment or clock.now())
-    soon = day + timedelta(days=EXPIRING_DAYS)
     balances = balances_at(moment)
     known = select(StockItem)
     if moment is not None:  # a day caught up later: the items that existed then
         known = known.where(StockItem.created_at <= moment)
     items = {item.id: item for item in db.session.scalars(known)}
-    totals: dict[int, int] = dict.fromkeys(items, 0)
-    found: list[Alert] = []
     lots = db.session.execute(select(StockLot.id, StockLot.item_id, StockLot.lot,
                                      StockLot.expiry_date)
                               .where(StockLot.item_id.in_(list(items)))).all()
-    for lot_id, item_id, code, expiry in lots:
-        balance = balances.get(lot_id, 0)
+    return alerts_of(local_date(moment or clock.now()), items,
+                     [(lot_id, item_id, code, expiry, balances.get(lot_id, 0))
+                      for lot_id, item_id, code, expiry in lots])
+
+
+ALERT_ITEMS = Query("stock_alert_items", lambda param: rows(
+    select(StockItem.id, StockItem.code, StockItem.name, StockItem.unit, StockItem.min_level)))
+ALERT_LOTS = Query("stock_alert_lots", lambda param: rows(
+    select(StockLot.id, StockLot.item_id, StockLot.lot, StockLot.expiry_date,
+           func.coalesce(StockBalance.quantity, 0).label("balance"))
+    .outerjoin(StockBalance, StockBalance.lot_id == StockLot.id)))
+
+
+def ask_alerts(reads):
+    """Asks `reads` (rps_app.reads) for what the alerts now are judged on (the items, their
+    lots with their balances); the answer is alerts()."""
+    items, lots = reads.ask(ALERT_ITEMS), reads.ask(ALERT_LOTS)
+    day = local_date(clock.now())
+    return made(lambda: alerts_of(day, {item.id: item for item in items.value}, lots.value))
+
+
+def alerts_of(day: date, items: dict, lots) -> list[Alert]:
+    """The alerts of `day`, from {item id: item (code, name, unit, min_level)} and the
+    (lot id, item id, lot, expiry date, balance) of their lots (others are ignored)."""
+    soon = day + timedelta(days=EXPIRING_DAYS)
+    totals: dict[int, int] = dict.fromkeys(items, 0)
+    found: list[Alert] = []
+    for _lot_id, item_id, code, expiry, balance in lots:
+        if item_id not in items:
+            continue
         totals[item_id] += balance
         if balance > 0 and expiry is not None and expiry <= soon:
             item = items[item_id]

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+from results import write_section  # noqa: E402  (bench/ is the script's folder)
 
 
 def rps(env: dict, *args: str) -> None:
@@ -161,15 +162,7 @@ def write(results, args) -> None:
               "and JIT, whose start-up (two workers: ~5 ms a query) cost more than the queries "
               "themselves and is what made the 100k figures double before."]
     text = "\n".join(lines) + "\n"
-    path = os.path.join(ROOT, "bench", "RESULTS.md")
-    kept = ""  # bench/web.py's section stays as it is
-    if os.path.exists(path):
-        old = open(path, encoding="utf-8").read()
-        begin, end = "<!-- bench/web.py: begin -->", "<!-- bench/web.py: end -->"
-        if begin in old and end in old:
-            kept = "\n" + old[old.index(begin):old.index(end) + len(end)] + "\n"
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(text + kept)
+    write_section("bench_reports", text)
     print(text)
 
 

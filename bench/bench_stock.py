@@ -26,6 +26,7 @@ import sqlalchemy as sa
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
+from results import write_section  # noqa: E402  (bench/ is the script's folder)
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 
 from bench_reports import instances  # noqa: E402  (one way to set up the databases)
@@ -34,7 +35,6 @@ PER_DAY = 14
 OTHER_ITEMS = 20
 OTHER_MOVEMENTS = 50
 PASSWORD = "kata-sandi-bench-123"
-START, END = "<!-- bench_stock: start -->", "<!-- bench_stock: end -->"
 
 
 def history(n: int, now: datetime):
@@ -181,7 +181,7 @@ def write(results, args) -> None:
     command = "    .venv/bin/python bench/bench_stock.py --repeat {} {}".format(
         args.repeat, "--postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
         if args.postgres else "")
-    lines = [START, "# Stock benchmark", "",
+    lines = ["# Stock benchmark", "",
              "`bench/bench_stock.py`: the stock item list (`GET /api/v1/stock/items`, 21 items) "
              "and the kartu stok PDF of the last 30 days of one item whose ledger holds 500 "
              "or 50,000 movements (14 a day: ~36 days or ~10 years of history; 20 other items "
@@ -206,17 +206,9 @@ def write(results, args) -> None:
               "(index on (item_id, at)), and its running balances are one window function over "
               "the period's movements; the mean issue of the last 14 days reads the movements of "
               "those days only (index on (item_id, at); the reversed movement's kind by key).",
-              "", "Run it:", "", command.rstrip(), "", END]
-    path = os.path.join(ROOT, "bench", "RESULTS.md")
-    text = open(path, encoding="utf-8").read() if os.path.exists(path) else ""
+              "", "Run it:", "", command.rstrip()]
     section = "\n".join(lines)
-    if START in text and END in text:
-        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: section, text,
-                      flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    write_section("bench_stock", section)
     print(section)
 
 

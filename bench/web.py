@@ -11,7 +11,7 @@ bench/RESULTS.md; the last line printed is `worst read-page throughput ratio: X`
 
     .venv/bin/python bench/web.py --stays 100000 [--clients 4] [--seconds 3] [--rounds 2]
         [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres] [--no-postgres]
-        [--instances /tmp/rps-bench-web] [--rebuild]
+        [--instances /tmp/rps-bench-web] [--rebuild] [--only REGEX]
 
 Every loop is bounded (by time and by a request cap) and the servers are stopped at the
 end, also after an error.
@@ -34,8 +34,7 @@ import sqlalchemy as sa
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
-RESULTS = os.path.join(ROOT, "bench", "RESULTS.md")
-BEGIN_MARK, END_MARK = "<!-- bench/web.py: begin -->", "<!-- bench/web.py: end -->"
+from results import write_section  # noqa: E402  (bench/ is the script's folder)
 PASSWORD = "bench-password-123"
 MAX_REQUESTS = 20000  # per target and client: a bound even on a very fast machine
 CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
@@ -173,6 +172,11 @@ def targets(ids: dict) -> list[dict]:
         ("exit form", f"/stays/{ids['stay']}/exit"), ("intake result", f"/intakes/{ids['intake']}"),
         ("intake form", "/intakes/new"), ("reports page", "/reports"), ("audit log", "/audit"),
         ("institutions", "/institutions"),
+        # The day's operations and the rest of the building (wave 2).
+        ("roll call", "/rollcall"), ("incidents", "/incidents"), ("roster", "/roster"),
+        ("stock list", "/stock"), ("referrals", "/referrals"), ("bookings", "/bookings"),
+        ("visitors", "/visits"), ("maintenance", "/maintenance"),
+        ("data quality", "/data-quality"),
     ]
     result = [{"name": name, "path": path, "auth": "web"} for name, path in pages]
     for label, q in (("common name", "slamet"), ("rare name", "qwxz"), ("short", "su"),
@@ -352,9 +356,10 @@ def percentile(values: list[float], share: float) -> float:
     return values[min(len(values) - 1, int(share * len(values)))]
 
 
-def measure(target_db: dict, clients: int, seconds: float, rounds: int) -> list[dict]:
+def measure(target_db: dict, clients: int, seconds: float, rounds: int,
+            only: str | None = None) -> list[dict]:
     ids = fixtures(target_db)
-    plan = targets(ids)
+    plan = [t for t in targets(ids) if not only or re.search(only, t["name"])]
     floor = {"name": "/healthz", "path": "/healthz", "auth": None}
     runs: dict[str, list[dict]] = {t["name"]: [] for t in [floor] + plan}
     with serving(target_db) as port:
@@ -395,14 +400,7 @@ def table(kind: str, stays: int, fill: float | None, rows: list[dict], clients: 
 
 
 def write_results(text: str) -> None:
-    old = open(RESULTS).read() if os.path.exists(RESULTS) else "# Benchmark results\n"
-    section = f"{BEGIN_MARK}\n{text}\n{END_MARK}"
-    if BEGIN_MARK in old and END_MARK in old:
-        new = old[:old.index(BEGIN_MARK)] + section + old[old.index(END_MARK) + len(END_MARK):]
-    else:
-        new = old.rstrip("\n") + "\n\n" + section + "\n"
-    with open(RESULTS, "w") as handle:
-        handle.write(new)
+    write_section("bench/web.py", text)
 
 
 def main() -> None:
@@ -415,6 +413,9 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--instances", default=os.path.join("/tmp", "rps-bench-web"))
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--only", metavar="REGEX",
+                        help="drive only the targets whose name matches (and /healthz); "
+                             "bench/RESULTS.md is then left as it is")
     args = parser.parse_args()
     kinds = ["sqlite"] + ([] if args.no_postgres else ["postgresql"])
     sections, worst = [], []
@@ -422,7 +423,7 @@ def main() -> None:
     for kind in kinds:
         print(f"{kind}: building or reusing {args.stays} stays", flush=True)
         target_db = build(kind, args.stays, args.instances, args.postgres, args.rebuild)
-        rows = measure(target_db, args.clients, args.seconds, args.rounds)
+        rows = measure(target_db, args.clients, args.seconds, args.rounds, args.only)
         sections.append(table(kind, args.stays, target_db["fill"], rows, args.clients))
         reads = [row for row in rows[1:] if not row["target"].get("placement")]
         page = min(reads, key=lambda row: row["ratio"])
@@ -434,7 +435,8 @@ def main() -> None:
                "(`rps serve`, gunicorn with its default workers and threads, on this shared "
                "2-core machine); SQL statements of one request counted in process.",
                *sections, f"Worst read-page throughput ratio: {ratio:.3f} ({where})."]
-    write_results("\n\n".join(summary))
+    if not args.only:
+        write_results("\n\n".join(summary))
     print(f"worst read-page throughput ratio: {ratio:.3f}")
 
 

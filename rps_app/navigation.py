@@ -4,6 +4,7 @@ from flask import request, url_for
 
 from . import batch, registry
 from .permissions import can
+from .reads import Reads
 
 
 def nav_items():
@@ -18,24 +19,43 @@ def nav_items():
 
 def page_sections(page: str, **context) -> list[dict]:
     """The panels other domains add to `page` ("dashboard", "client", "stay", "exit") that the
-    current user may see, each as {"template", "data"}; a collect() of None shows nothing.
-    The lists the panels declare (Section.reads) are read first, all in one statement, with
-    the ids of the context as parameters (`client_id` for `client`)."""
+    current user may see, each as {"template", "data"}; a collect() of None shows nothing."""
+    reads = Reads()
+    finish = prepare_sections(page, reads, **context)
+    reads.run()
+    return finish()
+
+
+def prepare_sections(page: str, reads: Reads, **context):
+    """page_sections in two steps, for a page that reads its own panels in the same
+    statement: the batched sections ask `reads` now; the function returned, called once
+    the page has run `reads`, gives the panels. The lists other panels declare
+    (Section.reads) are then read, all in one statement, with the ids of the context as
+    parameters (`client_id` for `client`), and the remaining sections read on their own."""
     allowed = [section for section in registry.sections(page) if can(section.permission)]
-    parts = {(number, name): part for number, section in enumerate(allowed) if section.reads
-             for name, part in section.reads().items()}
-    params = {f"{key}_id": value.id for key, value in context.items() if hasattr(value, "id")}
-    fetched = batch.fetch(parts, params)
-    shown = []
-    for number, section in enumerate(allowed):
-        if section.reads:
-            rows = {name: fetched[(number, name)] for name in section.reads()}
-            data = section.collect(rows=rows, **context)
-        else:
-            data = section.collect(**context)
-        if data is not None:
-            shown.append({"template": section.template, "data": data})
-    return shown
+    steps = [(section, section.collect(reads, **context) if section.batched else None)
+             for section in allowed]
+
+    def finish() -> list[dict]:
+        parts = {(number, name): part for number, section in enumerate(allowed)
+                 if section.reads and not section.batched
+                 for name, part in section.reads().items()}
+        params = {f"{key}_id": value.id for key, value in context.items()
+                  if hasattr(value, "id")}
+        fetched = batch.fetch(parts, params) if parts else {}
+        shown = []
+        for number, (section, build) in enumerate(steps):
+            if section.batched:
+                data = build()
+            elif section.reads:
+                data = section.collect(rows={name: fetched[(number, name)]
+                                             for name in section.reads()}, **context)
+            else:
+                data = section.collect(**context)
+            if data is not None:
+                shown.append({"template": section.template, "data": data})
+        return shown
+    return finish
 
 
 def init_app(app) -> None:

@@ -33,13 +33,20 @@ class Section:
     `reads()`, when given, names the lists the panel shows as batch.Part selects (built
     once, so a cached function; their values as bind parameters named after the context,
     `client_id` for `client`): the page reads every panel's lists in one statement and
-    hands each panel its rows, `collect(rows={name: [row, ...]}, **context)`."""
+    hands each panel its rows, `collect(rows={name: [row, ...]}, **context)`.
+
+    A `batched` section reads with the rest of its page, in one statement (rps_app.reads):
+    `collect(reads, **context)` only asks `reads` for what it needs and returns a function
+    that, once the page has run the reads, returns the template's variables (or None).
+    (Two ways to one end, from two pieces of work done side by side: the dashboard's
+    reads and the client page's lists; to be made one.)"""
     page: str
     template: str
-    collect: Callable[..., dict | None]
+    collect: Callable[..., Any]
     permission: Any
     order: int
     reads: Callable[[], dict] | None = None
+    batched: bool = False
 
 
 @dataclass
@@ -70,9 +77,11 @@ def add_nav(app: Flask, endpoint: str, label, permission, order: int) -> None:
     of(app).nav.append(NavEntry(endpoint, label, permission, order))
 
 
-def add_section(app: Flask, page: str, template: str, collect: Callable[..., dict | None],
-                permission, order: int = 100, reads: Callable[[], dict] | None = None) -> None:
-    of(app).sections.append(Section(page, template, collect, permission, order, reads))
+def add_section(app: Flask, page: str, template: str, collect: Callable[..., Any],
+                permission, order: int = 100, reads: Callable[[], dict] | None = None,
+                batched: bool = False) -> None:
+    of(app).sections.append(Section(page, template, collect, permission, order, reads,
+                                    batched))
 
 
 def add_job(app: Flask, job) -> None:

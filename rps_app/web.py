@@ -1,10 +1,11 @@
 """Small helpers shared by views and API handlers (never used by services)."""
-from flask import flash, g, request
-from flask_babel import lazy_gettext
+from flask import flash, g, request, url_for
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from .actor import Actor
 from .errors import BadRequest, DomainError
+from .extensions import request_translations
 from .fields import parse_int
 
 # Pages beyond this are empty anyway; the bound keeps OFFSET within 64 bits.
@@ -19,10 +20,43 @@ def current_actor() -> Actor:
     return Actor(user_id=None, username=None, ip=request.remote_addr)
 
 
+def request_gettext(string: str, **variables) -> str:
+    """flask_babel.gettext through the catalogue of this request (request_translations)."""
+    text = request_translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """flask_babel.lazy_gettext translated through request_gettext: the same text, but a
+    form's labels and a vocabulary's options are translated each time a page shows them,
+    and Flask-Babel looks the locale and catalogue up again for each (most of the time of
+    rendering a label or an option)."""
+    return LazyString(request_gettext, string, **variables)
+
+
 def translated(labels: dict) -> dict:
     """A domain vocabulary dict (code -> label, rps_app/<domain>/vocabulary.py) with its
     labels translated lazily for the pages (the labels are the msgids)."""
     return {code: lazy_gettext(label) for code, label in labels.items()}
+
+
+def translated_now(labels: dict) -> dict:
+    """translated() for one request's page: the labels translated once, here. A lazy label
+    is translated again wherever it is shown (Flask-Babel looks the locale and catalogue
+    up each time), which a label per row of a long list pays row by row."""
+    catalogue = request_translations()
+    return {code: catalogue.ugettext(label) for code, label in labels.items()}
+
+
+def url_by_id(endpoint: str, key: str):
+    """url_for(endpoint, key=id) for the ids of a long list: the URL is built once (werkzeug
+    builds each anew, tens of microseconds a link) and each id put in its place."""
+    marker = "8642097531"
+    pattern = url_for(endpoint, **{key: int(marker)})
+    if pattern.count(marker) != 1:
+        return lambda value: url_for(endpoint, **{key: value})
+    head, tail = pattern.split(marker)
+    return lambda value: f"{head}{int(value)}{tail}"
 
 
 def json_body() -> dict:

@@ -115,6 +115,28 @@ def test_paginates_and_keeps_the_filters(client, app):
     assert third.count("<tr>") == 10
 
 
+def test_a_long_log_is_counted_up_to_a_cap_and_lists_its_entities(client, app, monkeypatch):
+    from rps_app.audit import views
+    monkeypatch.setattr(views, "COUNT_CAP", 30)
+    with app.app_context():
+        clock.freeze(T0)
+        for n in range(40):
+            record(Actor.system("bulk"), "read", "client", n)
+        record(Actor.system("bulk"), "retire", "bed", 1)
+        record(Actor.system("bulk"), "create", "stock_item", 2)
+        db.session.commit()
+        clock.freeze(None)
+    login(client, app, role="kepala")
+    html = client.get("/audit").get_data(as_text=True)
+    assert "Lebih dari 30 entri" in html and "Halaman 1 dari 2" in html
+    options = re.findall(r'<option value="([a-z_]+)"', html.split('name="entity"')[1]
+                         .split("</select>")[0])
+    assert {"bed", "client", "stock_item", "user"} <= set(options)  # user: the login
+    assert options == sorted(options)
+    narrowed = client.get("/audit?entity=bed").get_data(as_text=True)
+    assert "1 entri, terbaru di atas" in narrowed
+
+
 @pytest.mark.parametrize("role", ["petugas", "staf"])
 def test_petugas_and_staf_are_refused(client, app, role):
     login(client, app, role=role)

@@ -16,6 +16,7 @@ from datetime import date
 import pytest
 
 from rps_app.extensions import db
+from rps_app.reads import at_once
 from rps_app.reporting import metrics
 
 from .reporting_data import build_scenario, days, make_stay, resident, wib
@@ -42,6 +43,21 @@ def test_occupancy_matches_the_hand_computed_month(scenario):
     assert [(d.date, d.occupied, d.capacity) for d in result.daily] == list(zip(
         days(START, 10), [2, 2, 2, 1, 2, 3, 3, 3, 2, 2],
         [90, 90, 90, 89, 88, 88, 89, 89, 90, 90]))
+
+
+def nights_from_movements(start: date, end: date) -> list:
+    """The dashboard's nights: each from the night before and the day's movements."""
+    return at_once(lambda reads: metrics.ask_nights(reads, start, end)[0])
+
+
+@pytest.mark.parametrize("start, end", [(START, END), (date(2026, 2, 18), date(2026, 3, 12)),
+                                        (date(2026, 3, 4), date(2026, 3, 4)),
+                                        (date(2026, 1, 5), date(2026, 1, 25))])
+def test_the_dashboards_nights_from_movements_are_occupancys(scenario, start, end):
+    """Same-day exit, a stay across the start, an arrival after midnight WIB, a retired
+    bed, an outage, a new bed: the dashboard's count of each night (the night before, plus
+    the day's admissions, less its exits; beds at each day's end) is occupancy()'s."""
+    assert nights_from_movements(start, end) == metrics.occupancy(start, end).daily
 
 
 def test_occupancy_json_has_the_contract_shape(scenario):
@@ -126,6 +142,7 @@ def test_stays_longer_than_a_month_count_in_every_range_they_cross(ctx):
     occupancy = metrics.occupancy(START, END)
     # Nights 1-10 March for the open stay, 1-4 March for the one that left on the 5th.
     assert occupancy.bed_nights == 14
+    assert nights_from_movements(START, END) == occupancy.daily
     assert occupancy.by_room_kind["shelter"].bed_nights == 14
     assert occupancy.by_sex == {"L": {"bed_nights": 10}, "P": {"bed_nights": 4}}
 

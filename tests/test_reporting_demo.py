@@ -9,7 +9,11 @@ from rps_app.audit.models import AuditEntry
 from rps_app.clients.models import Client
 from rps_app.extensions import db
 from rps_app.facility.models import Bed, Room
+from rps_app.operations import rollcall
+from rps_app.operations.models import RollCall
 from rps_app.stays.models import BedAssignment, Stay
+from rps_app.stock import ledger as stock_ledger
+from rps_app.stock.models import StockMovement
 
 
 def test_demo_data_respects_the_rules(app, runner):
@@ -60,3 +64,18 @@ def test_demo_data_ends_today_with_a_busy_shelter_and_an_audit_log(app, runner):
         assert actions["create"] > 1200 and actions["place"] == taken + db.session.scalar(
             select(func.count(BedAssignment.id)).where(BedAssignment.end_at.is_not(None)))
         assert actions["exit"] == 1200 - len(open_entries) and actions["read"] > 0
+        # The day's operations: the last two weeks of roll calls, each naming exactly the
+        # residents of its session, and the store's ledger of the last weeks.
+        day, session = rollcall.latest_session()
+        latest = rollcall.find(day, session)
+        assert latest is not None and db.session.scalar(
+            select(func.count(RollCall.id))) >= 28
+        assert {e.stay_id for e in latest.current_entries} == rollcall.open_stay_ids(day, session)
+        assert rollcall.counts(latest)["present"] > 0.8 * len(latest.current_entries)
+        kinds = dict(db.session.execute(select(StockMovement.kind, func.count())
+                                        .group_by(StockMovement.kind)).all())
+        assert kinds["receipt"] >= 40 and kinds["issue"] > kinds["receipt"]
+        assert db.session.scalar(select(func.count(StockMovement.id))
+                                 .where(StockMovement.stay_id.is_not(None))) > 0
+        balances = stock_ledger.balances_at()
+        assert balances and min(balances.values()) >= 0 and sum(balances.values()) > 0

@@ -120,7 +120,7 @@ def test_a_filled_0_1_database_upgrades_keeping_rows_and_figures(two_databases, 
                     assert after[table.name] == before[table.name], table.name
                 assert figures() == expected
                 # The duplicate check's name keys, made for the clients on file by revision
-                # 0014 as demo-data wrote them for the same clients.
+                # 0015 as demo-data wrote them for the same clients.
                 from rps_app.casework.models import ClientNameKey
                 keys = sa.select(ClientNameKey.__table__)
                 with scratch_engine.connect() as conn:

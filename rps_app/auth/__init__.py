@@ -13,4 +13,5 @@ def register(app) -> None:
     registry.add_command(commands.create_user_command)
     registry.add_command(commands.reset_password_command)
     registry.add_section(app, "dashboard", "auth/_access_grants.html",
-                         views.access_grants_panel, Permission.ACCESS_REVIEW, order=5)
+                         views.access_grants_panel, Permission.ACCESS_REVIEW, order=5,
+                         batched=True)

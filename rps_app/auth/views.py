@@ -262,12 +262,16 @@ def user_reactivate(user_id: int):
 
 # ------------------------------------------------------------------ access reviews
 
-def access_grants_panel() -> dict | None:
-    """Dashboard panel for the head: accounts given client access, until acknowledged."""
-    grants = services.pending_access_grants()
-    if not grants:
-        return None
-    return {"grants": grants, "form": ConfirmForm()}
+def access_grants_panel(reads):
+    """Dashboard panel for the head: accounts given client access, until acknowledged
+    (a batched section: read with the rest of the dashboard)."""
+    grants = services.pending_access_grants(reads)
+
+    def build() -> dict | None:
+        if not grants.value:
+            return None
+        return {"grants": grants.value, "form": ConfirmForm()}
+    return build
 
 
 @bp.post("/access-grants/<int:grant_id>/acknowledge")

@@ -17,6 +17,6 @@ def register(app) -> None:
     registry.add_section(app, "client", "casework/client_section.html", views.client_section,
                          Permission.CLIENTS_READ, 30, reads=services.client_reads)
     registry.add_section(app, "dashboard", "casework/dashboard_section.html",
-                         views.dashboard_section, Permission.CLIENTS_READ, 35)
+                         views.dashboard_section, Permission.CLIENTS_READ, 35, batched=True)
     signals.client_anonymising.connect(services.on_client_anonymising)
     signals.client_exporting.connect(services.on_client_exporting)

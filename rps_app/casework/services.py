@@ -12,7 +12,9 @@ from ..clients.models import Client
 from ..errors import Conflict, ValidationError, found
 from ..extensions import db
 from ..fields import FieldErrors
+from ..reads import Query, rows
 from ..stays.models import Stay
+from ..types import UTCDateTime
 from .models import ASSESSMENT_HOURS, ASSESSMENT_PARTS, Assessment, CaseConference, NikNote
 
 PART_LABELS = {"situation": "Situasi dan kondisi klien", "health": "Kesehatan",
@@ -160,19 +162,25 @@ class Overdue:
     hours: int
 
 
-def overdue_assessments(now: datetime, limit: int = 50) -> list[Overdue]:
-    """Open stays past 24 hours without an assessment, oldest arrival first (open stays are
-    few: the beds)."""
-    cutoff = now - timedelta(hours=ASSESSMENT_HOURS)
-    rows = db.session.execute(
-        select(Stay.id, Client.id, Client.name, Client.registration_number, Stay.entered_at)
-        .join(Client, Client.id == Stay.client_id)
-        .outerjoin(Assessment, Assessment.stay_id == Stay.id)
-        .where(Stay.exited_at.is_(None), Stay.entered_at < cutoff, Assessment.id.is_(None))
-        .order_by(Stay.entered_at, Stay.id).limit(limit))
-    return [Overdue(sid, cid, name, number, entered,
-                    int((now - entered).total_seconds() // 3600))
-            for sid, cid, name, number, entered in rows]
+OVERDUE_LISTED = 50
+OVERDUE = Query("overdue_assessments", lambda param: rows(
+    select(Stay.id.label("stay_id"), Client.id.label("client_id"), Client.name,
+           Client.registration_number, Stay.entered_at)
+    .join(Client, Client.id == Stay.client_id)
+    .outerjoin(Assessment, Assessment.stay_id == Stay.id)
+    .where(Stay.exited_at.is_(None), Stay.entered_at < param("cutoff", UTCDateTime()),
+           Assessment.id.is_(None)),
+    order_by=(Stay.entered_at, Stay.id), limit=OVERDUE_LISTED))
+
+
+def overdue_assessments(reads, now: datetime):
+    """Asks `reads` (rps_app.reads) for the open stays past 24 hours without an assessment,
+    oldest arrival first, the first 50 (open stays are few: the beds); its answer is a list
+    of Overdue."""
+    overdue = reads.ask(OVERDUE, cutoff=now - timedelta(hours=ASSESSMENT_HOURS))
+    return overdue.then(lambda found_rows: [
+        Overdue(sid, cid, name, number, entered, int((now - entered).total_seconds() // 3600))
+        for sid, cid, name, number, entered in found_rows])
 
 
 

@@ -1,17 +1,40 @@
 """Forms of the client pages: identity changes and the photo. Rules: clients.services."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, Form, SelectField, StringField, TextAreaField
+from markupsafe import Markup, escape
+from wtforms import BooleanField, Form, StringField, TextAreaField, widgets
+from wtforms import SelectField as WTFormsSelectField
 from wtforms.fields.choices import SelectChoice  # tuples are deprecated in WTForms 3.3
 
 from reports.pmks import PMKS_CATEGORIES
 
+from ..web import lazy_gettext as _l
 from ..web import translated
 from . import vocabulary
 
 SEX_LABELS = translated(vocabulary.SEX_LABELS)
 PMKS_LABELS = {str(code): f"{code}. {name}" for code, name in PMKS_CATEGORIES.items()}
+
+
+class Select(widgets.Select):
+    """WTForms' <select>, a plain option (no render_kw) written in one step: the same HTML
+    (`<option selected value="...">label</option>`, attributes sorted and escaped as
+    html_params does) without html_params and Markup.format for each option, which were
+    most of the time of a page with a select of every bed or every client in residence."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw:
+            return super().render_option(choice, **kwargs)
+        value = str(choice.value) if isinstance(choice.value, bool) else choice.value
+        selected = "selected " if choice.selected else ""
+        return Markup(f'<option {selected}value="{escape(value)}">'
+                      f'{escape(choice.label or choice.value)}</option>')
+
+
+class SelectField(WTFormsSelectField):
+    """WTForms' SelectField with the Select above."""
+    widget = Select()
 
 
 def choices(pairs, blank: str | None = None) -> list[SelectChoice]:

@@ -1,6 +1,7 @@
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint,
+                        exists)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -84,3 +85,9 @@ class BedOutage(db.Model):
     reason: Mapped[str] = mapped_column(String(200), default="")
 
     bed: Mapped[Bed] = relationship(back_populates="outages")
+
+
+def bed_in_service():
+    """Bed.in_service as SQL (no open outage), for a query that reads beds without their
+    outages (the bed board and the pages that offer beds)."""
+    return ~exists().where(BedOutage.bed_id == Bed.id, BedOutage.end_at.is_(None))

@@ -104,9 +104,12 @@ def capacity(room: Room) -> int:
     return sum(1 for bed in room.beds if bed.usable)
 
 
-def get_room(room_id: int, lock: bool = False) -> Room:
+def get_room(room_id: int, lock: bool = False, with_beds: bool = False) -> Room:
+    """The room (404 when unknown); `with_beds`: its beds and their outages read with it
+    (two statements, not one per bed: the room's admin page)."""
     # The room row is what placement locks, so bed changes lock it too (no race with it).
-    room = db.session.get(Room, room_id, with_for_update=lock)
+    options = [selectinload(Room.beds).selectinload(Bed.outages)] if with_beds else []
+    room = db.session.get(Room, room_id, with_for_update=lock, options=options)
     if room is None:
         raise NotFound("Ruang tidak ditemukan.")
     return room

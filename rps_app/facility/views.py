@@ -60,7 +60,7 @@ def room_add():
 
 def render_room(room_id: int, rename_form=None, bed_form=None, outage_form=None,
                 outage_bed_id=None):
-    room = services.get_room(room_id)
+    room = services.get_room(room_id, with_beds=True)
     rename_form = rename_form or RoomRenameForm(formdata=None, name=room.name, tag=room.tag or "")
     outages = sorted((outage for bed in room.beds for outage in bed.outages),
                      key=lambda outage: outage.start_at, reverse=True)

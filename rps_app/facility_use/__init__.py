@@ -22,9 +22,9 @@ def register(app) -> None:
                          sections.client_panel, Permission.FACILITY_USE, 300,
                          reads=sections.client_reads)
     registry.add_section(app, "dashboard", "facility_use/_dashboard_visitors.html",
-                         sections.todays_visitors, Permission.FACILITY_USE, 300)
+                         sections.todays_visitors, Permission.FACILITY_USE, 300, batched=True)
     registry.add_section(app, "dashboard", "facility_use/_dashboard_maintenance.html",
-                         sections.open_maintenance, Permission.MAINTENANCE, 310)
+                         sections.open_maintenance, Permission.MAINTENANCE, 310, batched=True)
     # A client who leaves has no sessions to come.
     signals.stay_exited.connect(bookings.cancel_sessions_of_exited)
     # Visitors' data leaves with the client's at the end of retention, and is exported.

@@ -13,7 +13,7 @@ after the session becomes a case note on each client's stay (stays.notes).
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from .. import clock
 from ..audit import services as audit
@@ -47,7 +47,7 @@ def bookable_rooms() -> list[Room]:
 
 def get_booking(booking_id: int) -> Booking:
     return found(db.session.get(Booking, booking_id, options=(
-        selectinload(Booking.clients), selectinload(Booking.room))),
+        selectinload(Booking.clients), joinedload(Booking.room))),
         "Pemesanan ruang tidak ditemukan.")
 
 
@@ -79,11 +79,12 @@ def bookings_of_stays(stay_ids) -> list[Booking]:
     stay_ids = list(stay_ids)
     if not stay_ids:
         return []
+    # One statement: a booking has one room and a few clients.
     return list(db.session.scalars(
         select(Booking).where(Booking.id.in_(select(BookingClient.booking_id)
                                              .where(BookingClient.stay_id.in_(stay_ids))))
-        .options(selectinload(Booking.clients), selectinload(Booking.room))
-        .order_by(Booking.starts_at.desc(), Booking.id.desc())))
+        .options(joinedload(Booking.clients), joinedload(Booking.room))
+        .order_by(Booking.starts_at.desc(), Booking.id.desc())).unique())
 
 
 def check_range(data: dict, default_days: int = 7) -> tuple[date, date]:
@@ -106,16 +107,26 @@ def check_range(data: dict, default_days: int = 7) -> tuple[date, date]:
 
 # --- staff ----------------------------------------------------------------------------
 
-def counsellors() -> list[tuple[int, str]]:
-    """Who may hold a session, (id, name) by name: the active members of the staff
-    register (operations; a counsellor from outside needs no login)."""
-    return [(member.id, member.name) for member in staff_register.list_staff(active_only=True)]
+def counsellor_register() -> list[Staff]:
+    """The active members of the staff register by name: who may hold a session
+    (operations; a counsellor from outside needs no login)."""
+    return staff_register.list_staff(active_only=True)
 
 
-def default_counsellor(user_id: int | None) -> int | None:
-    """The counsellor a form offers first: the signed-in user's entry in the register."""
+def counsellors(members: list[Staff] | None = None) -> list[tuple[int, str]]:
+    """Who may hold a session, (id, name) by name (of `members`, counsellor_register()
+    already read)."""
+    return [(member.id, member.name)
+            for member in (counsellor_register() if members is None else members)]
+
+
+def default_counsellor(user_id: int | None, members: list[Staff] | None = None) -> int | None:
+    """The counsellor a form offers first: the signed-in user's entry in the register
+    (found among `members`, counsellor_register() already read, without a query)."""
     if user_id is None:
         return None
+    if members is not None:  # a user has at most one entry (staff.user_id is unique)
+        return next((member.id for member in members if member.user_id == user_id), None)
     return db.session.scalar(select(Staff.id).where(Staff.user_id == user_id,
                                                     Staff.active.is_(True)))
 
@@ -142,11 +153,15 @@ def _check_staff(staff_id, required: bool, errors: FieldErrors,
     return value
 
 
-def counsellor_names(staff_ids) -> dict[int, str]:
+def counsellor_names(staff_ids, known: list[Staff] = ()) -> dict[int, str]:
+    """Names of the staff members `staff_ids`; those among `known` (already read) need no
+    query."""
     ids = {ident for ident in staff_ids if ident}
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(ids))).all())
+    names = {member.id: member.name for member in known if member.id in ids}
+    if not ids - set(names):
+        return names
+    return names | dict(db.session.execute(
+        select(Staff.id, Staff.name).where(Staff.id.in_(ids - set(names)))).all())
 
 
 def user_names(user_ids) -> dict[int, str]:

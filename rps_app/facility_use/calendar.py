@@ -27,6 +27,7 @@ class Cell:
     span: int = 1
     bookings: list = field(default_factory=list)
     at: datetime | None = None     # the slot's local start (free cells: "book here")
+    href: str | None = None        # free cells: the booking form from `at` (the page sets it)
 
 
 @dataclass

@@ -1,9 +1,11 @@
 """Forms of bookings, visits and maintenance. Shapes only: the services check every value
 and name the field; select fields therefore do not check their own choices."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, HiddenField, SelectField, SelectMultipleField, StringField,
+from wtforms import (BooleanField, HiddenField, SelectMultipleField, StringField,
                      TextAreaField)
+
+from ..clients.forms import SelectField
+from ..web import lazy_gettext as _l
 
 DEFAULT_SESSION_PURPOSE = _l("Sesi konseling psikososial")
 

@@ -6,7 +6,7 @@ reports leave it out of available bed nights for exactly those nights). facility
 with 409 `bed_occupied` while someone sleeps in the bed (its occupancy check, whichever
 way stays provides it). Marking the request done ends that outage: the bed is back.
 """
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from .. import clock
@@ -16,6 +16,7 @@ from ..extensions import db
 from ..facility import services as facility
 from ..facility.models import Bed, Room
 from ..fields import FieldErrors, iso
+from ..reads import Query, rows, value
 from .bookings import MAX_ID
 from .models import MaintenanceRequest
 
@@ -132,6 +133,26 @@ def requests(status: str = "open", room_id: int | None = None, limit: int | None
 
 def open_requests(room_id: int | None = None) -> list[MaintenanceRequest]:
     return list(db.session.scalars(requests("open", room_id)))
+
+
+NEWEST_LISTED = 5
+NEWEST_OPEN = Query("maintenance_newest_open", lambda param: rows(
+    select(Room.code.label("room_code"), Bed.label.label("bed_label"),
+           MaintenanceRequest.description, MaintenanceRequest.bed_out_of_service)
+    .join(Room, Room.id == MaintenanceRequest.room_id)
+    .outerjoin(Bed, Bed.id == MaintenanceRequest.bed_id)
+    .where(MaintenanceRequest.done_at.is_(None)),
+    order_by=(MaintenanceRequest.reported_at.desc(), MaintenanceRequest.id.desc()),
+    limit=NEWEST_LISTED))
+OPEN_COUNT = Query("maintenance_open_count", lambda param: value(
+    select(func.count()).select_from(MaintenanceRequest)
+    .where(MaintenanceRequest.done_at.is_(None))))
+
+
+def newest_open(reads):
+    """Asks `reads` (rps_app.reads) for the open requests: the newest 5 (rows of room_code,
+    bed_label, description and bed_out_of_service) and how many in all."""
+    return reads.ask(NEWEST_OPEN), reads.ask(OPEN_COUNT)
 
 
 def request_json(request: MaintenanceRequest) -> dict:

@@ -21,33 +21,37 @@ from .forms import DEFAULT_SESSION_PURPOSE, BookingForm
 SESSION_FORM_PREFIX = "session-"
 
 
-def session_form(stay) -> BookingForm:
-    """The stay page's form: a therapy session for this client."""
+def session_form(stay, members) -> BookingForm:
+    """The stay page's form: a therapy session for this client (`members`: the staff
+    register, bookings.counsellor_register())."""
     start = (clock.now() + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
     form = BookingForm(formdata=None, prefix=SESSION_FORM_PREFIX,
                        starts_at=clock.to_local(start).strftime("%Y-%m-%dT%H:%M"),
                        ends_at=clock.to_local(start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
                        purpose=str(DEFAULT_SESSION_PURPOSE), stay_ids=[str(stay.id)],
-                       staff_id=str(bookings.default_counsellor(current_actor().user_id) or ""))
+                       staff_id=str(bookings.default_counsellor(current_actor().user_id, members)
+                                    or ""))
     form.room_id.choices = choices((str(room.id), f"{room.code} · {room.name}")
                                    for room in bookings.bookable_rooms() if room.kind == "therapy")
-    form.staff_id.choices = choices(((str(ident), name) for ident, name in bookings.counsellors()),
-                                    blank="—")
+    form.staff_id.choices = choices(((str(ident), name)
+                                     for ident, name in bookings.counsellors(members)), blank="—")
     return form
 
 
-def _sessions_and_visits(stay_ids, where: str) -> dict:
+def _sessions_and_visits(stay_ids, where: str, members=()) -> dict:
     found = bookings.bookings_of_stays(stay_ids)
     seen = visits.visits_of_stays(stay_ids)
     visits.record_read(current_actor(), seen, where)
     return {"sessions": found, "visits": seen,
-            "staff": bookings.counsellor_names(b.staff_id for b in found)}
+            "staff": bookings.counsellor_names((b.staff_id for b in found), known=members)}
 
 
 def stay_panel(stay) -> dict:
-    data = _sessions_and_visits([stay.id], f"stay:{stay.id}")
+    # The staff register is read once: the sessions' counsellors and the form's choices.
+    members = bookings.counsellor_register() if stay.exited_at is None else ()
+    data = _sessions_and_visits([stay.id], f"stay:{stay.id}", members)
     data["stay"] = stay
-    data["form"] = session_form(stay) if stay.exited_at is None else None
+    data["form"] = session_form(stay, members) if stay.exited_at is None else None
     return data
 
 
@@ -82,19 +86,23 @@ def client_panel(client, rows) -> dict | None:
             "staff": {row.id: row.name for row in rows["counsellors"]}}
 
 
-def todays_visitors() -> dict | None:
+def todays_visitors(reads):
+    """A batched section: read with the rest of the dashboard."""
     if not can(Permission.CLIENTS_READ):
-        return None
-    found = visits.visits_on(clock.local_today())
-    visits.record_read(current_actor(), found, "dashboard")
-    stays = visits.clients_of(found)
-    return {"visits": found, "stays": stays,
-            "present": sum(1 for v in found if v.departed_at is None)}
+        return lambda: None
+    today = visits.visits_on_with_clients(reads, clock.local_today())
+
+    def build() -> dict:
+        found = today.value
+        visits.record_read(current_actor(), found, "dashboard")
+        return {"visits": found, "present": sum(1 for v in found if v.departed_at is None)}
+    return build
 
 
-def open_maintenance() -> dict | None:
-    found = maintenance.open_requests()
-    return {"requests": found} if found else None
+def open_maintenance(reads):
+    """A batched section: read with the rest of the dashboard."""
+    newest, total = maintenance.newest_open(reads)
+    return lambda: {"requests": newest.value, "total": total.value} if total.value else None
 
 
 def facility_admin_maintenance() -> dict:

@@ -4,12 +4,12 @@ and maintenance requests. No rules here: forms become the dicts of contract.md f
 services; a refusal shows the page again with each message beside its field.
 """
 from datetime import date, timedelta
-from urllib.parse import urlsplit
+from urllib.parse import quote_plus, urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, select
+from sqlalchemy.orm import joinedload
 
 from .. import clock
 from ..auth.permissions import Permission, can, requires
@@ -19,13 +19,14 @@ from ..clients.models import Client
 from ..errors import DomainError
 from ..extensions import db
 from ..facility import services as facility
-from ..facility.models import Bed
+from ..facility.models import Bed, Room
 from ..fields import parse_moment
 from ..stays.models import Stay
 from ..web import current_actor, page_number, submit
 from . import bookings, calendar, maintenance, visits
 from .forms import (DEFAULT_SESSION_PURPOSE, BookingForm, CancelForm, ConfirmForm, DoneForm,
                     MaintenanceForm, SessionNoteForm, VisitForm)
+from .models import MaintenanceRequest
 from .sections import SESSION_FORM_PREFIX
 
 bp = Blueprint("facility_use", __name__)
@@ -55,19 +56,21 @@ def safe_next(default: str, target: str | None = None) -> str:
     return default
 
 
-def open_stays() -> list[tuple[Stay, Client]]:
-    """Clients in residence now, by name."""
+def open_stays() -> list[tuple[int, int, str, str]]:
+    """Clients in residence now, by name: (stay id, client id, registration number, name),
+    columns only (no Stay and Client objects for a select's options)."""
     return list(db.session.execute(
-        select(Stay, Client).join(Client, Client.id == Stay.client_id)
+        select(Stay.id, Client.id, Client.registration_number, Client.name)
+        .join(Client, Client.id == Stay.client_id)
         .where(Stay.exited_at.is_(None)).order_by(Client.name, Stay.id)).all())
 
 
 def stay_choices(blank: str | None = None) -> list:
     """Select options of the clients in residence (their names shown: audited)."""
     rows = open_stays()
-    clients.record_search(current_actor(), [client.id for _stay, client in rows])
-    return choices(((str(stay.id), f"{client.registration_number} · {client.name}")
-                    for stay, client in rows), blank=blank)
+    clients.record_search(current_actor(), [client_id for _stay, client_id, _n, _name in rows])
+    return choices(((str(stay_id), f"{number} · {name}")
+                    for stay_id, _client, number, name in rows), blank=blank)
 
 
 def staff_select() -> list:
@@ -93,6 +96,26 @@ def staff_names_of(found) -> dict[int, str]:
     return bookings.counsellor_names(b.staff_id for b in found)
 
 
+URL_SAFE = "!$'()*,/:;?@"  # what url_for leaves unquoted in a query value (werkzeug)
+
+
+def link_free_cells(grid: calendar.Grid) -> calendar.Grid:
+    """Each free cell's "book from here" link: url_for(booking_new, room_id, start) built
+    once a column and the start appended as url_for encodes it (a day shows a few hundred
+    free cells; url_for each was most of the page's time)."""
+    starts: dict = {}  # (day, row) -> the start as a query value: the same in every room
+    for column in grid.columns:
+        base = url_for(".booking_new", room_id=column.room.id, start="")
+        for row, cell in enumerate(column.cells):
+            if cell.kind == "free":
+                start = starts.get((column.day, row))
+                if start is None:
+                    start = starts[column.day, row] = quote_plus(cell.at.isoformat(),
+                                                                 safe=URL_SAFE)
+                cell.href = base + start
+    return grid
+
+
 @bp.get("/bookings", endpoint="calendar")
 @requires(Permission.FACILITY_USE)
 def calendar_page():
@@ -101,7 +124,7 @@ def calendar_page():
     rooms = bookings.bookable_rooms()
     start, end = bookings.day_bounds(day, day)
     found = bookings.bookings_between(start, end)
-    grid = calendar.build([(room, day) for room in rooms], found)
+    grid = link_free_cells(calendar.build([(room, day) for room in rooms], found))
     return render_template("facility_use/calendar.html", grid=grid, day=day, rooms=rooms,
                            bookings=found, staff=staff_names_of(found), view="day", room=None,
                            prev=day - timedelta(days=1), next=day + timedelta(days=1),
@@ -120,7 +143,7 @@ def room_calendar(room_id: int):
     days = calendar.week_of(day) if view == "week" else [day]
     start, end = bookings.day_bounds(days[0], days[-1])
     found = bookings.bookings_between(start, end, room_id=room.id)
-    grid = calendar.build([(room, d) for d in days], found)
+    grid = link_free_cells(calendar.build([(room, d) for d in days], found))
     step = timedelta(days=7 if view == "week" else 1)
     return render_template("facility_use/calendar.html", grid=grid, day=day, room=room,
                            rooms=bookings.bookable_rooms(), bookings=found,
@@ -187,7 +210,7 @@ def render_booking(booking_id: int, cancel_form=None, note_form=None, status: in
     stays = {}
     if booking.clients:
         stays = {stay.id: stay for stay in db.session.scalars(
-            select(Stay).where(Stay.id.in_(booking.stay_ids)).options(selectinload(Stay.client)))}
+            select(Stay).where(Stay.id.in_(booking.stay_ids)).options(joinedload(Stay.client)))}
         clients.record_search(current_actor(), sorted({s.client_id for s in stays.values()}))
     return render_template(
         "facility_use/booking.html", booking=booking, stays=stays,
@@ -230,11 +253,20 @@ def booking_note(booking_id: int):
 
 # --- visitor log ----------------------------------------------------------------------
 
+def visited_stays(found) -> dict[int, Stay]:
+    """stay id -> Stay, its client loaded in the same query, for the visits shown."""
+    ids = {visit.stay_id for visit in found}
+    if not ids:
+        return {}
+    return {stay.id: stay for stay in db.session.scalars(
+        select(Stay).where(Stay.id.in_(ids)).options(joinedload(Stay.client)))}
+
+
 def render_visits(form: VisitForm | None = None, status: int = 200):
     day = day_arg()
     found = visits.visits_on(day)
     visits.record_read(current_actor(), found, "visit_log")
-    stays = visits.clients_of(found)
+    stays = visited_stays(found)
     clients.record_search(current_actor(), sorted({s.client_id for s in stays.values()}))
     form = form or VisitForm(formdata=None, arrived_at=local_input(clock.now()))
     form.stay_id.choices = stay_choices(blank="—")
@@ -279,20 +311,37 @@ def visit_departure(visit_id: int):
 # --- maintenance ----------------------------------------------------------------------
 
 def place_choices() -> list:
-    options = []
-    for room in facility.rooms_with_beds():
-        options.append((f"r{room.id}", f"{room.code} · {room.name}"))
-        options.extend((f"b{bed.id}", f"{room.code} / {bed.label}")
-                       for bed in room.beds if bed.retired_at is None)
+    """Every active room (by sort order), each followed by its beds in service: one query
+    of columns (a room's row with a NULL bed when it has none)."""
+    options, last_room = [], None
+    for room_id, code, name, bed_id, label in db.session.execute(
+            select(Room.id, Room.code, Room.name, Bed.id, Bed.label)
+            .outerjoin(Bed, and_(Bed.room_id == Room.id, Bed.retired_at.is_(None)))
+            .where(Room.active.is_(True))
+            .order_by(Room.sort_order, Room.id, Bed.sort_order, Bed.id)):
+        if room_id != last_room:
+            options.append((f"r{room_id}", f"{code} · {name}"))
+            last_room = room_id
+        if bed_id is not None:
+            options.append((f"b{bed_id}", f"{code} / {label}"))
     return choices(options, blank="—")
+
+
+def maintenance_page_requests(status: str):
+    """maintenance.requests(status) with each request's room and bed in the same query."""
+    stmt = (select(MaintenanceRequest)
+            .options(joinedload(MaintenanceRequest.room), joinedload(MaintenanceRequest.bed))
+            .order_by(MaintenanceRequest.reported_at.desc(), MaintenanceRequest.id.desc()))
+    done = MaintenanceRequest.done_at.is_not(None)
+    return stmt.where(done if status == "done" else ~done)
 
 
 def render_maintenance(form: MaintenanceForm | None = None, status: int = 200):
     form = form or MaintenanceForm(formdata=None)
     form.place.choices = place_choices()
-    done = db.paginate(maintenance.requests("done"), page=page_number(),
+    done = db.paginate(maintenance_page_requests("done"), page=page_number(),
                        per_page=current_app.config["PER_PAGE"], error_out=False)
-    found = maintenance.open_requests()
+    found = list(db.session.scalars(maintenance_page_requests("open")))
     people = bookings.user_names([r.reported_by_id for r in found]
                                   + [r.done_by_id for r in done.items])
     return render_template("facility_use/maintenance.html", open_requests=found, done=done,

@@ -12,11 +12,14 @@ from sqlalchemy.orm import selectinload
 
 from .. import clock
 from ..audit import services as audit
+from ..clients.models import Client
 from ..errors import Conflict, ValidationError, found
 from ..extensions import db
 from ..fields import FieldErrors, iso
+from ..reads import Query, rows
 from ..stays import services as stays
 from ..stays.models import Stay
+from ..types import UTCDateTime
 from .bookings import MAX_ID, day_bounds
 from .models import Visit
 
@@ -114,6 +117,24 @@ def visits_on(day: date) -> list[Visit]:
         .order_by(Visit.arrived_at, Visit.id)))
 
 
+VISITS_WITH_CLIENTS = Query("visits_with_clients", lambda param: rows(
+    select(Visit.id, Visit.stay_id, Visit.arrived_at, Visit.departed_at, Visit.visitor_name,
+           Visit.relation, Client.registration_number, Client.name.label("client_name"),
+           Client.identity_known)
+    .join(Stay, Stay.id == Visit.stay_id).join(Client, Client.id == Stay.client_id)
+    .where(Visit.arrived_at >= param("start", UTCDateTime()),
+           Visit.arrived_at < param("end", UTCDateTime())),
+    order_by=(Visit.arrived_at, Visit.id)))
+
+
+def visits_on_with_clients(reads, day: date):
+    """Asks `reads` (rps_app.reads) for the visits that arrived on the local date `day`, by
+    arrival, with their client: rows of id, stay_id, arrived_at, departed_at, visitor_name,
+    relation, registration_number, client_name and identity_known."""
+    start, end = day_bounds(day, day)
+    return reads.ask(VISITS_WITH_CLIENTS, start=start, end=end)
+
+
 def visits_of_stays(stay_ids) -> list[Visit]:
     stay_ids = list(stay_ids)
     if not stay_ids:
@@ -146,5 +167,5 @@ def clients_of(visits: list[Visit]) -> dict[int, Stay]:
         select(Stay).where(Stay.id.in_(ids)).options(selectinload(Stay.client)))}
 
 
-__all__ = ["record_visit", "record_departure", "visits_on", "visits_of_stays", "record_read",
-           "visit_json", "get_visit", "clients_of"]
+__all__ = ["record_visit", "record_departure", "visits_on", "visits_on_with_clients",
+           "visits_of_stays", "record_read", "visit_json", "get_visit", "clients_of"]

@@ -30,9 +30,9 @@ def register(app) -> None:
     registry.add_nav(app, "operations.incidents_page", _l("Kejadian"),
                      Permission.OPERATIONS_READ, 420)
     registry.add_section(app, "dashboard", "operations/_duty_section.html", sections.duty,
-                         Permission.ROSTER_READ, 40)
+                         Permission.ROSTER_READ, 40, batched=True)
     registry.add_section(app, "dashboard", "operations/_operations_section.html",
-                         sections.operations, Permission.OPERATIONS_READ, 45)
+                         sections.operations, Permission.OPERATIONS_READ, 45, batched=True)
     registry.add_section(app, "client", "operations/_incidents_section.html",
                          sections.client_incidents, Permission.OPERATIONS_READ, 60,
                          reads=incidents.client_reads)

@@ -6,12 +6,14 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 
 from sqlalchemy import Integer, bindparam, func, select
+from sqlalchemy.orm import selectinload
 
 from .. import batch, clock
 from ..audit import services as audit
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..fields import FieldErrors, iso
+from ..reads import Query, rows
 from ..stays.models import Stay
 from .models import INCIDENT_KINDS, SEVERITIES, Incident, IncidentStay
 from .vocabulary import KIND_LABELS, SEVERITY_LABELS
@@ -87,7 +89,8 @@ def _local_start(day: date) -> datetime:
 
 
 def between(start: date | None, end: date | None, limit: int = 500) -> list[Incident]:
-    stmt = select(Incident).order_by(Incident.occurred_at.desc(), Incident.id.desc())
+    stmt = (select(Incident).options(selectinload(Incident.stays))
+            .order_by(Incident.occurred_at.desc(), Incident.id.desc()))
     if start is not None:
         stmt = stmt.where(Incident.occurred_at >= _local_start(start))
     if end is not None:
@@ -95,10 +98,16 @@ def between(start: date | None, end: date | None, limit: int = 500) -> list[Inci
     return list(db.session.scalars(stmt.limit(limit)))
 
 
-def unacknowledged_high() -> list[Incident]:
-    return list(db.session.scalars(select(Incident).where(
-        Incident.severity == "high", Incident.acknowledged_at.is_(None))
-        .order_by(Incident.occurred_at.desc())))
+UNACKNOWLEDGED_HIGH = Query("incidents_unacknowledged_high", lambda param: rows(
+    select(Incident.id, Incident.kind, Incident.occurred_at, Incident.description)
+    .where(Incident.severity == "high", Incident.acknowledged_at.is_(None)),
+    order_by=(Incident.occurred_at.desc(), Incident.id.desc())))
+
+
+def unacknowledged_high(reads):
+    """Asks `reads` (rps_app.reads) for the high incidents not acknowledged, newest first:
+    rows of id, kind, occurred_at and description."""
+    return reads.ask(UNACKNOWLEDGED_HIGH)
 
 
 NEWEST_FIRST = (Incident.occurred_at.desc(), Incident.id.desc())

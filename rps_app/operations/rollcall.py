@@ -6,7 +6,7 @@ latest first, that marked a stay absent) flags a possible abscondment at 2 or mo
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock
@@ -16,6 +16,8 @@ from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..facility.models import Bed, Room
 from ..fields import FieldErrors
+from ..reads import Query, made, rows
+from ..stays import residence
 from ..stays.models import BedAssignment, Stay
 from .models import ROLLCALL_STATUSES, SESSIONS, RollCall, RollCallEntry
 from .vocabulary import SESSION_LABELS, STATUS_LABELS
@@ -47,16 +49,17 @@ def residents(day: date, session: str) -> list[dict]:
     """Stays open at the session's time with their client, room and bed then, in room and
     bed order (unplaced last): the roll call page's list."""
     at = reference_moment(day, session)
+    stays = residence.at(at, Stay.id, Stay.client_id)
     rows = db.session.execute(
-        select(Stay.id, Client.id, Client.name, Client.registration_number, Client.sex,
+        select(stays.c.id, Client.id, Client.name, Client.registration_number, Client.sex,
                Room.code, Room.name, Bed.label, Room.sort_order, Bed.sort_order)
-        .join(Client, Client.id == Stay.client_id)
+        .select_from(stays)
+        .join(Client, Client.id == stays.c.client_id)
         .outerjoin(BedAssignment, and_(
-            BedAssignment.stay_id == Stay.id, BedAssignment.start_at <= at,
+            BedAssignment.stay_id == stays.c.id, BedAssignment.start_at <= at,
             or_(BedAssignment.end_at.is_(None), BedAssignment.end_at > at)))
         .outerjoin(Bed, Bed.id == BedAssignment.bed_id)
-        .outerjoin(Room, Room.id == BedAssignment.room_id)
-        .where(Stay.entered_at <= at, or_(Stay.exited_at.is_(None), Stay.exited_at > at)))
+        .outerjoin(Room, Room.id == BedAssignment.room_id))
     result = [{"stay_id": r[0], "client_id": r[1], "name": r[2], "registration_number": r[3],
                "sex": r[4], "room_code": r[5], "room_name": r[6], "bed_label": r[7],
                "order": (r[5] is None, r[8] or 0, r[5] or "", r[9] or 0, r[7] or "", r[0])}
@@ -67,8 +70,7 @@ def residents(day: date, session: str) -> list[dict]:
 
 def open_stay_ids(day: date, session: str) -> set[int]:
     at = reference_moment(day, session)
-    return set(db.session.scalars(select(Stay.id).where(
-        Stay.entered_at <= at, or_(Stay.exited_at.is_(None), Stay.exited_at > at))))
+    return set(db.session.scalars(select(residence.at(at).c.id)))
 
 
 def _check_entries(raw, errors: FieldErrors) -> dict[int, tuple[str, str | None]]:
@@ -174,8 +176,12 @@ def correct(actor, rollcall_id: int, data: dict) -> RollCall:
 
 
 def counts(rollcall: RollCall) -> dict:
-    tally = Counter(entry.status for entry in rollcall.current_entries)
-    return {status: tally.get(status, 0) for status in ROLLCALL_STATUSES}
+    return tally_of(Counter(entry.status for entry in rollcall.current_entries))
+
+
+def tally_of(found: dict) -> dict:
+    """{status: entries} for every status, from the statuses found."""
+    return {status: found.get(status, 0) for status in ROLLCALL_STATUSES}
 
 
 def rollcall_json(rollcall: RollCall) -> dict:
@@ -200,6 +206,74 @@ def latest() -> RollCall | None:
     return max(rows, key=lambda r: (r.date, SESSIONS.index(r.session)), default=None)
 
 
+def _session_rank():
+    """A session's place in its day (pagi before malam), in SQL."""
+    return case(*[(RollCall.session == name, n) for n, name in enumerate(SESSIONS)])
+
+
+def _latest_order():
+    return (RollCall.date.desc(), _session_rank().desc())
+
+
+def _latest_tally(param):
+    last = select(RollCall.id, RollCall.version).order_by(*_latest_order()).limit(1).subquery()
+    return rows(select(RollCallEntry.status, func.count())
+                .join(last, and_(last.c.id == RollCallEntry.rollcall_id,
+                                 last.c.version == RollCallEntry.version))
+                .group_by(RollCallEntry.status))
+
+
+LATEST = Query("rollcall_latest", lambda param: rows(
+    select(RollCall.id, RollCall.date, RollCall.session, RollCall.version),
+    order_by=_latest_order(), limit=1))
+LATEST_TALLY = Query("rollcall_latest_tally", _latest_tally)
+
+
+def ask_latest(reads):
+    """Asks `reads` (rps_app.reads) for the latest roll call (id, date, session, version)
+    and the counts of its current entries; the answers are the row (None when there is
+    none) and {status: entries} (None likewise)."""
+    found = reads.ask(LATEST).then(lambda found_rows: found_rows[0] if found_rows else None)
+    tally = reads.ask(LATEST_TALLY)
+    return found, made(lambda: tally_of(dict(tally.value)) if found.value else None)
+
+
+def _run_entries(param):
+    """The current entries of the open stays that a run of absences can hold: those since
+    the last date on which the stay was not marked absent (all, when it never was)."""
+    current = and_(RollCall.id == RollCallEntry.rollcall_id,
+                   RollCall.version == RollCallEntry.version)
+    seen = (select(RollCallEntry.stay_id, func.max(RollCall.date).label("day"))
+            .join(RollCall, current).join(Stay, Stay.id == RollCallEntry.stay_id)
+            .where(Stay.exited_at.is_(None), RollCallEntry.status != "absent")
+            .group_by(RollCallEntry.stay_id).subquery("seen"))
+    return rows(select(RollCallEntry.stay_id, RollCallEntry.status, RollCall.date,
+                       RollCall.session, Client.name)
+                .join(RollCall, current).join(Stay, Stay.id == RollCallEntry.stay_id)
+                .join(Client, Client.id == Stay.client_id)
+                .outerjoin(seen, seen.c.stay_id == RollCallEntry.stay_id)
+                .where(Stay.exited_at.is_(None),
+                       or_(seen.c.day.is_(None), RollCall.date >= seen.c.day)))
+
+
+RUN_ENTRIES = Query("rollcall_run_entries", _run_entries)
+
+
+def ask_abscondments(reads):
+    """Asks `reads` (rps_app.reads) for the open stays that missed ABSCOND_FLAG or more roll
+    calls in a row, by stay id: dicts of stay_id, name and absent_sessions. Only the
+    entries a run can hold are read (_run_entries)."""
+    entries = reads.ask(RUN_ENTRIES)
+
+    def build() -> list[dict]:
+        found = entries.value
+        names = {row.stay_id: row.name for row in found}
+        runs = runs_of([row[:4] for row in found], names)
+        return [{"stay_id": stay_id, "name": names[stay_id], "absent_sessions": run}
+                for stay_id, (run, _first) in sorted(runs.items()) if run >= ABSCOND_FLAG]
+    return made(build)
+
+
 def absences(stay_ids: list[int]) -> dict[int, tuple[int, datetime | None]]:
     """{stay_id: (absent sessions, first of them)}: the roll calls in a row, latest first,
     that marked the stay absent (current entries only)."""
@@ -210,6 +284,11 @@ def absences(stay_ids: list[int]) -> dict[int, tuple[int, datetime | None]]:
         .join(RollCall, and_(RollCall.id == RollCallEntry.rollcall_id,
                              RollCall.version == RollCallEntry.version))
         .where(RollCallEntry.stay_id.in_(stay_ids))).all()
+    return runs_of(rows, stay_ids)
+
+
+def runs_of(rows, stay_ids) -> dict[int, tuple[int, datetime | None]]:
+    """absences() from the (stay_id, status, date, session) rows of the stays' entries."""
     by_stay: dict[int, list] = {}
     for stay_id, status, day, session in rows:
         by_stay.setdefault(stay_id, []).append((day, SESSIONS.index(session), session, status))

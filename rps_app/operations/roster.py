@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import Date, String, func, select, text, union_all
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock
@@ -21,7 +21,8 @@ from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..facility.models import Room
 from ..fields import FieldErrors
-from ..stays.models import Stay
+from ..reads import Query, made, rows
+from ..stays.models import LONG_NIGHTS, Stay, longer_than
 from .models import SHIFTS, PostMinimum, RosterAssignment, Staff, StaffLeave
 from .staff import get_staff
 from .vocabulary import SHIFT_LABELS
@@ -49,18 +50,34 @@ class RosterConflict(Conflict):
 
 # --- posts ---------------------------------------------------------------------------
 
+def _active_posts():
+    return (Room.kind == "guard_post", Room.active.is_(True))
+
+
 def posts() -> list[Room]:
-    return list(db.session.scalars(select(Room).where(
-        Room.kind == "guard_post", Room.active.is_(True)).order_by(Room.sort_order, Room.code)))
+    return list(db.session.scalars(select(Room).where(*_active_posts())
+                                   .order_by(Room.sort_order, Room.code)))
 
 
-def minimums() -> dict[tuple[int, str], int]:
-    """(room_id, shift) -> min_staff for every active post (1 unless set)."""
-    result = {(room.id, shift): 1 for room in posts() for shift in SHIFTS}
-    for row in db.session.scalars(select(PostMinimum)):
-        if (row.room_id, row.shift) in result:
-            result[(row.room_id, row.shift)] = row.min_staff
+def minimums_of(post_ids, set_minimums) -> dict[tuple[int, str], int]:
+    """(room_id, shift) -> min_staff for the posts, from the (room_id, shift, min_staff)
+    of the minimums set."""
+    result = {(room_id, shift): 1 for room_id in post_ids for shift in SHIFTS}
+    for room_id, shift, min_staff in set_minimums:
+        if (room_id, shift) in result:
+            result[(room_id, shift)] = min_staff
     return result
+
+
+def _minimum_rows():
+    return select(PostMinimum.room_id, PostMinimum.shift, PostMinimum.min_staff)
+
+
+def minimums(rooms: list[Room] | None = None) -> dict[tuple[int, str], int]:
+    """(room_id, shift) -> min_staff for every active post (1 unless set); `rooms`, the
+    posts when already read."""
+    rooms = posts() if rooms is None else rooms
+    return minimums_of([room.id for room in rooms], db.session.execute(_minimum_rows()))
 
 
 def post_by_code(code, errors: FieldErrors, field: str = "post") -> Room | None:
@@ -159,6 +176,23 @@ def current_shift(moment: datetime | None = None) -> tuple[date, str]:
     if local.time() < time(21):
         return local.date(), "siang"
     return local.date(), "malam"
+
+
+ON_DUTY = Query("roster_on_duty", lambda param: rows(
+    select(Room.name.label("room_name"), Staff.name.label("staff_name"),
+           Staff.sex.label("staff_sex"), Staff.phone.label("staff_phone"))
+    .select_from(RosterAssignment)
+    .join(Room, Room.id == RosterAssignment.room_id)
+    .join(Staff, Staff.id == RosterAssignment.staff_id)
+    .where(RosterAssignment.date == param("day", Date()),
+           RosterAssignment.shift == param("shift", String())),
+    order_by=(RosterAssignment.room_id, RosterAssignment.id)))
+
+
+def on_duty(reads, day: date, shift: str):
+    """Asks `reads` (rps_app.reads) for who is on (day, shift), by post: rows of room_name,
+    staff_name, staff_sex and staff_phone."""
+    return reads.ask(ON_DUTY, day=day, shift=shift)
 
 
 def on_duty_now(moment: datetime | None = None) -> list[RosterAssignment]:
@@ -270,18 +304,39 @@ def unassign(actor, assignment_id: int) -> None:
 
 # --- gaps ----------------------------------------------------------------------------
 
-def women_in_residence(start: date, end: date) -> set[date]:
-    """The dates in [start, end] on whose night a woman's stay is open (entry_date <= D and
-    no exit before the next day), as the contract judges it: by the open stays of the date."""
-    rows = db.session.execute(
-        select(Stay.entry_date, Stay.exit_date).join(Client, Client.id == Stay.client_id)
-        .where(Client.sex == "P", Stay.entry_date <= end,
-               or_(Stay.exit_date.is_(None), Stay.exit_date > start))).all()
+def _women_stays(start, end, reach):
+    """(entry_date, exit_date) of the women's stays that may be open on a night of [start,
+    end] (dates or bound parameters; `reach` is end + LONG_NIGHTS), each part through an
+    index bounded at both ends: the open ones (the open stays' index), those that ended in
+    (start, reach] (the exit date index), and the few longer ones that ended later (the
+    long stays' index), begun by `end`. The entry date is compared in a form no index
+    serves, so that neither database reads the entry date index back through history."""
+    begun = func.coalesce(Stay.entry_date, Stay.entry_date) <= end
+    woman = select(Client.sex).where(Client.id == Stay.client_id).scalar_subquery() == "P"
+    longer = longer_than(LONG_NIGHTS, "entry_date", "exit_date")[
+        f"{db.session.get_bind().dialect.name}_where"]
+    columns = (Stay.entry_date, Stay.exit_date)
+    return union_all(
+        select(*columns).where(Stay.exit_date.is_(None), Stay.entry_date <= end, woman),
+        select(*columns).where(Stay.exit_date > start, Stay.exit_date <= reach, begun, woman),
+        select(*columns).where(Stay.exit_date > reach, text(longer.text), begun, woman))
+
+
+def nights_of(stays, start: date, end: date) -> set[date]:
+    """The dates in [start, end] on whose night one of the (entry_date, exit_date) stays is
+    open (entry_date <= D and no exit before the next day)."""
     result = set()
-    for entry, exit_date in rows:
+    for entry, exit_date in stays:
         last = end if exit_date is None else min(end, exit_date - timedelta(days=1))
         result.update(days(max(entry, start), last) if last >= max(entry, start) else [])
     return result
+
+
+def women_in_residence(start: date, end: date) -> set[date]:
+    """The dates in [start, end] on whose night a woman's stay is open (entry_date <= D and
+    no exit before the next day), as the contract judges it: by the open stays of the date."""
+    reach = end + timedelta(days=LONG_NIGHTS)
+    return nights_of(db.session.execute(_women_stays(start, end, reach)).all(), start, end)
 
 
 @dataclass(frozen=True)
@@ -322,20 +377,60 @@ def gaps_of(start: date, end: date, placed: list[tuple[date, str, int, int]],
     return result
 
 
-def gaps(start: date, end: date) -> list[Gap]:
-    rows = assignments_between(start, end)
-    sexes = dict(db.session.execute(select(Staff.id, Staff.sex)).all())
-    codes = {room.id: room.code for room in posts()}
+def gaps(start: date, end: date, rows: list[RosterAssignment] | None = None,
+         rooms: list[Room] | None = None, minimum: dict | None = None,
+         sexes: dict[int, str] | None = None) -> list[Gap]:
+    """The gaps of [start, end]; the assignments, posts, minimums and staff sexes are read
+    unless the caller has them already."""
+    rows = assignments_between(start, end) if rows is None else rows
+    if sexes is None:
+        sexes = dict(db.session.execute(select(Staff.id, Staff.sex)).all())
+    rooms = posts() if rooms is None else rooms
+    minimum = minimums(rooms) if minimum is None else minimum
+    codes = {room.id: room.code for room in rooms}
     return gaps_of(start, end, [(a.date, a.shift, a.room_id, a.staff_id) for a in rows], sexes,
-                   women_in_residence(start, end), minimums(), codes)
+                   women_in_residence(start, end), minimum, codes)
 
 
-def grid(start: date, end: date) -> dict:
-    """The weekly page's cells: {(date, shift, room_id): [assignment]} and gaps by cell."""
+POSTS = Query("roster_posts", lambda param: rows(
+    select(Room.id, Room.code).where(*_active_posts())))
+MINIMUMS = Query("roster_minimums", lambda param: rows(_minimum_rows()))
+PLACED = Query("roster_placed", lambda param: rows(
+    select(RosterAssignment.date, RosterAssignment.shift, RosterAssignment.room_id,
+           RosterAssignment.staff_id, Staff.sex)
+    .join(Staff, Staff.id == RosterAssignment.staff_id)
+    .where(RosterAssignment.date.between(param("start", Date()), param("end", Date())))))
+WOMEN = Query("roster_women", lambda param: rows(
+    _women_stays(param("start", Date()), param("end", Date()), param("reach", Date()))))
+
+
+def ask_gaps(reads, start: date, end: date):
+    """Asks `reads` (rps_app.reads) for what the gaps of [start, end] are judged on: the
+    posts, their minimums, the assignments with their staff's sex, the women's stays; the
+    answer is the list of Gap."""
+    posted, minimum_rows = reads.ask(POSTS), reads.ask(MINIMUMS)
+    placed = reads.ask(PLACED, start=start, end=end)
+    women = reads.ask(WOMEN, start=start, end=end, reach=end + timedelta(days=LONG_NIGHTS))
+
+    def build() -> list[Gap]:
+        codes = dict(posted.value)
+        return gaps_of(start, end, [(d, shift, room, staff) for d, shift, room, staff, _s
+                                    in placed.value],
+                       {row.staff_id: row.sex for row in placed.value},
+                       nights_of(women.value, start, end),
+                       minimums_of(codes, minimum_rows.value), codes)
+    return made(build)
+
+
+def grid(start: date, end: date, rows: list[RosterAssignment] | None = None,
+         **known) -> dict:
+    """The weekly page's cells: {(date, shift, room_id): [assignment]} and gaps by cell
+    (`known`: what gaps() need that the caller has read)."""
+    rows = assignments_between(start, end) if rows is None else rows
     cells = defaultdict(list)
-    for row in assignments_between(start, end):
+    for row in rows:
         cells[(row.date, row.shift, row.room_id)].append(row)
     by_cell = defaultdict(list)
-    for gap in gaps(start, end):
+    for gap in gaps(start, end, rows, **known):
         by_cell[(gap.date, gap.shift, gap.post)].append(gap.code)
     return {"cells": cells, "gaps": by_cell}

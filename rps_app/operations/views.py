@@ -11,7 +11,7 @@ from ..auth.permissions import Permission, can, requires
 from ..clients import services as clients
 from ..errors import ValidationError
 from ..fields import FieldErrors, iso, parse_moment
-from ..web import current_actor, translated
+from ..web import current_actor, translated_now, url_by_id
 from . import documents, incidents, proposal, roster, rollcall, staff
 from .models import INCIDENT_KINDS, LEAVE_KINDS, SESSIONS, SEVERITIES, SHIFTS
 from .vocabulary import LEAVE_LABELS
@@ -37,25 +37,27 @@ def week_start(value: str | None) -> date:
 def roster_page(proposed=None):
     start = week_start(request.values.get("week"))
     end = start + timedelta(days=6)
-    grid = roster.grid(start, end)
+    rooms = roster.posts()
+    minimum = roster.minimums(rooms)
     people = staff.list_staff()
+    grid = roster.grid(start, end, roster.assignments_between(start, end), rooms=rooms,
+                       minimum=minimum, sexes={p.id: p.sex for p in people})
     away = {}
     for leave in staff.leaves_between(start, end):
         for day in roster.days(max(leave.from_date, start), min(leave.to_date, end)):
             away.setdefault(day, set()).add(leave.staff_id)
-    codes = {room.id: room.code for room in roster.posts()}
     proposed_cells = {}
     if proposed is not None:
         for day, shift, rid, sid in proposed.assignments:
             proposed_cells.setdefault((day, shift, rid), []).append(sid)
     return render_template(
         "operations/roster.html", start=start, end=end, days=roster.days(start, end),
-        shifts=SHIFTS, shift_labels=translated(roster.SHIFT_LABELS), posts=roster.posts(),
-        minimum=roster.minimums(), cells=grid["cells"], gaps=grid["gaps"], codes=codes,
+        shifts=SHIFTS, shift_labels=translated_now(roster.SHIFT_LABELS), posts=rooms,
+        minimum=minimum, cells=grid["cells"], gaps=grid["gaps"],
+        codes={room.id: room.code for room in rooms},
         people=people, names={p.id: p.name for p in people}, away=away,
         may_edit=can(Permission.ROSTER_EDIT), proposed=proposed, proposed_cells=proposed_cells,
-        on_duty=roster.on_duty_now(), prev_week=start - timedelta(days=7),
-        next_week=start + timedelta(days=7))
+        prev_week=start - timedelta(days=7), next_week=start + timedelta(days=7))
 
 
 @bp.post("/roster/assign")
@@ -124,7 +126,7 @@ def staff_page():
     users = staff.linkable_users() if can(Permission.ROSTER_EDIT) else []
     return render_template("operations/staff.html", people=people, leaves=leaves, users=users,
                            names={p.id: p.name for p in people},
-                           leave_labels=translated(LEAVE_LABELS), leave_kinds=LEAVE_KINDS,
+                           leave_labels=translated_now(LEAVE_LABELS), leave_kinds=LEAVE_KINDS,
                            may_edit=can(Permission.ROSTER_EDIT))
 
 
@@ -188,9 +190,9 @@ def rollcall_page():
                 history.setdefault(entry.version, []).append(entry)
     return render_template(
         "operations/rollcall.html", day=day, session=session, sessions=SESSIONS,
-        session_labels=translated(rollcall.SESSION_LABELS), people=people, existing=existing,
+        session_labels=translated_now(rollcall.SESSION_LABELS), people=people, existing=existing,
         current=current, history=history, statuses=rollcall.ROLLCALL_STATUSES,
-        status_labels=translated(rollcall.STATUS_LABELS),
+        status_labels=translated_now(rollcall.STATUS_LABELS),
         counts=rollcall.counts(existing) if existing else None,
         may_write=can(Permission.ROLLCALL), names={p["stay_id"]: p["name"] for p in people},
         today=clock.local_today())
@@ -245,9 +247,10 @@ def incidents_page():
         clients.record_search(current_actor(), sorted({p["client_id"] for p in open_people}))
     return render_template(
         "operations/incidents.html", rows=rows, start=start, end=end,
-        kind_labels=translated(incidents.KIND_LABELS), kinds=INCIDENT_KINDS,
-        severity_labels=translated(incidents.SEVERITY_LABELS), severities=SEVERITIES,
-        open_people=open_people,
+        kind_labels=translated_now(incidents.KIND_LABELS), kinds=INCIDENT_KINDS,
+        severity_labels=translated_now(incidents.SEVERITY_LABELS), severities=SEVERITIES,
+        open_people=open_people, stay_url=url_by_id("stays.show", "stay_id"),
+        acknowledge_url=url_by_id("operations.incident_acknowledge", "incident_id"),
         may_write=can(Permission.INCIDENTS_WRITE), may_ack=can(Permission.INCIDENTS_ACK),
         now_input=clock.to_local(clock.now()).strftime("%Y-%m-%dT%H:%M"))
 

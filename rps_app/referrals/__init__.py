@@ -23,7 +23,8 @@ def register(app) -> None:
     registry.add_section(app, "stay", "referrals/stay_section.html", outcome_views.stay_section,
                          Permission.REFERRALS, 40)
     registry.add_section(app, "dashboard", "referrals/dashboard_section.html",
-                         outcome_views.dashboard_section, Permission.REFERRALS, 40)
+                         outcome_views.dashboard_section, Permission.REFERRALS, 40,
+                         batched=True)
     # An exit names its institution (checked here), may close an accepted referral, and
     # gets its letter from here.
     signals.stay_exiting.connect(receivers.check_exit_institution)

@@ -5,7 +5,6 @@ from datetime import date
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
 from .. import clock
 from ..audit.services import note_shown
@@ -16,11 +15,10 @@ from ..stays.models import INSTITUTION_EXIT_TYPES
 from ..web import current_actor, flash_refusal, page_number
 from . import letter_settings, services, workflow
 from .forms import KIND_LABELS, REFUSAL_LABELS, STATUS_LABELS, AskForm, ResponseForm
-from .models import Institution, Referral
+from .models import Institution
 from .views import bp
 
 PER_PAGE = 50
-DASHBOARD_ROWS = 10
 
 
 def institution_choices() -> list[tuple[str, str]]:
@@ -42,14 +40,17 @@ def stay_section(stay) -> dict:
             "signatory_missing": letter_settings.missing_signatory_fields()}
 
 
-def dashboard_section() -> dict | None:
-    rows = workflow.rows("sent", oldest_first=True, limit=DASHBOARD_ROWS)
-    if not rows:
-        return None
-    total = db.session.scalar(select(func.count()).select_from(Referral)
-                              .where(Referral.status == "sent"))
-    note_shown(current_actor(), "referrals_waiting", [row.client_id for row in rows])
-    return {"rows": rows, "total": total, "today": clock.local_today()}
+def dashboard_section(reads):
+    """A batched section: read with the rest of the dashboard."""
+    found, total = workflow.waiting(reads)
+
+    def build() -> dict | None:
+        rows = found.value
+        if not rows:
+            return None
+        note_shown(current_actor(), "referrals_waiting", [row.client_id for row in rows])
+        return {"rows": rows, "total": total.value, "today": clock.local_today()}
+    return build
 
 
 def _back(stay_id: int):

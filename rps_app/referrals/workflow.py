@@ -6,10 +6,10 @@ an accepted one becomes `done` when the stay exits to that institution naming it
 client may be referred elsewhere (a new referral). Services flush, never commit.
 """
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from statistics import median
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from reports.referrals import section_rows
 
@@ -19,6 +19,8 @@ from ..clients.models import Client
 from ..errors import Conflict, ValidationError, found
 from ..extensions import db
 from ..fields import FieldErrors, iso, local_date
+from ..reads import Query, value
+from ..reads import rows as read_rows
 from ..stays.models import INSTITUTION_EXIT_TYPES, Stay
 from .letters import issue_request_letter
 from .models import REFERRAL_STATUSES, REFUSAL_REASONS, Institution, Referral
@@ -161,7 +163,48 @@ class Row:
     stay_open: bool
 
     def days_waiting(self, today: date) -> int:
-        return max(0, (today - self.referral.sent_on).days)
+        return days_waiting(self.referral.sent_on, today)
+
+
+def days_waiting(sent_on: date, today: date) -> int:
+    return max(0, (today - sent_on).days)
+
+
+@dataclass
+class Waiting:
+    """A referral waiting for its answer, as the dashboard lists it."""
+    stay_id: int
+    client_id: int
+    client_name: str
+    registration_number: str
+    institution_name: str
+    sent_at: datetime
+    sent_on: date
+
+    def days_waiting(self, today: date) -> int:
+        return days_waiting(self.sent_on, today)
+
+
+WAITING_LISTED = 10
+WAITING = Query("referrals_waiting", lambda param: read_rows(
+    select(Referral.stay_id, Client.id.label("client_id"), Client.name.label("client_name"),
+           Client.registration_number, Institution.name.label("institution_name"),
+           Referral.sent_at, Referral.sent_on)
+    .join(Stay, Stay.id == Referral.stay_id).join(Client, Client.id == Stay.client_id)
+    .join(Institution, Institution.id == Referral.institution_id)
+    .where(Referral.status == "sent"),
+    order_by=(Referral.sent_at, Referral.id), limit=WAITING_LISTED))
+WAITING_COUNT = Query("referrals_waiting_count", lambda param: value(
+    select(func.count()).select_from(Referral).where(Referral.status == "sent")))
+
+
+def waiting(reads):
+    """Asks `reads` (rps_app.reads) for the oldest 10 referrals waiting for an answer (sent),
+    with client and institution, and for how many wait in all; the answers are a list of
+    Waiting and a count."""
+    listed = reads.ask(WAITING)
+    return (listed.then(lambda found_rows: [Waiting(*row) for row in found_rows]),
+            reads.ask(WAITING_COUNT))
 
 
 def rows(status: str | None = None, stay_id: int | None = None, oldest_first: bool = False,

@@ -49,6 +49,7 @@ def demo_data_command(stays: int, seed: int):
         fail(error.message)
     click.echo(f"Data demo: {summary['clients']} klien, {summary['stays']} masa tinggal, "
                f"{summary['intakes']} BAST, {summary['assignments']} penempatan, "
-               f"{summary['services']} layanan SPM, {summary['audit']} catatan audit; "
+               f"{summary['services']} layanan SPM, {summary['rollcalls']} apel, "
+               f"{summary['stock_movements']} mutasi stok, {summary['audit']} catatan audit; "
                f"{summary['first']} s.d. {summary['last']} "
                f"({summary['seconds']:.1f} detik).")

@@ -1,14 +1,15 @@
 """What the dashboard shows: today's census, stays near or past the limit, the last 7 days'
 movements, and a 30-day occupancy chart drawn as SVG on the server (no JavaScript)."""
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import NamedTuple
 
 from flask_babel import format_percent, gettext as _
-from sqlalchemy import select
+from sqlalchemy import Date, select
 
 from .. import clock
 from ..clients.models import Client
-from ..extensions import db
+from ..reads import Query, rows
 from ..stays import services as stays
 from ..stays.models import Stay
 from . import metrics, services
@@ -30,8 +31,7 @@ class Attention:
     action: str
 
 
-def census() -> dict:
-    groups, unplaced = metrics.census_now()
+def census(groups, unplaced: int) -> dict:
     labels = {"L": _("Shelter Putra"), "P": _("Shelter Putri"), "isolation": _("Isolasi")}
     rows = [{"label": labels[g.key], "occupied": g.occupied, "capacity": g.capacity,
              "free": max(g.capacity - g.occupied, 0)} for g in groups]
@@ -40,18 +40,28 @@ def census() -> dict:
             "capacity": sum(g.capacity for g in groups)}
 
 
-def attention(today) -> list[Attention]:
-    """Open stays near or past their limit (an extension's, else RPS_MAX_STAY_DAYS), with
-    what is awaited. Open stays are few (the beds), so this reads only them."""
+CENSUS = Query("dashboard_census", lambda param: rows(metrics.census_query()))
+LONG_STAYS = Query("dashboard_long_stays", lambda param: rows(
+    select(Stay.id, Stay.client_id, Stay.entry_date, Stay.exit_date, Stay.max_stay_days,
+           Client.name, Client.registration_number)
+    .join(Client, Client.id == Stay.client_id)
+    .where(Stay.exit_date.is_(None), Stay.entry_date <= param("latest_entry", Date())),
+    order_by=(Stay.entry_date, Stay.id)))
+
+
+def ask_attention(reads, today):
+    """Asks `reads` for the open stays near or past their limit (an extension's, else
+    RPS_MAX_STAY_DAYS), with what is awaited; the answer is a list of Attention. Open stays
+    are few (the beds), so this reads only them."""
     default = metrics.max_stay_days()
     latest_entry = today - timedelta(days=max(default - stays.WARNING_DAYS_BEFORE_LIMIT, 0))
-    rows = db.session.execute(
-        select(Stay, Client.name, Client.registration_number)
-        .join(Client, Client.id == Stay.client_id)
-        .where(Stay.exit_date.is_(None), Stay.entry_date <= latest_entry)
-        .order_by(Stay.entry_date, Stay.id))
+    found = reads.ask(LONG_STAYS, latest_entry=latest_entry)
+    return found.then(lambda found_rows: attention(found_rows, today))
+
+
+def attention(rows, today) -> list[Attention]:
     result = []
-    for stay, name, number in rows:
+    for stay in rows:
         nights = stays.days_in_shelter(stay, today)
         limit = stays.stay_limit(stay)
         level = stays.warning_level(nights, limit)
@@ -61,10 +71,21 @@ def attention(today) -> list[Attention]:
             action = _("Terminasi/rujukan segera, atau perpanjangan dengan alasan")
         else:
             action = _("Siapkan rujukan atau penelusuran keluarga (batas %(n)s malam)", n=limit)
-        result.append(Attention(stay.id, stay.client_id, name, number, nights, limit, level,
-                                stay.max_stay_days is not None, action))
+        result.append(Attention(stay.id, stay.client_id, stay.name, stay.registration_number,
+                                nights, limit, level, stay.max_stay_days is not None, action))
     result.sort(key=lambda a: (a.level != "over", -a.nights))
     return result
+
+
+class Bar(NamedTuple):
+    """A night's bar (a tuple: the template reads its fields as attributes, directly)."""
+    x: float
+    y: float
+    w: float
+    h: float
+    date: date
+    occupied: int
+    capacity: int
 
 
 def chart(daily: list) -> dict:
@@ -77,9 +98,9 @@ def chart(daily: list) -> dict:
     for i, day in enumerate(daily):
         x = CHART_PAD + i * slot
         height = day.occupied * scale
-        bars.append({"x": round(x + slot * 0.15, 1), "y": round(CHART_PAD + inner_h - height, 1),
-                     "w": round(slot * 0.7, 1), "h": round(height, 1), "date": day.date,
-                     "occupied": day.occupied, "capacity": day.capacity})
+        bars.append(Bar(round(x + slot * 0.15, 1), round(CHART_PAD + inner_h - height, 1),
+                        round(slot * 0.7, 1), round(height, 1), day.date, day.occupied,
+                        day.capacity))
         y = round(CHART_PAD + inner_h - day.capacity * scale, 1)
         line += [f"{round(x, 1)},{y}", f"{round(x + slot, 1)},{y}"]
     return {"width": CHART_WIDTH, "height": CHART_HEIGHT, "pad": CHART_PAD, "top": top,
@@ -87,19 +108,29 @@ def chart(daily: list) -> dict:
             "label_every": 5}
 
 
-def collect() -> dict:
+def prepare(reads):
+    """Asks `reads` (rps_app.reads) for what the dashboard's own panels show; returns the
+    function that builds the template's variables once the reads have run."""
     today = clock.local_today()
-    occupancy = metrics.occupancy(today - timedelta(days=CHART_DAYS - 1), today)
-    week = metrics.movements(today - timedelta(days=6), today)
-    return {
-        "census": census(),
-        "attention": attention(today),
-        "week": week,
-        "week_totals": {"admissions": sum(d["admissions"] for d in week.values()),
-                        "exits": sum(d["exits"] for d in week.values())},
-        "chart": chart(occupancy.daily),
-        "occupancy_text": (None if occupancy.occupancy_rate is None
-                           else format_percent(occupancy.occupancy_rate, "#,##0.0%")),
-        "latest_check": services.latest_check(),
-        "today": today,
-    }
+    first, week_from = today - timedelta(days=CHART_DAYS - 1), today - timedelta(days=6)
+    nights, moves = metrics.ask_nights(reads, first, today)
+    counts = reads.ask(CENSUS)
+    waiting = ask_attention(reads, today)
+    check = services.ask_latest_check(reads)
+
+    def build() -> dict:
+        daily = nights.value
+        rate = metrics.rate(sum(d.occupied for d in daily), sum(d.capacity for d in daily))
+        week = {day: counts_ for day, counts_ in moves.value.items() if day >= week_from}
+        return {
+            "census": census(*metrics.census_of(counts.value)),
+            "attention": waiting.value,
+            "week": week,
+            "week_totals": {"admissions": sum(d["admissions"] for d in week.values()),
+                            "exits": sum(d["exits"] for d in week.values())},
+            "chart": chart(daily),
+            "occupancy_text": (None if rate is None else format_percent(rate, "#,##0.0%")),
+            "latest_check": check.value,
+            "today": today,
+        }
+    return build

@@ -13,7 +13,8 @@ in the shelters or, when screened so, in an isolation room; a bed holds one stay
 clients. Stays last 0-30 nights, mostly up to 7; those that would end after now are still
 open. Rows bypass the services and get ids up front; the audit log gets the entries the
 services would have written (intake, client, stay, placement, exit) and the officers'
-reads of client records, by a few demo officers.
+reads of client records, by a few demo officers. The last two weeks of roll calls and four
+weeks of the store's ledger (operations.demo, stock.demo) go through their services.
 """
 import heapq
 import random
@@ -32,9 +33,11 @@ from ..clients.models import Client
 from ..errors import Conflict
 from ..extensions import db
 from ..facility.models import Bed, Room
+from ..operations import demo as operations_demo
 from ..referrals.models import Institution
 from ..sequences import Counter
 from ..stays.models import BedAssignment, Intake, ServiceRecord, Stay, StayExit
+from ..stock import demo as stock_demo
 
 ADMISSIONS_PER_DAY = 11
 DEFAULT_STAYS = 2600  # about eight months up to today
@@ -215,6 +218,10 @@ def generate(stays: int, seed: int = 1) -> dict:
     _flush(rows)
     _finish_counters(registration)
     _fix_sequences()
+    # The day's operations of the last weeks, through their services: roll calls and stock.
+    demo_actor = Actor.system("rps demo-data")
+    counts["rollcalls"] = operations_demo.fill(demo_actor, rng)
+    counts["stock_movements"] = stock_demo.fill(demo_actor, rng)
     audit.record(Actor.system("rps demo-data"), "demo_data", "stay", None,
                  {"stays": stays, "seed": seed})
     db.session.commit()

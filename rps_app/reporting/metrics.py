@@ -27,6 +27,7 @@ from sqlalchemy.orm import aliased
 from .. import clock
 from ..clients.models import Client
 from ..extensions import db
+from ..reads import Query, made, rows, value
 from ..facility.models import Bed, BedOutage, Room
 from ..stays.models import (LONG_NIGHTS, BedAssignment, Intake, ServiceRecord, Stay,
                             longer_than)
@@ -184,14 +185,15 @@ def _days_cte(start: date, end: date):
         .where(days.c.d < last))
 
 
-def _overlapping(cols, first, last, open_, long_, start: date, end: date):
+def _overlapping(cols, first, last, open_, long_, start: date, end: date, reach=None):
     """Rows [first, last) that may hold a night in [start, end], in three parts that an index
     bounds at both ends, so that neither the years before the range nor those after it are
     read: open rows (a partial index), rows ending in (start, end + LONG_NIGHTS] (the
     last-date index), and rows ending later yet begun by `end`, which then last more than
     LONG_NIGHTS nights (a partial index of those few). Exact: the parts are disjoint and
-    together hold every row with first <= end and (last > start or open)."""
-    reach = end + timedelta(days=LONG_NIGHTS)
+    together hold every row with first <= end and (last > start or open). `start`, `end`
+    and `reach` (end + LONG_NIGHTS) may be bound parameters."""
+    reach = end + timedelta(days=LONG_NIGHTS) if reach is None else reach
     begun = _no_index(first) <= end
     return sa.union_all(
         sa.select(*cols).where(open_, first <= end),
@@ -243,6 +245,10 @@ def assignments_in_range(start: date, end: date):
 
 
 def _night_rows(start: date, end: date):
+    return db.session.execute(night_rows_query(start, end)).all()
+
+
+def night_rows_query(start: date, end: date):
     """One statement over one `days` CTE: ("occupied", date, sex, room kind or None, count)
     of the occupied nights and ("capacity", date, None, room kind, beds) of the client
     beds in service each night of the range."""
@@ -269,16 +275,21 @@ def _night_rows(start: date, end: date):
                 .join(Room, sa.and_(Room.id == Bed.room_id, Room.kind.in_(CLIENT_KINDS)))
                 .where(~out.exists())
                 .group_by(days.c.d, Room.kind))
-    return db.session.execute(sa.union_all(occupied, capacity)).all()
+    return sa.union_all(occupied, capacity)
 
 
 def occupancy(start: date, end: date) -> Occupancy:
+    return occupancy_of(_night_rows(start, end), start, end)
+
+
+def occupancy_of(night_rows, start: date, end: date) -> Occupancy:
+    """occupancy() from the rows of night_rows_query()."""
     occupied_by_day: Counter = Counter()
     nights_by_kind: Counter = Counter()
     nights_by_sex: Counter = Counter()
     capacity_by_day: Counter = Counter()
     beds_by_kind: Counter = Counter()
-    for part, day, sex, kind, count in _night_rows(start, end):
+    for part, day, sex, kind, count in night_rows:
         day = _as_date(day)
         if part == "capacity":
             capacity_by_day[day] += count
@@ -298,6 +309,100 @@ def occupancy(start: date, end: date) -> Occupancy:
         available_bed_nights=available, occupancy_rate=rate(bed_nights, available),
         by_room_kind=by_kind, by_sex={sex: {"bed_nights": nights_by_sex[sex]} for sex in SEXES},
         daily=[DayCount(d, occupied_by_day[d], capacity_by_day[d]) for d in date_range(start, end)])
+
+
+# ------------------------------------------------------------------ nights from movements
+
+def _occupied_on(param):
+    """The stays occupying the night of the parameter `day` (`reach`: day + LONG_NIGHTS),
+    counted through the bounded parts of stays_in_range."""
+    day = param("day", sa.Date())
+    s = _overlapping((Stay.id,), Stay.entry_date, Stay.exit_date, Stay.exit_date.is_(None),
+                     _longer("entry_date", "exit_date"), day, day,
+                     reach=param("reach", sa.Date())).subquery()
+    return value(sa.select(sa.func.count()).select_from(s))
+
+
+def _client_beds(param):
+    """The client beds that may be in service at a day's end of the range, in two reads:
+    how many are at every one (created before the first, not retired by the last, out of
+    service at none: no outage overlaps the range), and the others one by one."""
+    first_end, last_end = param("first_end", UTCDateTime()), param("last_end", UTCDateTime())
+    client_bed = sa.and_(Room.id == Bed.room_id, Room.kind.in_(CLIENT_KINDS))
+    steady = sa.and_(Bed.created_at < first_end,
+                     sa.or_(Bed.retired_at.is_(None), Bed.retired_at >= last_end),
+                     ~sa.select(BedOutage.id).where(
+                         BedOutage.bed_id == Bed.id, BedOutage.start_at < last_end,
+                         sa.or_(BedOutage.end_at.is_(None), BedOutage.end_at >= first_end))
+                     .exists())
+    return (value(sa.select(sa.func.count(Bed.id)).join(Room, client_bed).where(steady)),
+            rows(sa.select(Bed.id, Bed.created_at, Bed.retired_at).join(Room, client_bed)
+                 .where(Bed.created_at < last_end,
+                        sa.or_(Bed.retired_at.is_(None), Bed.retired_at >= first_end),
+                        ~steady)))
+
+
+def _outages(param):
+    return rows(sa.select(BedOutage.bed_id, BedOutage.start_at, BedOutage.end_at)
+                .where(BedOutage.start_at < param("last_end", UTCDateTime()),
+                       sa.or_(BedOutage.end_at.is_(None),
+                              BedOutage.end_at >= param("first_end", UTCDateTime()))))
+
+
+OCCUPIED_ON = Query("metrics_occupied_on", _occupied_on)
+MOVEMENTS = Query("metrics_movements", lambda param: rows(
+    movements_query(param("start", sa.Date()), param("end", sa.Date()))))
+STEADY_BEDS = Query("metrics_steady_beds", lambda param: _client_beds(param)[0])
+CHANGING_BEDS = Query("metrics_changing_beds", lambda param: _client_beds(param)[1])
+OUTAGES = Query("metrics_outages", _outages)
+
+
+def ask_nights(reads, start: date, end: date):
+    """Asks `reads` (rps_app.reads) for the nights of [start, end] as occupancy().daily
+    gives them, from a few rows instead of a night by stay join: the stays occupying the
+    night of `start`, each date's admissions and exits (the night of D holds those of the
+    night before, plus the stays entering on D, less those leaving on D), and the client
+    beds in the range with their outages (counted in service at each local day's end).
+    Beds in service all through the range (most) are only counted. The answers: the list
+    of DayCount, and movements() of the range."""
+    first_end, last_end = day_end_utc(start), day_end_utc(end)
+    occupied_first = reads.ask(OCCUPIED_ON, day=start,
+                               reach=start + timedelta(days=LONG_NIGHTS))
+    moves = reads.ask(MOVEMENTS, start=start, end=end).then(
+        lambda found: movements_of(found, start, end))
+    steady = reads.ask(STEADY_BEDS, first_end=first_end, last_end=last_end)
+    changing = reads.ask(CHANGING_BEDS, first_end=first_end, last_end=last_end)
+    outages = reads.ask(OUTAGES, first_end=first_end, last_end=last_end)
+
+    def build() -> list[DayCount]:
+        occupied = [int(occupied_first.value or 0)]
+        for day in date_range(start + timedelta(days=1), end):
+            occupied.append(occupied[-1] + moves.value[day]["admissions"]
+                            - moves.value[day]["exits"])
+        capacity = [n + steady.value for n in
+                    beds_in_service(changing.value, outages.value, start, end)]
+        return [DayCount(day, n, c)
+                for day, n, c in zip(date_range(start, end), occupied, capacity)]
+    return made(build), moves
+
+
+def beds_in_service(beds, outages, start: date, end: date) -> list[int]:
+    """Client beds in service at the end of each local day of [start, end], from the beds'
+    (id, created_at, retired_at) and the outages' (bed_id, start_at, end_at): created
+    before the day ends, not retired by then, and not out of service then."""
+    ends = [day_end_utc(day) for day in date_range(start, end)]
+    out: dict[int, list] = {}
+    for bed_id, out_from, out_to in outages:
+        out.setdefault(bed_id, []).append((out_from, out_to))
+    counts = [0] * len(ends)
+    for bed_id, created, retired in beds:
+        spans = out.get(bed_id, ())
+        for n, moment in enumerate(ends):
+            if created < moment and (retired is None or retired >= moment) and not any(
+                    began < moment and (ended is None or ended >= moment)
+                    for began, ended in spans):
+                counts[n] += 1
+    return counts
 
 
 # ------------------------------------------------------------------ length of stay
@@ -502,6 +607,12 @@ class CensusGroup:
 def census_now() -> tuple[list[CensusGroup], int]:
     """Beds taken now and beds usable now, for Shelter Putra, Shelter Putri and Isolasi,
     plus the open stays not (yet) in a bed."""
+    return census_of(db.session.execute(census_query()))
+
+
+def census_query():
+    """census_now() in one statement: ("capacity" | "occupied", room kind, room sex, count)
+    and ("unplaced", None, None, count)."""
     beds_usable = (sa.select(sa.literal("capacity"), Room.kind, Room.sex, sa.func.count(Bed.id))
                    .join(Bed, Bed.room_id == Room.id)
                    .where(Room.kind.in_(CLIENT_KINDS), Bed.retired_at.is_(None),
@@ -517,12 +628,15 @@ def census_now() -> tuple[list[CensusGroup], int]:
         Stay.exit_date.is_(None),
         ~sa.select(BedAssignment.id).where(BedAssignment.stay_id == Stay.id,
                                            BedAssignment.end_at.is_(None)).exists())
+    return sa.union_all(beds_usable, taken, waiting)
 
+
+def census_of(rows) -> tuple[list[CensusGroup], int]:
+    """census_now() from the rows of census_query()."""
     def key(kind, sex):
         return sex if kind == "shelter" else "isolation"
     counts = {"capacity": Counter(), "occupied": Counter(), "unplaced": Counter()}
-    # One statement for the three counts (the dashboard's budget of statements is small).
-    for part, kind, sex, n in db.session.execute(sa.union_all(beds_usable, taken, waiting)):
+    for part, kind, sex, n in rows:
         counts[part][key(kind, sex) if part != "unplaced" else part] += int(n or 0)
     capacity, occupied, unplaced = counts["capacity"], counts["occupied"], counts["unplaced"]["unplaced"]
     groups = [CensusGroup(k, occupied[k], capacity[k]) for k in ("L", "P", "isolation")]
@@ -531,12 +645,22 @@ def census_now() -> tuple[list[CensusGroup], int]:
 
 def movements(start: date, end: date) -> dict[date, dict[str, int]]:
     """Admissions and exits per date in [start, end] (two grouped queries in one)."""
-    result = {d: {"admissions": 0, "exits": 0} for d in date_range(start, end)}
+    return movements_of(db.session.execute(movements_query(start, end)), start, end)
+
+
+def movements_query(start: date, end: date):
+    """("admissions" | "exits", date, count) per date in [start, end]."""
     entries = (sa.select(sa.literal("admissions"), Stay.entry_date, sa.func.count())
                .where(Stay.entry_date >= start, Stay.entry_date <= end).group_by(Stay.entry_date))
     exits = (sa.select(sa.literal("exits"), Stay.exit_date, sa.func.count())
              .where(Stay.exit_date >= start, Stay.exit_date <= end).group_by(Stay.exit_date))
-    for part, day, n in db.session.execute(sa.union_all(entries, exits)):
+    return sa.union_all(entries, exits)
+
+
+def movements_of(rows, start: date, end: date) -> dict[date, dict[str, int]]:
+    """movements() from the rows of movements_query()."""
+    result = {d: {"admissions": 0, "exits": 0} for d in date_range(start, end)}
+    for part, day, n in rows:
         result[_as_date(day)][part] = int(n)
     return result
 

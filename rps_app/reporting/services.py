@@ -21,6 +21,7 @@ from ..audit import services as audit
 from ..audit.services import Actor
 from ..errors import NotFound, ValidationError, found
 from ..extensions import db
+from ..reads import Query, rows
 from ..scheduling import claim_once
 from . import documents, metrics
 from .models import CHECK_KIND, REPORT_KINDS, ReportRun
@@ -248,6 +249,18 @@ def latest_check() -> ReportRun | None:
     return db.session.scalar(select(ReportRun).where(ReportRun.kind == CHECK_KIND,
                                                      ReportRun.status == "done")
                              .order_by(ReportRun.period_to.desc()).limit(1))
+
+
+LATEST_CHECK = Query("reporting_latest_check", lambda param: rows(
+    select(ReportRun.period_to, ReportRun.summary)
+    .where(ReportRun.kind == CHECK_KIND, ReportRun.status == "done"),
+    order_by=(ReportRun.period_to.desc(), ReportRun.id.desc()), limit=1))
+
+
+def ask_latest_check(reads):
+    """Asks `reads` (rps_app.reads) for the latest nightly check done: a row of period_to
+    and summary, or None."""
+    return reads.ask(LATEST_CHECK).then(lambda latest: latest[0] if latest else None)
 
 
 def last_runs(kinds) -> dict[str, ReportRun | None]:

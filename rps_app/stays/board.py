@@ -1,6 +1,7 @@
 """The bed board: every room with its beds and who sleeps in each, and the queue of
 open stays not placed yet. A fixed number of statements whatever the number of rows
-(rooms, beds, outages, occupants, queue): nothing is lazy-loaded in a loop.
+(rooms, beds, outages, occupants, queue): nothing is lazy-loaded in a loop. Which free
+beds a waiting stay may take is placement's decision (placement.fitting), never made here.
 """
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -10,9 +11,9 @@ from sqlalchemy import select
 from .. import signals
 from ..clients.models import Client
 from ..extensions import db
-from ..facility import services as facility
-from ..facility.models import RESIDENTIAL_KINDS, Bed, BedOutage, Room
+from ..facility.models import Bed, Room
 from .models import BedAssignment, Stay
+from .placement import RoomState, current_rooms
 from .services import days_in_shelter, stay_limit, warning_level
 
 
@@ -71,6 +72,10 @@ class BoardRoom:
 class Board:
     rooms: list[BoardRoom]
     queue: list[Occupant]  # open stays without a bed, oldest first
+    # What placement.fitting needs to tell where each waiting stay may go, as read for
+    # the board (nothing read twice): the shelter and isolation rooms, the queue's stays.
+    states: list[RoomState] = field(default_factory=list)
+    waiting: list[tuple[Stay, Client]] = field(default_factory=list)
 
     @property
     def residential(self) -> list[BoardRoom]:
@@ -87,53 +92,32 @@ def occupant(stay: Stay, client: Client, today: date) -> Occupant:
                     identity_known=client.identity_known)
 
 
-def board(today: date, active_only: bool = True) -> Board:
-    rooms = facility.rooms_with_beds(active_only=active_only)
-    by_bed = {}
-    for bed_id, stay, client in db.session.execute(
-            select(BedAssignment.bed_id, Stay, Client)
-            .join(Stay, Stay.id == BedAssignment.stay_id)
-            .join(Client, Client.id == Stay.client_id)
-            .where(BedAssignment.end_at.is_(None))):
-        by_bed[bed_id] = occupant(stay, client, today)
-    queue = unplaced(today)
+def board(today: date) -> Board:
+    """Every active room with its beds now, and the queue: four statements (the rooms,
+    beds and occupants in one, the queue, the stay facts other domains add)."""
+    states = current_rooms(residential=False, occupants="stay")
+    waiting = waiting_stays()
+    queue = [occupant(stay, client, today) for stay, client in waiting]
+    by_bed = {bed_id: occupant(stay, state.occupant_by_bed[bed_id][1], today)
+              for state in states for bed_id, stay in state.stay_by_bed.items()}
     facts = signals.merged_facts([o.stay_id for o in [*by_bed.values(), *queue]])
     for person in [*by_bed.values(), *queue]:
         person.absent_sessions = facts.get(person.stay_id, {}).get("absent_sessions", 0)
-    result = []
-    for room in rooms:
-        # Retired beds are history; a retired bed is never occupied (facility refuses it).
-        beds = [BoardBed(bed, bed.usable, by_bed.get(bed.id))
-                for bed in room.beds if bed.retired_at is None]
-        result.append(BoardRoom(room, beds))
-    return Board(result, queue)
+    rooms = [BoardRoom(state.room, [BoardBed(bed, state.usable(bed), by_bed.get(bed.id))
+                                    for bed in state.beds]) for state in states]
+    return Board(rooms, queue, [state for state in states if state.room.residential], waiting)
 
 
-def free_beds() -> list[tuple[Room, Bed]]:
-    """(room, bed) of every free, usable bed of an active shelter or isolation room, in
-    board order: one statement, without building the board (stay and intake pages)."""
-    taken = select(BedAssignment.bed_id).where(BedAssignment.end_at.is_(None))
-    out = select(BedOutage.bed_id).where(BedOutage.end_at.is_(None))
-    return [tuple(row) for row in db.session.execute(
-        select(Room, Bed).join(Bed, Bed.room_id == Room.id)
-        .where(Room.active.is_(True), Room.kind.in_(RESIDENTIAL_KINDS),
-               Bed.retired_at.is_(None), Bed.id.not_in(taken), Bed.id.not_in(out))
-        .order_by(Room.sort_order, Room.id, Bed.sort_order, Bed.id))]
-
-
-def fitting(free: list[tuple[Room, Bed]], person: Occupant) -> list[tuple[Room, Bed]]:
-    """The free beds `person` could be offered: rooms of their sex (or none) and, when
-    flagged, isolation rooms only (the service checks every rule again)."""
-    return [(room, bed) for room, bed in free
-            if (room.kind == "isolation" or not person.needs_isolation)
-            and room.sex in (None, person.sex)]
+def waiting_stays() -> list[tuple[Stay, Client]]:
+    """Open stays without an open bed assignment, with their clients, oldest first (one
+    statement)."""
+    placed = select(BedAssignment.stay_id).where(BedAssignment.end_at.is_(None))
+    return db.session.execute(
+        select(Stay, Client).join(Client, Client.id == Stay.client_id)
+        .where(Stay.exited_at.is_(None), Stay.id.not_in(placed))
+        .order_by(Stay.entered_at, Stay.id)).all()
 
 
 def unplaced(today: date) -> list[Occupant]:
     """Open stays without an open bed assignment, oldest first (one statement)."""
-    placed = select(BedAssignment.stay_id).where(BedAssignment.end_at.is_(None))
-    rows = db.session.execute(
-        select(Stay, Client).join(Client, Client.id == Stay.client_id)
-        .where(Stay.exited_at.is_(None), Stay.id.not_in(placed))
-        .order_by(Stay.entered_at, Stay.id))
-    return [occupant(stay, client, today) for stay, client in rows]
+    return [occupant(stay, client, today) for stay, client in waiting_stays()]

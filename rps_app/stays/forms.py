@@ -7,19 +7,19 @@ own choices, and the conversion functions build exactly the bodies of contract.m
 import re
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, FieldList, FormField, HiddenField, SelectField,
-                     SelectMultipleField, StringField, TextAreaField)
+from wtforms import (BooleanField, FieldList, FormField, HiddenField, SelectMultipleField,
+                     StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
 from .. import clock
 from ..fields import parse_id
-from ..clients.forms import PMKS_LABELS, SEX_LABELS, IdentityFields, choices
+from ..clients.forms import PMKS_LABELS, SEX_LABELS, IdentityFields, SelectField, choices
 from ..clients.nik import decode as decode_nik
+from ..web import lazy_gettext as _l
 from ..web import translated
 from . import vocabulary
 from .models import NOTE_KINDS, SCREENING_FLAGS, SPM_COMPONENTS

@@ -8,7 +8,7 @@ assignments per bed is the database's last line: a lost race becomes a clean 409
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -17,7 +17,7 @@ from ..audit import services as audit
 from ..clients.models import Client
 from ..errors import Conflict, DomainError, NotFound, ValidationError, found
 from ..extensions import db
-from ..facility.models import RESIDENTIAL_KINDS, Bed, Room
+from ..facility.models import RESIDENTIAL_KINDS, Bed, Room, bed_in_service
 from ..fields import local_date
 from .models import BedAssignment, Stay
 
@@ -26,17 +26,26 @@ ELDERLY_AGE = 60
 
 @dataclass
 class RoomState:
-    """A locked room as placement sees it: its beds and who occupies them now."""
+    """A room as placement sees it: its beds and who occupies them now (locked for a
+    placement, or read as it is for a page)."""
     room: Room
     beds: list[Bed] = field(default_factory=list)
     occupant_by_bed: dict[int, tuple[int, Client]] = field(default_factory=dict)  # bed -> (stay, client)
+    # Read with the beds in SQL (current_rooms: the beds' outages are not loaded); None:
+    # each bed's own `usable` (lock_rooms loads the outages).
+    usable_beds: set[int] | None = None
+    stay_by_bed: dict[int, Stay] = field(default_factory=dict)  # current_rooms(occupants="stay")
 
     def occupants(self, except_stay: int | None = None) -> list[Client]:
         return [client for stay_id, client in self.occupant_by_bed.values()
                 if stay_id != except_stay]
 
+    def usable(self, bed: Bed) -> bool:
+        return bed.usable if self.usable_beds is None else bed.id in self.usable_beds
+
     def free_beds(self) -> list[Bed]:
-        return [bed for bed in self.beds if bed.usable and bed.id not in self.occupant_by_bed]
+        return [bed for bed in self.beds
+                if self.usable(bed) and bed.id not in self.occupant_by_bed]
 
 
 # --- reading under lock --------------------------------------------------------------
@@ -91,6 +100,47 @@ def room_states(room_ids=None, lock: bool = False) -> dict[int, RoomState]:
     for room_id, bed_id, stay_id, client in rows:
         states[room_id].occupant_by_bed[bed_id] = (stay_id, client)
     return states
+
+
+def current_rooms(residential: bool = True, occupants: str = "client") -> list[RoomState]:
+    """The active rooms (shelter and isolation only, or all) as they are now, without a
+    lock, in board order: their beds in use (retired ones left out), which of them are
+    usable, and who sleeps in each: `occupants` "client" (the stay id and the client, what
+    the rules ask), "stay" (the stay too, in stay_by_bed: the bed board) or "id" (the stay
+    id only). One statement whatever the number of rooms, beds and stays: the bed board,
+    the stay and intake pages and GET /rooms read it once (a placement reads again under
+    lock)."""
+    who = {"stay": (Stay, Client), "client": (BedAssignment.stay_id, Client),
+           "id": (BedAssignment.stay_id,)}[occupants]
+    stmt = (select(Room, Bed, bed_in_service(), *who)
+            .outerjoin(Bed, and_(Bed.room_id == Room.id, Bed.retired_at.is_(None)))
+            .outerjoin(BedAssignment, and_(BedAssignment.bed_id == Bed.id,
+                                           BedAssignment.end_at.is_(None)))
+            .where(Room.active.is_(True))
+            .order_by(Room.sort_order, Room.id, Bed.sort_order, Bed.id))
+    if occupants != "id":
+        stmt = (stmt.outerjoin(Stay, Stay.id == BedAssignment.stay_id)
+                .outerjoin(Client, Client.id == Stay.client_id))
+    if residential:
+        stmt = stmt.where(Room.kind.in_(RESIDENTIAL_KINDS))
+    states: dict[int, RoomState] = {}
+    for room, bed, in_service, *occupant in db.session.execute(stmt):
+        state = states.get(room.id)
+        if state is None:
+            state = states[room.id] = RoomState(room, usable_beds=set())
+        if bed is None:
+            continue
+        state.beds.append(bed)
+        if in_service:
+            state.usable_beds.add(bed.id)
+        if occupant[0] is None:
+            continue
+        if occupants == "stay":
+            stay, client = occupant
+            state.stay_by_bed[bed.id] = stay
+            occupant = (stay.id, client)
+        state.occupant_by_bed[bed.id] = (*occupant, None)[:2]  # (stay id, client or None)
+    return list(states.values())
 
 
 # --- the rules -----------------------------------------------------------------------
@@ -157,20 +207,27 @@ def _no_fitting_bed(stay: Stay, client: Client, on: date) -> Conflict:
 
 def fitting_beds(stay_ids, on: date) -> dict[int, list[tuple[Room, Bed]]]:
     """Per open stay, the free beds the rules let it go to now, as (room, bed) in the
-    board's order: the one decision the bed board, its script, the stay page and the
-    intake result show (read without locks; a placement checks again under lock). A fixed
-    number of statements whatever the number of stays."""
+    board's order (read without locks; a placement checks again under lock). Two
+    statements whatever the number of stays; pages that have read the stays and the rooms
+    already ask `fitting` instead."""
     stay_ids = sorted(set(stay_ids))
     if not stay_ids:
         return {}
-    states = sorted(room_states().values(),
-                    key=lambda state: (state.room.sort_order, state.room.id))
     rows = db.session.execute(select(Stay, Client).join(Client, Client.id == Stay.client_id)
                               .where(Stay.id.in_(stay_ids), Stay.exited_at.is_(None)))
-    return {stay.id: [(state.room, bed) for state in states
-                      if refusal(stay, client, state, on) is None
-                      for bed in state.free_beds()]
-            for stay, client in rows}
+    return fitting(rows.all(), current_rooms(), on)
+
+
+def fitting(stays, states, on: date) -> dict[int, list[tuple[Room, Bed]]]:
+    """The one decision the bed board, its script, the stay page and the intake result
+    show: per open stay of `stays` ((stay, client) pairs), the free beds of `states`
+    (current_rooms) the rules let it go to now, as (room, bed) in the board's order."""
+    offered = [(state, free) for state in sorted(
+        states, key=lambda state: (state.room.sort_order, state.room.id))
+        if (free := state.free_beds())]
+    return {stay.id: [(state.room, bed) for state, free in offered
+                      if refusal(stay, client, state, on) is None for bed in free]
+            for stay, client in stays if stay.exited_at is None}
 
 
 def _preferred_kind(stay: Stay) -> str:

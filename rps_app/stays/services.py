@@ -23,8 +23,8 @@ from ..signals import abscondment_started, stay_exited, stay_exiting, values_fro
 from .models import (AGENCIES, EXIT_TYPES, FAMILY_EXIT_TYPES, INSTITUTION_EXIT_TYPES,
                      SCREENING_FLAGS, BedAssignment, Belonging, Intake, IsolationDecision,
                      Stay, StayExit, StayExtension)
-from .placement import (check_identity_change, close_assignment, fitting_beds,  # noqa: F401
-                        lock_stay, open_assignment, place, place_all)
+from .placement import (check_identity_change, close_assignment, current_rooms,  # noqa: F401
+                        fitting, fitting_beds, lock_stay, open_assignment, place, place_all)
 
 MAX_BATCH = 200  # clients in one intake
 MAX_BELONGINGS = 100
@@ -513,6 +513,27 @@ def stay_in_full(stay_id: int) -> Stay:
     return stay
 
 
+def intake_with_clients(intake_id: int) -> Intake | None:
+    """The intake with its stays and their clients (one statement)."""
+    return db.session.get(Intake, intake_id, options=(
+        joinedload(Intake.stays).joinedload(Stay.client),))
+
+
+def stay_record(stay_id: int) -> Stay:
+    """The stay with what its page shows (client, intake, beds, belongings, exit) in one
+    statement; 404 when unknown."""
+    stay = db.session.scalars(
+        select(Stay).where(Stay.id == stay_id)
+        .options(joinedload(Stay.client), joinedload(Stay.intake),
+                 joinedload(Stay.assignments).joinedload(BedAssignment.bed)
+                 .joinedload(Bed.room),
+                 joinedload(Stay.belongings),
+                 joinedload(Stay.exit).joinedload(StayExit.institution))).unique().first()
+    if stay is None:
+        raise NotFound("Data tinggal (stay) tidak ditemukan.")
+    return stay
+
+
 def get_stay(stay_id: int) -> Stay:
     stay = db.session.get(Stay, stay_id)
     if stay is None:
@@ -520,7 +541,8 @@ def get_stay(stay_id: int) -> Stay:
     return stay
 
 
-__all__ = ["intake", "place", "place_all", "fitting_beds", "decide_isolation", "extend_stay", "exit_stay",
+__all__ = ["intake", "place", "place_all", "fitting_beds", "fitting", "current_rooms",
+           "intake_with_clients", "decide_isolation", "extend_stay", "exit_stay",
            "days_in_shelter", "warning_level", "stay_limit", "stays_with_beds", "active_stays",
-           "bed_is_occupied", "bast_number_used", "get_stay", "stays_of", "stay_in_full",
-           "IsolationOutcome"]
+           "bed_is_occupied", "bast_number_used", "get_stay", "stay_record", "stays_of",
+           "stay_in_full", "IsolationOutcome"]

@@ -4,13 +4,14 @@ the bed board, a stay (placement, isolation, extension, notes, SPM services) and
 No rules here: forms become the dicts of contract.md and go to stays.services /
 stays.notes; a refused action re-renders the page with each message next to its field.
 """
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template, request,
-                   session, url_for)
+from flask import (Blueprint, current_app, flash, get_template_attribute, jsonify, redirect,
+                   render_template, request, session, url_for)
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy.orm import selectinload
 
 from .. import clock, signals
 from ..auth.permissions import Permission, can, requires
@@ -29,7 +30,7 @@ from .forms import (AGENCY_LABELS, EXIT_LABELS, ISOLATION_FLAGS,
                     NOTE_LABELS, REGENCY_SUGGESTIONS, SCREENING_LABELS, ClientRowForm, ExitForm,
                     ExtensionForm, IntakeForm, IsolationForm, NoteForm, PlaceAllForm,
                     PlacementForm, ServiceForm, exit_data, intake_data, local_input, row_photos)
-from .models import FAMILY_EXIT_TYPES, INSTITUTION_EXIT_TYPES, SPM_COMPONENTS, Intake, Stay
+from .models import FAMILY_EXIT_TYPES, INSTITUTION_EXIT_TYPES, SPM_COMPONENTS, Intake
 
 bp = Blueprint("stays", __name__)
 
@@ -52,15 +53,47 @@ def first_url(endpoints, **values) -> str | None:
 
 # --- intake ---------------------------------------------------------------------------
 
-def render_intake(form: IntakeForm, row_errors: dict | None = None, status: int = 200):
+def rendered_once(key, render) -> Markup:
+    """HTML that depends on nothing but the locale, rendered once per app and locale (on
+    every call while templates reload, in development)."""
+    if current_app.jinja_env.auto_reload:
+        return Markup(render())
+    cache = current_app.extensions.setdefault("rps_rendered_once", {})
+    key = (str(get_locale()), key)
+    html = cache.get(key)
+    if html is None:
+        html = cache[key] = Markup(render())
+    return html
+
+
+def blank_row(number: int | None) -> Markup:
+    """A client row as a new form shows it (no data, no errors): row `number` (its fields
+    named clients-<number - 1>-...), or with None the blank row of the <template> the page's
+    script copies (clients-__i__-...). Nothing in it but the labels changes, so it is
+    rendered once per locale: WTForms rendering each field and option of a row was most of
+    the page's time."""
+    prefix = "clients-__i__-" if number is None else f"clients-{number - 1}-"
+
+    def render():
+        client_row = get_template_attribute("stays/_intake_row.html", "client_row")
+        return client_row(ClientRowForm(prefix=prefix), "" if number is None else number, [],
+                          SCREENING_LABELS, ISOLATION_FLAGS)
+    return rendered_once(("intake row", number), render)
+
+
+def render_intake(form: IntakeForm, row_errors: dict | None = None, status: int = 200,
+                  blank: bool = False):
+    """The intake form; `blank`: a new form, whose rows are blank rows."""
     row_errors = row_errors or {}
     problem_rows = [index + 1 for index, entry in enumerate(form.clients.entries)
                     if entry.form.has_errors() or row_errors.get(index)]
     header_errors = any(form[name].errors for name in HEADER_FIELDS)
+    blank_rows = ([blank_row(number) for number in range(1, len(form.clients.entries) + 1)]
+                  if blank else None)
     return render_template(
         "stays/intake_new.html", form=form, row_errors=row_errors,
         problem_rows=problem_rows, header_errors=header_errors,
-        blank_row=ClientRowForm(prefix="clients-__i__-"),
+        blank_rows=blank_rows, template_row=blank_row(None),
         regencies=REGENCY_SUGGESTIONS, screening_labels=SCREENING_LABELS,
         isolation_flags=ISOLATION_FLAGS,
         nik_regions={"provinces": PROVINCES, "regencies": REGENCIES}), status
@@ -75,7 +108,7 @@ HEADER_FIELDS = ("agency", "officer_name", "officer_id_number", "bast_number",
 def intake_new():
     now = local_input(clock.now())
     form = IntakeForm(formdata=None, received_at=now, operation_at=now)
-    return render_intake(form)[0]
+    return render_intake(form, blank=True)[0]
 
 
 def intake_errors(form: IntakeForm, fields: dict) -> dict:
@@ -198,24 +231,45 @@ def bast_check():
     return jsonify({"used": bool(number) and services.bast_number_used(number)})
 
 
-def placed_beds(result: bed_board.Board) -> dict[int, tuple]:
-    """stay id -> (room, bed) for every placed stay on the board."""
-    return {bed.occupant.stay_id: (entry.room, bed.bed)
-            for entry in result.rooms for bed in entry.beds if bed.occupant is not None}
+def bed_choices(fitting: dict) -> Callable[[int, bool], tuple[str, Markup]]:
+    """For a stay, the beds placement.fitting offers it as the pages show them: their ids
+    (board.js's data-fits) and their options (the bed_options macro). The waiting clients of
+    one sex and age group share their list, which is drawn once, not once a client."""
+    draw = get_template_attribute("_macros.html", "bed_options")
+    drawn: dict = {}
+
+    def choices(stay_id: int, needs_isolation: bool) -> tuple[str, Markup]:
+        fits = fitting.get(stay_id, [])
+        key = (tuple(bed.id for _room, bed in fits), bool(needs_isolation))
+        if key not in drawn:
+            drawn[key] = (" ".join(str(bed.id) for _room, bed in fits),
+                          draw(fits, needs_isolation))
+        return drawn[key]
+    return choices
+
+
+def placed_beds(states) -> dict[int, tuple]:
+    """stay id -> (room, bed) for every stay sleeping in one of `states`' beds now."""
+    beds = {bed.id: (state.room, bed) for state in states for bed in state.beds}
+    return {stay_id: beds[bed_id] for state in states
+            for bed_id, (stay_id, _client) in state.occupant_by_bed.items()}
 
 
 @bp.get("/intakes/<int:intake_id>")
 @requires(Permission.CLIENTS_READ)
 def intake_show(intake_id: int):
-    batch = found(db.session.get(Intake, intake_id, options=(
-        selectinload(Intake.stays).selectinload(Stay.client),)), "Penerimaan tidak ditemukan.")
+    batch = found(services.intake_with_clients(intake_id), "Penerimaan tidak ditemukan.")
     today = clock.local_today()
-    placed = placed_beds(bed_board.board(today))
-    fitting = services.fitting_beds([stay.id for stay in batch.stays], today)
+    # The shelter and isolation rooms now, read once: where each stay sleeps, and where
+    # the rules let each open one go.
+    states = services.current_rooms()
+    placed = placed_beds(states)
+    choices = bed_choices(services.fitting([(stay, stay.client) for stay in batch.stays],
+                                           states, today))
     refusals = placement_refusals(batch.id)
     rows = [{"stay": stay, "client": stay.client, "bed": placed.get(stay.id),
              "person": bed_board.occupant(stay, stay.client, today), "why": refusals.get(stay.id),
-             "free": fitting.get(stay.id, [])} for stay in batch.stays]
+             "options": choices(stay.id, stay.needs_isolation)[1]} for stay in batch.stays]
     clients.record_search(current_actor(), [stay.client_id for stay in batch.stays])
     open_rows = [row for row in rows if row["stay"].exited_at is None]
     return render_template(
@@ -268,7 +322,8 @@ def board_groups(result: bed_board.Board) -> list:
 @bp.get("/rooms")
 @requires(Permission.ROOMS_READ)
 def board():
-    result = bed_board.board(clock.local_today())
+    today = clock.local_today()
+    result = bed_board.board(today)
     show_names = can(Permission.CLIENTS_READ)
     if show_names:
         clients.record_search(current_actor(), sorted(
@@ -280,16 +335,16 @@ def board():
               "queue": len(result.queue)}
     may_place = can(Permission.INTAKE)
     # Which free beds each waiting client may go to: the placement rules' decision, shown
-    # by the page and by board.js (data-fits), never worked out again here.
-    fitting = services.fitting_beds([p.stay_id for p in result.queue], clock.local_today()) \
-        if may_place else {}
+    # by the page and by board.js (data-fits), never worked out again here (from the rooms
+    # and the queue as the board read them).
+    fitting = services.fitting(result.waiting, result.states, today) if may_place else {}
     return render_template(
         "stays/board.html", board=result, groups=board_groups(result), totals=totals,
         show_names=show_names, may_place=may_place,
         others=[entry.room for entry in result.rooms if not entry.room.residential],
-        free_beds=lambda person: fitting.get(person.stay_id, []),
+        bed_choices=bed_choices(fitting),
         place_all_form=PlaceAllForm(), placement_form=PlacementForm(),
-        max_days=current_app.config["RPS_MAX_STAY_DAYS"], today=clock.local_today())
+        max_days=current_app.config["RPS_MAX_STAY_DAYS"], today=today)
 
 
 @bp.post("/rooms/place-all")
@@ -330,23 +385,29 @@ def placement(stay_id: int):
 
 # --- one stay -------------------------------------------------------------------------
 
-def staff_choices() -> list:
-    return choices((str(user.id), user.full_name or user.username) for user in notes.active_staff())
+def staff_choices(staff) -> list:
+    return choices((str(user.id), user.full_name or user.username) for user in staff)
 
 
 def render_stay(stay_id: int, status: int = 200, **forms):
-    stay = services.get_stay(stay_id)
+    stay = services.stay_record(stay_id)
+    # The client came with the stay: reading it is audited, and costs no statement.
     client = clients.get_client(current_actor(), stay.client_id, part=f"stay:{stay.id}")
-    stay = next(s for s in services.stays_of(client.id) if s.id == stay_id)
     today = clock.local_today()
     days, limit = services.days_in_shelter(stay, today), services.stay_limit(stay)
-    free = services.fitting_beds([stay.id], today).get(stay.id, [])
+    free = []
+    if stay.exited_at is None and can(Permission.INTAKE):
+        # The beds the rules let it go to, for the placement form: the shelter and
+        # isolation rooms as they are now, in one statement.
+        free = services.fitting([(stay, client)], services.current_rooms(), today).get(
+            stay.id, [])
     case_notes, spm = notes.notes_for([stay.id]), notes.services_for([stay.id])
+    staff = notes.active_staff()
     authors = notes.staff_names([n.author_id for n in case_notes.get(stay.id, [])]
-                                + [r.staff_id for r in spm.get(stay.id, [])])
+                                + [r.staff_id for r in spm.get(stay.id, [])], known=staff)
     service_form = forms.get("service_form") or ServiceForm(
         formdata=None, given_on=today.isoformat(), staff_id=str(current_actor().user_id))
-    service_form.staff_id.choices = staff_choices()
+    service_form.staff_id.choices = staff_choices(staff)
     return render_template(
         "stays/show.html", stay=stay, client=client, days=days, limit=limit,
         warning=services.warning_level(days, limit), free=free,

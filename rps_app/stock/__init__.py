@@ -11,6 +11,6 @@ def register(app) -> None:
     registry.add_blueprint(app, views.bp)
     registry.add_blueprint(app, api.api, api=True)
     registry.add_nav(app, "stock.index", _l("Stok"), Permission.STOCK, 500)
-    registry.add_section(app, "dashboard", "stock/_dashboard.html", alerts.dashboard,
-                         Permission.STOCK, order=500)
+    registry.add_section(app, "dashboard", "stock/_dashboard.html", alerts.dashboard_panel,
+                         Permission.STOCK, order=500, batched=True)
     registry.add_job(app, alerts.JOB)

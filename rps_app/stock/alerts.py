@@ -5,20 +5,30 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import clock
 from ..extensions import db
+from ..reads import at_once
 from ..scheduling import Job
 from .models import NO_LOT, StockAlertRecord
-from .services import alerts
+from .services import alerts, ask_alerts
+
+
+def dashboard_panel(reads):
+    """The dashboard panel: items under their minimum, lots expiring or expired (a batched
+    section: read with the rest of the dashboard)."""
+    found = ask_alerts(reads)
+
+    def build() -> dict | None:
+        if not found.value:
+            return None
+        grouped = {"low": [], "expiring": [], "expired": []}
+        for alert in found.value:
+            grouped[alert.kind].append(alert)
+        return grouped
+    return build
 
 
 def dashboard() -> dict | None:
-    """The dashboard panel: items under their minimum, lots expiring or expired."""
-    found = alerts()
-    if not found:
-        return None
-    grouped = {"low": [], "expiring": [], "expired": []}
-    for alert in found:
-        grouped[alert.kind].append(alert)
-    return grouped
+    """The dashboard panel on its own."""
+    return at_once(dashboard_panel)
 
 
 def record_day(day, moment) -> dict:

@@ -10,12 +10,10 @@ from reports.indonesian import roman_month
 
 from .. import clock
 from ..auth.models import User
-from ..clients.models import Client
 from ..errors import ValidationError
 from ..extensions import db
 from ..fields import FieldErrors
 from ..referrals import letter_settings
-from ..stays.models import Stay
 from .ledger import lot_label
 from .models import StockBalance, StockLot
 from .services import card, get_count, in_years
@@ -57,14 +55,6 @@ def lots_json(item_id: int) -> list[dict]:
              "balance": quantity} for lot, quantity in rows]
 
 
-def registration_numbers(stay_ids) -> dict[int, str]:
-    if not stay_ids:
-        return {}
-    return dict(db.session.execute(select(Stay.id, Client.registration_number)
-                                   .join(Client, Client.id == Stay.client_id)
-                                   .where(Stay.id.in_(stay_ids))).all())
-
-
 def describe(movement, registrations: dict[int, str] | None = None) -> str:
     """A movement in words for the card: kind, source, document, client, note."""
     parts = [KIND_LABELS[movement.kind]]
@@ -85,8 +75,8 @@ def describe(movement, registrations: dict[int, str] | None = None) -> str:
 def card_pdf(item_id: int, start: date, end: date, printed_by: str = "") -> bytes:
     found = card(item_id, start, end)
     item = found.item
-    registrations = registration_numbers({r.movement.stay_id for r in found.rows
-                                          if r.movement.stay_id})
+    registrations = {r.movement.stay_id: r.registration_number for r in found.rows
+                     if r.movement.stay_id}
     lines = tuple(stock_pdf.CardLine(
         at=clock.to_local(row.movement.at), description=describe(row.movement, registrations),
         lots=", ".join(f"{lot or '-'} ({abs(q)})" for lot, q in row.lots) or "-",

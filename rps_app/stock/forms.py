@@ -2,7 +2,9 @@
 field; the field names are those of the JSON API, so their messages land on the fields."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.widgets import Select
 
 from ..clients.forms import choices
 from ..web import translated
@@ -12,12 +14,26 @@ CATEGORIES = translated(CATEGORY_LABELS)
 SOURCES = translated(SOURCE_LABELS)
 
 
+class OptionList(Select):
+    """WTForms' select, its plain options written directly: the same markup (html_params
+    puts `selected` before `value`) without building and sorting attributes per option,
+    which the stock page's lists of items and residents paid option by option."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw or isinstance(choice.value, bool):
+            return super().render_option(choice, **kwargs)
+        selected = " selected" if choice.selected else ""
+        return Markup(f'<option{selected} value="{escape(choice.value)}">'
+                      f"{escape(choice.label or choice.value)}</option>")
+
+
 class ItemForm(FlaskForm):
     code = StringField(_l("Kode barang"))
     name = StringField(_l("Nama barang"))
     unit = StringField(_l("Satuan"))
     category = SelectField(_l("Kategori"), choices=choices(CATEGORIES, "—"),
-                           validate_choice=False)
+                           validate_choice=False, widget=OptionList())
     min_level = StringField(_l("Stok minimum"), default="0")
     per_head_per_day = StringField(_l("Pemakaian per orang per hari (pangan, boleh kosong)"))
 
@@ -25,14 +41,15 @@ class ItemForm(FlaskForm):
 class MovementForm(FlaskForm):
     """Receipt, issue and disposal share one form; `kind` says which."""
     kind = HiddenField()
-    item_id = SelectField(_l("Barang"), choices=[], validate_choice=False)
+    item_id = SelectField(_l("Barang"), choices=[], validate_choice=False, widget=OptionList())
     quantity = StringField(_l("Jumlah"))
     lot = StringField(_l("Lot"))
     expiry_date = StringField(_l("Kedaluwarsa (TTTT-BB-HH)"))
-    source = SelectField(_l("Sumber"), choices=choices(SOURCES, "—"), validate_choice=False)
+    source = SelectField(_l("Sumber"), choices=choices(SOURCES, "—"), validate_choice=False,
+                         widget=OptionList())
     document_number = StringField(_l("Nomor dokumen"))
     stay_id = SelectField(_l("Untuk klien (layanan SPM, boleh kosong)"), choices=[],
-                          validate_choice=False)
+                          validate_choice=False, widget=OptionList())
     at = StringField(_l("Waktu (kosong: sekarang)"))
     note = StringField(_l("Keterangan"))
 

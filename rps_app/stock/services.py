@@ -17,10 +17,13 @@ from sqlalchemy.orm import selectinload
 
 from .. import clock
 from ..audit.services import Actor, record
+from ..clients.models import Client
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..fields import FieldErrors, local_date
+from ..reads import Query, made, rows
 from ..stays import notes as stay_notes
+from ..stays import residence
 from ..stays.models import Stay
 from .ledger import LotState, balances_at, item_balance, lot_label, lot_states
 from .models import (CATEGORIES, NO_LOT, SOURCES, StockBalance, StockCount, StockCountLine,
@@ -107,10 +110,8 @@ def _lock_items(item_ids) -> None:
 # ---------------------------------------------------------------- days left, lists
 
 def residents_now() -> int:
-    """Clients in residence now: the open stays."""
-    now = clock.now()
-    return db.session.scalar(select(func.count(Stay.id)).where(
-        Stay.exited_at.is_(None), Stay.entered_at <= now))
+    """Clients in residence now (stays/residence.py)."""
+    return db.session.scalar(select(func.count()).select_from(residence.at(clock.now())))
 
 
 def issued_last_days(days: int = ISSUE_WINDOW_DAYS, item_ids=None) -> dict[int, int]:
@@ -192,10 +193,11 @@ def item_rows_query(category: str | None = None):
     return stmt
 
 
-def item_rows(rows) -> list[ItemRow]:
-    """ItemRows (with days left) of the rows of item_rows_query()."""
+def item_rows(rows, residents: int | None = None) -> list[ItemRow]:
+    """ItemRows (with days left) of the rows of item_rows_query(); `residents`, the count
+    of residents_now() when the caller has it."""
     rows = list(rows)
-    residents = residents_now()
+    residents = residents_now() if residents is None else residents
     issued = issued_last_days(item_ids=[row[0].id for row in rows]) if rows else {}
     return [ItemRow(item, int(balance), bool(low), int(expiring), int(expired),
                     days_left(int(balance), item.per_head_per_day, residents,
@@ -212,8 +214,9 @@ def list_items(category: str | None = None) -> list[ItemRow]:
 
 
 def item_row(item_id: int) -> ItemRow:
-    get_item(item_id)
     rows = item_rows(db.session.execute(item_rows_query().where(StockItem.id == item_id)))
+    if not rows:
+        raise NotFound("Barang tidak ditemukan.")
     return rows[0]
 
 
@@ -594,6 +597,8 @@ class CardRow:
     change: int          # signed, for the item
     balance: int         # running balance after it
     lots: list[tuple[str | None, int]]
+    reversed: bool = False                   # a later reversal undid it
+    registration_number: str | None = None   # of the client it was issued to
 
 
 @dataclass
@@ -622,15 +627,21 @@ def card(item_id: int, start: date, end: date, limit: int | None = None) -> Card
         raise ValidationError("Periode tidak valid.", {"to": "Tanggal akhir sebelum tanggal awal."})
     low, high = local_bounds(start, end)
     line = StockMovementLine
-    since = db.session.scalar(select(func.coalesce(func.sum(line.quantity), 0))
-                              .where(line.item_id == item.id, line.at >= low))
-    opening = item_balance(item.id) - int(since)
+    now_held = select(func.coalesce(func.sum(StockBalance.quantity), 0)).where(
+        StockBalance.item_id == item.id).scalar_subquery()
+    since = select(func.coalesce(func.sum(line.quantity), 0)).where(
+        line.item_id == item.id, line.at >= low).scalar_subquery()
+    opening = int(db.session.scalar(select(now_held - since)))
     totals = (select(line.movement_id, func.sum(line.quantity).label("change"))
               .where(line.item_id == item.id, line.at >= low, line.at < high)
               .group_by(line.movement_id).subquery())
     running = func.sum(totals.c.change).over(order_by=(StockMovement.at, StockMovement.id))
+    reversal = db.aliased(StockMovement)
+    undone = select(reversal.id).where(reversal.reverses_id == StockMovement.id).exists()
+    registration = (select(Client.registration_number).join(Stay, Stay.client_id == Client.id)
+                    .where(Stay.id == StockMovement.stay_id).scalar_subquery())
     # The movements' own (item_id, at) bounds too, so that both sides are read by index.
-    stmt = (select(StockMovement, totals.c.change, running)
+    stmt = (select(StockMovement, totals.c.change, running, undone, registration)
             .join(totals, totals.c.movement_id == StockMovement.id)
             .where(StockMovement.item_id == item.id, StockMovement.at >= low,
                    StockMovement.at < high)
@@ -638,11 +649,14 @@ def card(item_id: int, start: date, end: date, limit: int | None = None) -> Card
     if limit is not None:
         stmt = stmt.limit(limit)
     result = db.session.execute(stmt).all()
-    lots = _lines_of([m.id for m, _, _ in result])
-    rows = [CardRow(m, int(change), opening + int(total), lots.get(m.id, []))
-            for m, change, total in result]
-    closing = opening + int(db.session.scalar(select(func.coalesce(func.sum(totals.c.change), 0)))
-                            or 0)
+    lots = _lines_of([m.id for m, *_rest in result])
+    rows = [CardRow(m, int(change), opening + int(total), lots.get(m.id, []), bool(gone), number)
+            for m, change, total, gone, number in result]
+    if limit is None:  # every movement of the period was read: the last running balance
+        closing = rows[-1].balance if rows else opening
+    else:
+        closing = opening + int(db.session.scalar(
+            select(func.coalesce(func.sum(totals.c.change), 0))) or 0)
     return Card(item, start, end, opening, rows, closing)
 
 
@@ -657,13 +671,6 @@ def _lines_of(movement_ids: list[int]) -> dict[int, list[tuple[str | None, int]]
                 .order_by(StockMovementLine.id)):
             out.setdefault(movement_id, []).append((lot_label(lot), quantity))
     return out
-
-
-def reversed_ids(movement_ids: list[int]) -> set[int]:
-    if not movement_ids:
-        return set()
-    return set(db.session.scalars(select(StockMovement.reverses_id).where(
-        StockMovement.reverses_id.in_(movement_ids))))
 
 
 # ---------------------------------------------------------------- alerts
@@ -689,20 +696,44 @@ class Alert:
 def alerts(moment: datetime | None = None) -> list[Alert]:
     """Items at or under their minimum (`low`), lots with stock expiring within 30 days
     (`expiring`) or past their expiry date (`expired`), now or at `moment`."""
-    day = local_date(moment or clock.now())
-    soon = day + timedelta(days=EXPIRING_DAYS)
     balances = balances_at(moment)
     known = select(StockItem)
     if moment is not None:  # a day caught up later: the items that existed then
         known = known.where(StockItem.created_at <= moment)
     items = {item.id: item for item in db.session.scalars(known)}
-    totals: dict[int, int] = dict.fromkeys(items, 0)
-    found: list[Alert] = []
     lots = db.session.execute(select(StockLot.id, StockLot.item_id, StockLot.lot,
                                      StockLot.expiry_date)
                               .where(StockLot.item_id.in_(list(items)))).all()
-    for lot_id, item_id, code, expiry in lots:
-        balance = balances.get(lot_id, 0)
+    return alerts_of(local_date(moment or clock.now()), items,
+                     [(lot_id, item_id, code, expiry, balances.get(lot_id, 0))
+                      for lot_id, item_id, code, expiry in lots])
+
+
+ALERT_ITEMS = Query("stock_alert_items", lambda param: rows(
+    select(StockItem.id, StockItem.code, StockItem.name, StockItem.unit, StockItem.min_level)))
+ALERT_LOTS = Query("stock_alert_lots", lambda param: rows(
+    select(StockLot.id, StockLot.item_id, StockLot.lot, StockLot.expiry_date,
+           func.coalesce(StockBalance.quantity, 0).label("balance"))
+    .outerjoin(StockBalance, StockBalance.lot_id == StockLot.id)))
+
+
+def ask_alerts(reads):
+    """Asks `reads` (rps_app.reads) for what the alerts now are judged on (the items, their
+    lots with their balances); the answer is alerts()."""
+    items, lots = reads.ask(ALERT_ITEMS), reads.ask(ALERT_LOTS)
+    day = local_date(clock.now())
+    return made(lambda: alerts_of(day, {item.id: item for item in items.value}, lots.value))
+
+
+def alerts_of(day: date, items: dict, lots) -> list[Alert]:
+    """The alerts of `day`, from {item id: item (code, name, unit, min_level)} and the
+    (lot id, item id, lot, expiry date, balance) of their lots (others are ignored)."""
+    soon = day + timedelta(days=EXPIRING_DAYS)
+    totals: dict[int, int] = dict.fromkeys(items, 0)
+    found: list[Alert] = []
+    for _lot_id, item_id, code, expiry, balance in lots:
+        if item_id not in items:
+            continue
         totals[item_id] += balance
         if balance > 0 and expiry is not None and expiry <= soon:
             item = items[item_id]

@@ -83,7 +83,8 @@ def render_index(forms: dict | None = None, item_form: ItemForm | None = None):
     if category and category not in CATEGORIES:
         category = ""
     page = ItemPage(category or None, page_number(), current_app.config["PER_PAGE"])
-    rows = services.item_rows(page.items)
+    residents = services.residents_now()
+    rows = services.item_rows(page.items, residents)
     forms = forms or {}
     items = _item_choices()
     for kind in FORM_KINDS:
@@ -93,7 +94,7 @@ def render_index(forms: dict | None = None, item_form: ItemForm | None = None):
     return render_template("stock/index.html", page=page, rows=rows, category=category,
                            categories=CATEGORIES, forms=forms, focus=focus,
                            item_form=item_form or ItemForm(formdata=None, prefix="item"),
-                           residents=services.residents_now())
+                           residents=residents)
 
 
 @bp.get("/stock")
@@ -144,19 +145,21 @@ def render_item(item_id: int, forms: dict | None = None):
     row = services.item_row(item_id)
     start, end = _history_period()
     card = services.card(item_id, start, end)
-    ids = [r.movement.id for r in card.rows]
     forms = forms or {}
-    forms.setdefault("disposal", movement_form("disposal", item_id))
+    item = row.item  # the disposal form offers this item only (no list of every item)
+    forms.setdefault("disposal", movement_form("disposal", item_id, items=[
+        (str(item.id), f"{item.code} \u2013 {item.name} ({item.unit})")]))
     lots = db.session.execute(
         select(StockLot, StockBalance.quantity).join(StockBalance, StockBalance.lot_id == StockLot.id)
         .where(StockLot.item_id == item_id)
         .order_by(StockLot.expiry_date.is_(None), StockLot.expiry_date, StockLot.id)).all()
     return render_template("stock/item.html", row=row, item=row.item, card=card, lots=lots,
-                           forms=forms, reversed_ids=services.reversed_ids(ids),
+                           forms=forms,
+                           reversed_ids={r.movement.id for r in card.rows if r.reversed},
                            reverse_form=ReverseForm(formdata=None), kind_labels=KIND_LABELS,
                            describe=documents.describe,
-                           registrations=documents.registration_numbers(
-                               {r.movement.stay_id for r in card.rows if r.movement.stay_id}),
+                           registrations={r.movement.stay_id: r.registration_number
+                                          for r in card.rows if r.movement.stay_id},
                            today=clock.local_today(), lot_label=lot_label,
                            categories=CATEGORIES, sources=SOURCES)
 

@@ -2,8 +2,8 @@
 name words (casework.duplicates stored_keys) instead of reading every client whose name
 shares a first letter
 
-Revision ID: 0014_client_name_keys
-Revises: 0013_open_room_index
+Revision ID: 0015_client_name_keys
+Revises: 0014_missing_nik_index
 Create Date: 2026-12-01 09:00:00
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0014_client_name_keys'
-down_revision = '0013_open_room_index'
+revision = '0015_client_name_keys'
+down_revision = '0014_missing_nik_index'
 branch_labels = None
 depends_on = None
 

@@ -119,6 +119,13 @@ def test_a_filled_0_1_database_upgrades_keeping_rows_and_figures(two_databases, 
                 for table in tables:  # every row of 0.1, every value, still there
                     assert after[table.name] == before[table.name], table.name
                 assert figures() == expected
+                # The duplicate check's name keys, made for the clients on file by revision
+                # 0015 as demo-data wrote them for the same clients.
+                from rps_app.casework.models import ClientNameKey
+                keys = sa.select(ClientNameKey.__table__)
+                with scratch_engine.connect() as conn:
+                    wanted = sorted(tuple(row) for row in conn.execute(keys))
+                assert wanted and sorted(tuple(row) for row in db.session.execute(keys)) == wanted
             # Nothing was lost on the way: what the scratch database holds in 0.1's tables.
             with scratch_engine.connect() as conn:
                 for table in tables:

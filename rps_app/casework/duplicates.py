@@ -283,7 +283,7 @@ def _keep_name_keys(session, _flush_context):
 
 
 def rebuild_name_keys(connection) -> int:
-    """Every client's name keys anew (revision 0014; after a change of the folding rules)."""
+    """Every client's name keys anew (revision 0015; after a change of the folding rules)."""
     table = Client.__table__
     rows = connection.execute(select(table.c.id, *[table.c[name] for name in KEYED])).all()
     connection.execute(delete(ClientNameKey.__table__))

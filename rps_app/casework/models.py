@@ -63,7 +63,7 @@ class ClientNameKey(db.Model):
     year (duplicates.born_year) and origin (as the match compares it, "" for none), so that
     a check ranks its candidates here and reads only the clients it shows. Kept in step
     with clients by duplicates (a flush listener: new clients, changed names, sexes, ages
-    and origins; none for a record merged away); `rps demo-data` and revision 0014 write
+    and origins; none for a record merged away); `rps demo-data` and revision 0015 write
     them in bulk. `word_no` is the word's place in the folded name and `words` the number of its
     words (for the every-word rule)."""
     __tablename__ = "client_name_keys"

@@ -27,8 +27,8 @@ from sqlalchemy.orm import aliased
 from .. import clock
 from ..clients.models import Client
 from ..extensions import db
-from ..reads import Query, made, rows, value
 from ..facility.models import Bed, BedOutage, Room
+from ..reads import Query, made, rows, value
 from ..stays.models import (LONG_NIGHTS, BedAssignment, Intake, ServiceRecord, Stay,
                             longer_than)
 from ..types import UTCDateTime
@@ -245,10 +245,6 @@ def assignments_in_range(start: date, end: date):
 
 
 def _night_rows(start: date, end: date):
-    return db.session.execute(night_rows_query(start, end)).all()
-
-
-def night_rows_query(start: date, end: date):
     """One statement over one `days` CTE: ("occupied", date, sex, room kind or None, count)
     of the occupied nights and ("capacity", date, None, room kind, beds) of the client
     beds in service each night of the range."""
@@ -275,21 +271,16 @@ def night_rows_query(start: date, end: date):
                 .join(Room, sa.and_(Room.id == Bed.room_id, Room.kind.in_(CLIENT_KINDS)))
                 .where(~out.exists())
                 .group_by(days.c.d, Room.kind))
-    return sa.union_all(occupied, capacity)
+    return db.session.execute(sa.union_all(occupied, capacity)).all()
 
 
 def occupancy(start: date, end: date) -> Occupancy:
-    return occupancy_of(_night_rows(start, end), start, end)
-
-
-def occupancy_of(night_rows, start: date, end: date) -> Occupancy:
-    """occupancy() from the rows of night_rows_query()."""
     occupied_by_day: Counter = Counter()
     nights_by_kind: Counter = Counter()
     nights_by_sex: Counter = Counter()
     capacity_by_day: Counter = Counter()
     beds_by_kind: Counter = Counter()
-    for part, day, sex, kind, count in night_rows:
+    for part, day, sex, kind, count in _night_rows(start, end):
         day = _as_date(day)
         if part == "capacity":
             capacity_by_day[day] += count

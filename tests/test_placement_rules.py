@@ -26,8 +26,8 @@ TAGS = {"PA-2": "anak", "PA-3": "lansia"}
 ROOM_CODES = list(USABLE) + ["PI-2", "DAPUR"]  # PI-2: no usable bed; DAPUR: no beds at all
 AGES = (8, 17, 18, 40, 60, 75)  # half minors, so that age groups meet often
 FLOW_TABLES = ("audit_entries", "letters", "isolation_decisions", "stay_extensions",
-               "stay_exits", "belongings", "bed_assignments", "stays", "intakes", "clients",
-               "counters")
+               "stay_exits", "belongings", "bed_assignments", "stays", "intakes",
+               "client_name_keys", "clients", "counters")
 PLACEMENT_CODES = {"sex_mismatch", "isolation_required", "age_mix", "validation_error",
                    "room_full", "bed_occupied"}
 

@@ -103,6 +103,9 @@ def placement_json(outcome) -> dict:
     return {"bed_id": outcome.bed_id, "room_code": outcome.bed.room.code}
 
 
+CONTRACT_STAY_FACTS = ("absent_sessions",)
+
+
 @api.get("/stays")
 @requires(Permission.CLIENTS_READ)
 @declare(query={"active": boolean(), "page": integer(1)}, answers={200: array(STAY_ROW)},
@@ -117,11 +120,14 @@ def stays():
     rows = services.stays_with_beds(active, limit=STAYS_PER_PAGE,
                                     offset=(page - 1) * STAYS_PER_PAGE)
     today = clock.local_today()
-    # Facts other domains add per stay (roll call: absent_sessions), through stay_facts.
+    # Facts other domains add per stay (signals.stay_facts); the contract names only the roll
+    # call's absent_sessions, the others (abscondment start, accepted referrals) stay inside.
     facts = signals.merged_facts([stay.id for stay, _bed, _room in rows])
     return jsonify([{"id": stay.id, "client_id": stay.client_id, "entered_at": iso(stay.entered_at),
                      "bed_id": bed_id, "room_code": room_code,
-                     "days": services.days_in_shelter(stay, today), **facts.get(stay.id, {})}
+                     "days": services.days_in_shelter(stay, today),
+                     **{key: value for key, value in facts.get(stay.id, {}).items()
+                        if key in CONTRACT_STAY_FACTS}}
                     for stay, bed_id, room_code in rows])
 
 

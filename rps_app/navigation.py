@@ -20,29 +20,38 @@ def nav_items():
 def page_sections(page: str, **context) -> list[dict]:
     """The panels other domains add to `page` ("dashboard", "client", "stay", "exit") that the
     current user may see, each as {"template", "data"}; a collect() of None shows nothing."""
+    return page_sections_with(page, {}, **context)[1]
+
+
+def page_sections_with(page: str, own: dict, **context) -> tuple[dict, list[dict]]:
+    """page_sections, and the page's own lists `own` (batch parts, parameters named after
+    the context as for Section.reads) read in the same statement as the panels' lists:
+    ({name: rows}, panels)."""
     reads = Reads()
-    finish = prepare_sections(page, reads, **context)
+    finish = prepare_sections(page, reads, own=own, **context)
     reads.run()
     return finish()
 
 
-def prepare_sections(page: str, reads: Reads, **context):
+def prepare_sections(page: str, reads: Reads, own: dict | None = None, **context):
     """page_sections in two steps, for a page that reads its own panels in the same
     statement: the batched sections ask `reads` now; the function returned, called once
-    the page has run `reads`, gives the panels. The lists other panels declare
-    (Section.reads) are then read, all in one statement, with the ids of the context as
-    parameters (`client_id` for `client`), and the remaining sections read on their own."""
+    the page has run `reads`, gives the page's own rows (`own`, batch parts) and the panels.
+    The lists the page and its panels declare (`own`, Section.reads) are read all in one
+    statement, with the ids of the context as parameters (`client_id` for `client`), and
+    the remaining sections read on their own."""
     allowed = [section for section in registry.sections(page) if can(section.permission)]
     steps = [(section, section.collect(reads, **context) if section.batched else None)
              for section in allowed]
 
-    def finish() -> list[dict]:
-        parts = {(number, name): part for number, section in enumerate(allowed)
-                 if section.reads and not section.batched
-                 for name, part in section.reads().items()}
+    def finish() -> tuple[dict, list[dict]]:
+        parts = {("page", name): part for name, part in (own or {}).items()}
+        parts.update({(number, name): part for number, section in enumerate(allowed)
+                      if section.reads and not section.batched
+                      for name, part in section.reads().items()})
         params = {f"{key}_id": value.id for key, value in context.items()
                   if hasattr(value, "id")}
-        fetched = batch.fetch(parts, params) if parts else {}
+        fetched = batch.fetch(parts, params)
         shown = []
         for number, (section, build) in enumerate(steps):
             if section.batched:
@@ -54,7 +63,7 @@ def prepare_sections(page: str, reads: Reads, **context):
                 data = section.collect(**context)
             if data is not None:
                 shown.append({"template": section.template, "data": data})
-        return shown
+        return {name: fetched[("page", name)] for name in own or {}}, shown
     return finish
 
 

@@ -7,7 +7,6 @@ a booking, a visit, a maintenance request)."""
 import re
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from rps_app import clock
@@ -20,11 +19,6 @@ from .stays_support import client_row, intake_body
 from .test_query_counts import statements
 
 BUDGET = 8
-# Pages still over the budget, with the most statements they may take meanwhile (issue 14
-# stays open for them): the stay page gathers panels from six domains (case work,
-# referrals, incidents, bookings, visits, stock) which do not yet declare their lists for
-# the one-statement read the client page uses (Section.reads, rps_app/batch.py).
-OVER_BUDGET = {"/stays/<int:stay_id>": 18}
 # Not pages: files, JSON and health answers, and the login form's own flow.
 NOT_PAGES = re.compile(r"(\.pdf|\.json|/photo|/healthz|/readyz|/logout|/logo)$")
 ID_OF = {"client_id": "client", "stay_id": "stay", "intake_id": "intake",
@@ -123,8 +117,6 @@ def test_every_page_within_the_budget(app, client):
         assert status == 200, path
         counts[rule] = statements(app, who, path)
     assert len(counts) >= 35  # the walk found the pages
-    over = {rule: n for rule, n in counts.items() if n > OVER_BUDGET.get(rule, BUDGET)}
+    over = {rule: n for rule, n in counts.items() if n > BUDGET}
     print("statements per page:", sorted(counts.items()))
     assert over == {}, sorted(over.items())
-    assert all(counts[rule] > BUDGET for rule in OVER_BUDGET), "within the budget now: " \
-        "take it off OVER_BUDGET"

@@ -13,7 +13,7 @@ def register(app) -> None:
     registry.add_nav(app, "casework.data_quality", _l("Kualitas Data"),
                      Permission.CLIENTS_MERGE, 460)
     registry.add_section(app, "stay", "casework/stay_section.html", views.stay_section,
-                         Permission.CLIENTS_READ, 30)
+                         Permission.CLIENTS_READ, 30, reads=services.stay_reads)
     registry.add_section(app, "client", "casework/client_section.html", views.client_section,
                          Permission.CLIENTS_READ, 30, reads=services.client_reads)
     registry.add_section(app, "dashboard", "casework/dashboard_section.html",

@@ -107,10 +107,16 @@ def add_conference(actor: Actor, stay_id: int, data: dict) -> CaseConference:
     return conference
 
 
-def conferences_of(stay_id: int) -> list[CaseConference]:
-    return list(db.session.scalars(select(CaseConference).where(
-        CaseConference.stay_id == stay_id).order_by(CaseConference.held_on.desc(),
-                                                    CaseConference.id.desc())))
+@cache
+def stay_reads() -> dict:
+    """The stay page's reads (batch parts, parameter `stay_id`): the stay's assessment and
+    its case conferences, newest first."""
+    stay_id = bindparam("stay_id", type_=Integer)
+    return {"assessment": batch.Part(select(*Assessment.__table__.c)
+                                     .where(Assessment.stay_id == stay_id)),
+            "conferences": batch.Part(
+                select(*CaseConference.__table__.c).where(CaseConference.stay_id == stay_id),
+                (CaseConference.held_on.desc(), CaseConference.id.desc()))}
 
 
 # --- why no NIK ------------------------------------------------------------------------------

@@ -31,8 +31,9 @@ def _run(form, action, done: str, back: str):
 
 # --- sections --------------------------------------------------------------------------------
 
-def stay_section(stay) -> dict:
-    assessment = services.assessment_of(stay.id)
+def stay_section(stay, rows) -> dict:
+    """The assessment and case conferences of the stay (rows: services.stay_reads)."""
+    assessment = next(iter(rows["assessment"]), None)
     now = clock.now()
     form = AssessmentForm(formdata=None, obj=assessment)
     return {"stay": stay, "assessment": assessment, "form": form,
@@ -40,7 +41,7 @@ def stay_section(stay) -> dict:
             "overdue": services.assessment_overdue(stay, assessment, now),
             "late": assessment is not None and assessment.assessed_at > services.assessment_due(stay),
             "parts": [(part, form[part]) for part in ASSESSMENT_PARTS],
-            "conferences": services.conferences_of(stay.id),
+            "conferences": rows["conferences"],
             "conference_form": ConferenceForm(formdata=None,
                                               held_on=clock.local_today().isoformat()),
             "can_write": can(Permission.EXIT), "today": clock.local_today()}

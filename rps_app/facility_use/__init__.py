@@ -17,7 +17,8 @@ def register(app) -> None:
     registry.add_nav(app, "facility_use.calendar", _l("Ruang & Kunjungan"),
                      Permission.FACILITY_USE, 600)
     registry.add_section(app, "stay", "facility_use/_stay_section.html",
-                         sections.stay_panel, Permission.FACILITY_USE, 300)
+                         sections.stay_panel, Permission.FACILITY_USE, 300,
+                         reads=sections.stay_reads)
     registry.add_section(app, "client", "facility_use/_client_section.html",
                          sections.client_panel, Permission.FACILITY_USE, 300,
                          reads=sections.client_reads)

@@ -135,14 +135,6 @@ def visits_on_with_clients(reads, day: date):
     return reads.ask(VISITS_WITH_CLIENTS, start=start, end=end)
 
 
-def visits_of_stays(stay_ids) -> list[Visit]:
-    stay_ids = list(stay_ids)
-    if not stay_ids:
-        return []
-    return list(db.session.scalars(select(Visit).where(Visit.stay_id.in_(stay_ids))
-                                   .order_by(Visit.arrived_at.desc(), Visit.id.desc())))
-
-
 def record_read(actor, visits: list[Visit], where: str) -> None:
     """Visitors' data was shown: log which visits (ids only), kept even if the request
     then fails, as client reads are."""
@@ -168,4 +160,4 @@ def clients_of(visits: list[Visit]) -> dict[int, Stay]:
 
 
 __all__ = ["record_visit", "record_departure", "visits_on", "visits_on_with_clients",
-           "visits_of_stays", "record_read", "visit_json", "get_visit", "clients_of"]
+           "record_read", "visit_json", "get_visit", "clients_of"]

@@ -37,7 +37,8 @@ def register(app) -> None:
                          sections.client_incidents, Permission.OPERATIONS_READ, 60,
                          reads=incidents.client_reads)
     registry.add_section(app, "stay", "operations/_incidents_section.html",
-                         sections.stay_incidents, Permission.OPERATIONS_READ, 60)
+                         sections.stay_incidents, Permission.OPERATIONS_READ, 60,
+                         reads=incidents.stay_reads)
     signals.stay_facts.connect(stay_facts)
     signals.abscondment_started.connect(abscondment_started)
     signals.report_collecting.connect(report_section)

@@ -3,9 +3,8 @@ on the head's dashboard until acknowledged; the monthly report counts them by ki
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 
-from functools import cache
 
-from sqlalchemy import Integer, bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from .. import batch, clock
@@ -15,6 +14,7 @@ from ..extensions import db
 from ..fields import FieldErrors, iso
 from ..reads import Query, rows
 from ..stays.models import Stay
+from ..stays.scope import page_stays, per_page
 from .models import INCIDENT_KINDS, SEVERITIES, Incident, IncidentStay
 from .vocabulary import KIND_LABELS, SEVERITY_LABELS
 
@@ -113,23 +113,15 @@ def unacknowledged_high(reads):
 NEWEST_FIRST = (Incident.occurred_at.desc(), Incident.id.desc())
 
 
-@cache
-def client_reads() -> dict:
-    """The client page's read (a batch part, parameter `client_id`): the incidents that
-    name one of the client's stays, newest first (as of_stays gives them)."""
-    stays = select(Stay.id).where(Stay.client_id == bindparam("client_id", type_=Integer))
-    named = select(IncidentStay.incident_id).where(IncidentStay.stay_id.in_(stays))
+def page_reads(page: str) -> dict:
+    """A page's read (a batch part over scope.page_stays(page)): the incidents that name
+    one of its stays, newest first."""
+    named = select(IncidentStay.incident_id).where(IncidentStay.stay_id.in_(page_stays(page)))
     return {"incidents": batch.Part(select(*Incident.__table__.c).where(Incident.id.in_(named)),
                                     NEWEST_FIRST)}
 
 
-def of_stays(stay_ids: list[int]) -> list[Incident]:
-    if not stay_ids:
-        return []
-    return list(db.session.scalars(
-        select(Incident).join(IncidentStay, IncidentStay.incident_id == Incident.id)
-        .where(IncidentStay.stay_id.in_(stay_ids)).distinct()
-        .order_by(*NEWEST_FIRST)))
+client_reads, stay_reads = per_page(page_reads)
 
 
 def count_by_kind(start: date, end: date) -> Counter:

@@ -38,5 +38,6 @@ def client_incidents(client=None, rows=None, **_context) -> dict | None:
     return _incident_panel(rows["incidents"]) if client is not None else None
 
 
-def stay_incidents(stay=None, **_context) -> dict | None:
-    return _incident_panel(incidents.of_stays([stay.id])) if stay is not None else None
+def stay_incidents(stay=None, rows=None, **_context) -> dict | None:
+    """The stay's incidents (rows: incidents.stay_reads)."""
+    return _incident_panel(rows["incidents"]) if stay is not None else None

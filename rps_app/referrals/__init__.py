@@ -19,9 +19,9 @@ def register(app) -> None:
                          receivers.client_letters, Permission.CLIENTS_READ, order=20,
                          reads=letters.client_reads)
     registry.add_section(app, "stay", "referrals/_stay_letters.html", receivers.stay_letters,
-                         Permission.CLIENTS_READ, order=20)
+                         Permission.CLIENTS_READ, order=20, reads=letters.stay_reads)
     registry.add_section(app, "stay", "referrals/stay_section.html", outcome_views.stay_section,
-                         Permission.REFERRALS, 40)
+                         Permission.REFERRALS, 40, reads=outcome_views.stay_reads)
     registry.add_section(app, "dashboard", "referrals/dashboard_section.html",
                          outcome_views.dashboard_section, Permission.REFERRALS, 40,
                          batched=True)

@@ -38,8 +38,11 @@ def letterhead_values() -> dict:
     return {**DEFAULT_LETTERHEAD, **(settings.get(LETTERHEAD_KEY) or {})}
 
 
-def signatory_values() -> dict:
-    return {**DEFAULT_SIGNATORY, **(settings.get(SIGNATORY_KEY) or {})}
+def signatory_values(stored: dict | None = None) -> dict:
+    """The signatory settings; `stored`, when given, is the stored value already read."""
+    if stored is None:
+        stored = settings.get(SIGNATORY_KEY)
+    return {**DEFAULT_SIGNATORY, **(stored or {})}
 
 
 def tembusan() -> list[str]:
@@ -66,9 +69,10 @@ def signatory() -> Signatory:
                      nip=v["nip"] or None)
 
 
-def missing_signatory_fields() -> list[str]:
-    """What a signed letter would print as dotted lines: the head's name and/or NIP."""
-    v = signatory_values()
+def missing_signatory_fields(stored: dict | None = None) -> list[str]:
+    """What a signed letter would print as dotted lines: the head's name and/or NIP
+    (`stored`: the stored signatory value, when already read)."""
+    v = signatory_values(stored)
     return [label for key, label in (("name", "nama"), ("nip", "NIP")) if not v[key].strip()]
 
 

@@ -230,3 +230,12 @@ def client_reads() -> dict:
     return {"letters": batch.Part(
         select(Letter.id, Letter.kind, Letter.number, Letter.issued_at, Letter.status,
                Letter.stay_id, Letter.intake_id).where(about), NEWEST_FIRST)}
+
+
+@cache
+def stay_reads() -> dict:
+    """The stay page's read (a batch part, parameter `stay_id`): the letters of the stay,
+    newest first."""
+    return {"letters": batch.Part(
+        select(Letter.id, Letter.kind, Letter.number, Letter.issued_at, Letter.status)
+        .where(Letter.stay_id == bindparam("stay_id", type_=Integer)), NEWEST_FIRST)}

@@ -2,42 +2,67 @@
 answer), the /referrals list (waiting ones oldest first), the dashboard panel and the
 referral report (page and PDF). No rules here: forms become the API's dicts."""
 from datetime import date
+from functools import cache
+from types import SimpleNamespace
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy import Integer, bindparam, func, select
 
-from .. import clock
+from .. import batch, clock
 from ..audit.services import note_shown
 from ..auth.permissions import Permission, can, requires
 from ..errors import DomainError
-from ..extensions import db
+from ..settings.models import Setting
 from ..stays.models import INSTITUTION_EXIT_TYPES
 from ..web import current_actor, flash_refusal, page_number
-from . import letter_settings, services, workflow
+from . import letter_settings, workflow
 from .forms import KIND_LABELS, REFUSAL_LABELS, STATUS_LABELS, AskForm, ResponseForm
-from .models import Institution
+from .models import Institution, Letter, Referral
 from .views import bp
 
 PER_PAGE = 50
 
 
-def institution_choices() -> list[tuple[str, str]]:
-    rows = db.session.scalars(services.list_institutions().where(
-        Institution.kind.in_(INSTITUTION_EXIT_TYPES)))
-    return [(str(i.id), f"{i.name} ({KIND_LABELS[i.kind]}, {i.city})") for i in rows]
+@cache
+def stay_reads() -> dict:
+    """The stay page's reads (batch parts, parameter `stay_id`): the stay's referrals with
+    their institution and letter, newest first; the institutions a referral may go to, by
+    name; the stored signatory (the ask form warns when it would sign as nobody)."""
+    referrals = (select(*Referral.__table__.c, Institution.name.label("institution_name"),
+                        Letter.number.label("letter_number"))
+                 .join(Institution, Institution.id == Referral.institution_id)
+                 .outerjoin(Letter, Letter.id == Referral.letter_id)
+                 .where(Referral.stay_id == bindparam("stay_id", type_=Integer)))
+    institutions = select(Institution.id, Institution.name, Institution.kind,
+                          Institution.city).where(Institution.active.is_(True),
+                                                  Institution.kind.in_(INSTITUTION_EXIT_TYPES))
+    return {"referrals": batch.Part(referrals, (Referral.sent_at.desc(), Referral.id.desc())),
+            "institutions": batch.Part(institutions, (func.lower(Institution.name),
+                                                      Institution.id)),
+            "signatory": batch.Part(select(Setting.value).where(
+                Setting.key == letter_settings.SIGNATORY_KEY))}
 
 
-def stay_section(stay) -> dict:
-    """The referrals panel of the stay page."""
+def stay_section(stay, rows) -> dict:
+    """The referrals panel of the stay page (rows: stay_reads)."""
     form = AskForm(formdata=None)
-    form.institution_id.choices = [("", "—"), *institution_choices()]
-    return {"rows": workflow.rows(stay_id=stay.id), "stay": stay, "ask_form": form,
+    form.institution_id.choices = [("", "—"), *(
+        (str(i.id), f"{i.name} ({KIND_LABELS[i.kind]}, {i.city})")
+        for i in rows["institutions"])]
+    referrals = [workflow.Row(SimpleNamespace(**row._asdict(),
+                                              letter=SimpleNamespace(number=row.letter_number)),
+                              stay.client_id, stay.client.name, stay.client.registration_number,
+                              row.institution_name, stay.exited_at is None)
+                 for row in rows["referrals"]]
+    stored = next((row.value for row in rows["signatory"]), None) or {}  # {}: read, unset
+    return {"rows": referrals, "stay": stay, "ask_form": form,
             "response_form": ResponseForm(formdata=None,
                                           responded_at=clock.local_today().isoformat()),
             "today": clock.local_today(), "status_labels": STATUS_LABELS,
             "refusal_labels": REFUSAL_LABELS, "can_write": can(Permission.REFERRALS),
             # the ask form issues a signed letter: warn first when it would sign as nobody
-            "signatory_missing": letter_settings.missing_signatory_fields()}
+            "signatory_missing": letter_settings.missing_signatory_fields(stored)}
 
 
 def dashboard_section(reads):

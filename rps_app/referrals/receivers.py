@@ -5,7 +5,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..stays.models import INSTITUTION_EXIT_TYPES, LETTER_EXIT_TYPES
 from .forms import KIND_LABELS
-from .letters import issue_exit_letter, letters_for_client
+from .letters import issue_exit_letter
 from .models import Institution
 
 
@@ -44,8 +44,7 @@ def client_letters(client, rows) -> dict:
     return {"letters": rows["letters"]}
 
 
-def stay_letters(stay) -> dict | None:
-    """The stay page's section: the letters of this stay (nothing when there are none)."""
-    letters = [letter for letter in letters_for_client(stay.client_id)
-               if letter.stay_id == stay.id]
-    return {"letters": letters} if letters else None
+def stay_letters(stay, rows) -> dict | None:
+    """The stay page's section: the letters of this stay (letters.stay_reads; nothing when
+    there are none)."""
+    return {"letters": rows["letters"]} if rows["letters"] else None

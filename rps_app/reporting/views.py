@@ -35,7 +35,7 @@ def dashboard():
         data = own()
         audit.note_shown(current_actor(), "dashboard",
                          [item.client_id for item in data["attention"]])
-    return render_template("reporting/dashboard.html", sections=sections(), **data)
+    return render_template("reporting/dashboard.html", sections=sections()[1], **data)
 
 
 # ------------------------------------------------------------------ /reports

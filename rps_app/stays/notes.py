@@ -5,9 +5,8 @@ so what was written (and read by others) stays on record.
 """
 from collections import defaultdict
 from datetime import date
-from functools import cache
 
-from sqlalchemy import Integer, bindparam, select, union
+from sqlalchemy import select, union
 
 from .. import batch, clock
 from ..audit import services as audit
@@ -16,6 +15,7 @@ from ..errors import ValidationError, found
 from ..extensions import db
 from ..fields import INT32_MAX, INT32_MIN, parse_date, parse_int
 from .models import NOTE_KINDS, SPM_COMPONENTS, CaseNote, ServiceRecord, Stay
+from .scope import page_stays, per_page
 
 MAX_NOTE = 10000
 MAX_SERVICE_NOTE = 1000
@@ -123,20 +123,31 @@ def services_for(stay_ids) -> dict[int, list[ServiceRecord]]:
     return _grouped(ServiceRecord, (ServiceRecord.given_on, ServiceRecord.id), stay_ids)
 
 
-@cache
-def client_reads() -> dict:
-    """The client page's reads (batch parts, parameter `client_id`): the notes and SPM
-    records of all the client's stays, in the order notes_for and services_for give, and
-    the names of their authors."""
-    stays = select(Stay.id).where(Stay.client_id == bindparam("client_id", type_=Integer))
+def page_reads(page: str) -> dict:
+    """A page's reads (batch parts over scope.page_stays(page)): the notes and SPM records
+    of its stays, in the order notes_for and services_for give, and the names of their
+    authors; the stay page also the users a service may be credited to (not administrators)."""
+    stays = page_stays(page)
     notes = select(*CaseNote.__table__.c).where(CaseNote.stay_id.in_(stays))
     records = select(*ServiceRecord.__table__.c).where(ServiceRecord.stay_id.in_(stays))
     authors = union(select(CaseNote.author_id).where(CaseNote.stay_id.in_(stays)),
                     select(ServiceRecord.staff_id).where(ServiceRecord.stay_id.in_(stays)))
-    return {"notes": batch.Part(notes, (CaseNote.written_at, CaseNote.id)),
-            "services": batch.Part(records, (ServiceRecord.given_on, ServiceRecord.id)),
-            "authors": batch.Part(select(User.id, User.full_name, User.username)
-                                  .where(User.id.in_(authors)))}
+    parts = {"notes": batch.Part(notes, (CaseNote.written_at, CaseNote.id)),
+             "services": batch.Part(records, (ServiceRecord.given_on, ServiceRecord.id)),
+             "authors": batch.Part(select(User.id, User.full_name, User.username)
+                                   .where(User.id.in_(authors)))}
+    if page == "stay":
+        parts["staff"] = batch.Part(select(User.id, User.full_name, User.username).where(
+            User.active.is_(True), User.role != "admin"), (User.full_name, User.username))
+    return parts
+
+
+client_reads, stay_reads = per_page(page_reads)
+
+
+def author_names(rows) -> dict[int, str]:
+    """{user id: name} of batch rows of users (page_reads "authors" or "staff")."""
+    return {row.id: row.full_name or row.username for row in rows}
 
 
 def grouped_rows(rows) -> dict[int, list]:
@@ -157,10 +168,3 @@ def staff_names(user_ids, known=()) -> dict[int, str]:
     rows = db.session.execute(select(User.id, User.full_name, User.username)
                               .where(User.id.in_(ids - set(names))))
     return names | {row.id: row.full_name or row.username for row in rows}
-
-
-def active_staff() -> list[User]:
-    """Who may be named as the giver of a service (not administrators)."""
-    return list(db.session.scalars(select(User).where(User.active.is_(True),
-                                                      User.role != "admin")
-                                   .order_by(User.full_name, User.username)))

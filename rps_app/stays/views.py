@@ -22,6 +22,7 @@ from ..clients.forms import choices
 from ..errors import DomainError, found
 from ..extensions import db
 from ..fields import parse_id, parse_int
+from ..navigation import page_sections_with
 from ..signals import exit_destinations, values_from
 from ..web import current_actor, refused
 from . import board as bed_board
@@ -401,17 +402,17 @@ def render_stay(stay_id: int, status: int = 200, **forms):
         # isolation rooms as they are now, in one statement.
         free = services.fitting([(stay, client)], services.current_rooms(), today).get(
             stay.id, [])
-    case_notes, spm = notes.notes_for([stay.id]), notes.services_for([stay.id])
-    staff = notes.active_staff()
-    authors = notes.staff_names([n.author_id for n in case_notes.get(stay.id, [])]
-                                + [r.staff_id for r in spm.get(stay.id, [])], known=staff)
+    # The notes, services and staff of the stay, read in one statement with the lists of
+    # the other domains' panels (Section.reads).
+    rows, sections = page_sections_with("stay", notes.stay_reads(), stay=stay)
     service_form = forms.get("service_form") or ServiceForm(
         formdata=None, given_on=today.isoformat(), staff_id=str(current_actor().user_id))
-    service_form.staff_id.choices = staff_choices(staff)
+    service_form.staff_id.choices = staff_choices(rows["staff"])
     return render_template(
         "stays/show.html", stay=stay, client=client, days=days, limit=limit,
-        warning=services.warning_level(days, limit), free=free,
-        current=stay.current_assignment, case_notes=case_notes, spm=spm, authors=authors,
+        warning=services.warning_level(days, limit), free=free, sections=sections,
+        current=stay.current_assignment, case_notes=notes.grouped_rows(rows["notes"]),
+        spm=notes.grouped_rows(rows["services"]), authors=notes.author_names(rows["authors"]),
         placement_form=forms.get("placement_form") or PlacementForm(formdata=None),
         isolation_form=(forms.get("isolation_form") or IsolationForm.fresh(stay.needs_isolation))
         .mark_current(stay.needs_isolation),
@@ -427,11 +428,10 @@ def client_stays(client, rows) -> dict:
     case notes and SPM services, newest first (the stays in one query; their notes,
     services and authors are rows of the page's batch, notes.client_reads)."""
     found_stays = services.stays_of(client.id)
-    authors = {row.id: row.full_name or row.username for row in rows["authors"]}
     return {"stays": list(reversed(found_stays)),
             "case_notes": notes.grouped_rows(rows["notes"]),
             "spm": notes.grouped_rows(rows["services"]),
-            "authors": authors, "exit_labels": EXIT_LABELS, "note_labels": NOTE_LABELS,
+            "authors": notes.author_names(rows["authors"]), "exit_labels": EXIT_LABELS, "note_labels": NOTE_LABELS,
             "spm_components": SPM_COMPONENTS}
 
 

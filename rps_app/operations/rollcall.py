@@ -240,20 +240,21 @@ def ask_latest(reads):
 
 def _run_entries(param):
     """The current entries of the open stays that a run of absences can hold: those since
-    the last date on which the stay was not marked absent (all, when it never was)."""
+    the last date on which the stay was not marked absent (all, when it never was). That
+    date is a window over the stay's entries: a join to it grouped per stay was misjudged
+    by PostgreSQL's planner (one row expected, hundreds found) and read once per entry."""
     current = and_(RollCall.id == RollCallEntry.rollcall_id,
                    RollCall.version == RollCallEntry.version)
-    seen = (select(RollCallEntry.stay_id, func.max(RollCall.date).label("day"))
-            .join(RollCall, current).join(Stay, Stay.id == RollCallEntry.stay_id)
-            .where(Stay.exited_at.is_(None), RollCallEntry.status != "absent")
-            .group_by(RollCallEntry.stay_id).subquery("seen"))
-    return rows(select(RollCallEntry.stay_id, RollCallEntry.status, RollCall.date,
-                       RollCall.session, Client.name)
-                .join(RollCall, current).join(Stay, Stay.id == RollCallEntry.stay_id)
-                .join(Client, Client.id == Stay.client_id)
-                .outerjoin(seen, seen.c.stay_id == RollCallEntry.stay_id)
-                .where(Stay.exited_at.is_(None),
-                       or_(seen.c.day.is_(None), RollCall.date >= seen.c.day)))
+    seen = func.max(case((RollCallEntry.status != "absent", RollCall.date))).over(
+        partition_by=RollCallEntry.stay_id)
+    entries = (select(RollCallEntry.stay_id, RollCallEntry.status, RollCall.date,
+                      RollCall.session, Client.name, seen.label("seen"))
+               .join(RollCall, current).join(Stay, Stay.id == RollCallEntry.stay_id)
+               .join(Client, Client.id == Stay.client_id)
+               .where(Stay.exited_at.is_(None)).subquery("entries"))
+    return rows(select(entries.c.stay_id, entries.c.status, entries.c.date, entries.c.session,
+                       entries.c.name)
+                .where(or_(entries.c.seen.is_(None), entries.c.date >= entries.c.seen)))
 
 
 RUN_ENTRIES = Query("rollcall_run_entries", _run_entries)

@@ -153,15 +153,12 @@ def _check_staff(staff_id, required: bool, errors: FieldErrors,
     return value
 
 
-def counsellor_names(staff_ids, known: list[Staff] = ()) -> dict[int, str]:
-    """Names of the staff members `staff_ids`; those among `known` (already read) need no
-    query."""
+def counsellor_names(staff_ids) -> dict[int, str]:
+    """Names of the staff members `staff_ids` (no query for none)."""
     ids = {ident for ident in staff_ids if ident}
-    names = {member.id: member.name for member in known if member.id in ids}
-    if not ids - set(names):
-        return names
-    return names | dict(db.session.execute(
-        select(Staff.id, Staff.name).where(Staff.id.in_(ids - set(names)))).all())
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(ids))).all())
 
 
 def user_names(user_ids) -> dict[int, str]:

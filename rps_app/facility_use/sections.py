@@ -41,7 +41,8 @@ def page_reads(page: str) -> dict:
     its stays (cancelled ones too) with their room and counsellor, newest first, and the
     visits of those stays, newest first; the stay page also the staff register and the
     therapy rooms, for its session form."""
-    booked = select(BookingClient.booking_id).where(BookingClient.stay_id.in_(page_stays(page)))
+    stays = page_stays(page)
+    booked = select(BookingClient.booking_id).where(BookingClient.stay_id.in_(stays))
     sessions = (select(Booking.id, Booking.starts_at, Booking.ends_at, Booking.purpose,
                        Booking.staff_id, Booking.noted_at, Booking.cancelled_at,
                        Room.code.label("room_code"))
@@ -50,8 +51,7 @@ def page_reads(page: str) -> dict:
         Staff.id.in_(select(Booking.staff_id).where(Booking.id.in_(booked))))
     parts = {"sessions": batch.Part(sessions, (Booking.starts_at.desc(), Booking.id.desc())),
              "counsellors": batch.Part(counsellors),
-             "visits": batch.Part(select(*Visit.__table__.c)
-                                  .where(Visit.stay_id.in_(page_stays(page))),
+             "visits": batch.Part(select(*Visit.__table__.c).where(Visit.stay_id.in_(stays)),
                                   (Visit.arrived_at.desc(), Visit.id.desc()))}
     if page == "stay":
         parts["register"] = batch.Part(

@@ -3,7 +3,6 @@ on the head's dashboard until acknowledged; the monthly report counts them by ki
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 

@@ -158,13 +158,10 @@ def grouped_rows(rows) -> dict[int, list]:
     return grouped
 
 
-def staff_names(user_ids, known=()) -> dict[int, str]:
-    """Names of the users `user_ids`; those among the users `known` (already loaded) need
-    no query."""
+def staff_names(user_ids) -> dict[int, str]:
+    """Names of the users `user_ids` (no query for none)."""
     ids = {user_id for user_id in user_ids if user_id}
-    names = {user.id: user.full_name or user.username for user in known if user.id in ids}
-    if not ids - set(names):
-        return names
-    rows = db.session.execute(select(User.id, User.full_name, User.username)
-                              .where(User.id.in_(ids - set(names))))
-    return names | {row.id: row.full_name or row.username for row in rows}
+    if not ids:
+        return {}
+    return author_names(db.session.execute(select(User.id, User.full_name, User.username)
+                                           .where(User.id.in_(ids))))

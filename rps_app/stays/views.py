@@ -431,8 +431,8 @@ def client_stays(client, rows) -> dict:
     return {"stays": list(reversed(found_stays)),
             "case_notes": notes.grouped_rows(rows["notes"]),
             "spm": notes.grouped_rows(rows["services"]),
-            "authors": notes.author_names(rows["authors"]), "exit_labels": EXIT_LABELS, "note_labels": NOTE_LABELS,
-            "spm_components": SPM_COMPONENTS}
+            "authors": notes.author_names(rows["authors"]), "exit_labels": EXIT_LABELS,
+            "note_labels": NOTE_LABELS, "spm_components": SPM_COMPONENTS}
 
 
 def _letter_url(letter) -> str | None:

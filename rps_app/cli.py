@@ -12,11 +12,17 @@ from . import create_app
 from .commandline import fail, register_commands, rps  # noqa: F401  (the former home of these)
 
 
+def console(app) -> tuple[click.Group, ScriptInfo]:
+    """The `rps` group over `app` and the object its commands expect.
+
+    A plain group of exactly the project's commands: no Flask options (--app, --env-file,
+    --debug), none of Flask's own commands (`db`, `run`, `shell`), no nested `rps rps`.
+    """
+    cli = click.Group(name="rps", help=rps.help, commands=dict(rps.commands))
+    return cli, ScriptInfo(create_app=lambda: app, set_debug_flag=False)
+
+
 def main() -> None:
     # The app is made first: its domains add their commands to `rps` as they register.
-    # A plain group of exactly those commands: no Flask options (--app, --env-file,
-    # --debug), none of Flask's own commands (`db`, `run`, `shell`), no nested `rps rps`.
-    app = create_app()
-    cli = click.Group(name="rps", help=rps.help, commands=dict(rps.commands))
-    info = ScriptInfo(create_app=lambda: app, set_debug_flag=False)
+    cli, info = console(create_app())
     sys.exit(cli.main(prog_name="rps", obj=info, standalone_mode=True))

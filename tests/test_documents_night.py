@@ -2,7 +2,6 @@
 and a signature block that never stands alone on a page."""
 import io
 from dataclasses import replace
-from datetime import date
 
 import pytest
 from pypdf import PdfReader

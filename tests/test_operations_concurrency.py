@@ -2,19 +2,19 @@
 processes), on SQLite and on PostgreSQL: the staff row's lock (FOR UPDATE on PostgreSQL;
 SQLite serialises writers) makes the checks and the insert one step, so exactly one of the
 racing assignments wins and the others get 409 roster_conflict, never 500."""
+from types import SimpleNamespace
+
 import pytest
 
-from .test_stays_concurrency import call, race, served_with_token
+from .race_support import call, race
 
 pytestmark = pytest.mark.server
-PASSWORD = "kata-sandi-kepala-123"
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def server(request, tmp_path_factory):
-    with served_with_token(request.param, tmp_path_factory, "roster-race", "kepala1", "kepala",
-                           PASSWORD, workers=3) as live:
-        yield live
+@pytest.fixture
+def server(race_server):
+    """The run's racing server (tests/race_support.py), as the head (who plans the roster)."""
+    return SimpleNamespace(url=race_server.url, headers=race_server.head_headers)
 
 
 def new_staff(server, name: str) -> int:

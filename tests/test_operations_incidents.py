@@ -51,7 +51,7 @@ def test_record_list_and_acknowledge(app, client):
     login(client, app, "kepala")
     assert f'data-incident="{body["id"]}"' in client.get("/").get_data(as_text=True)
     assert "Berebut tempat tidur" in client.get(f"/stays/{ids[0]}").get_data(as_text=True)
-    client_id = client.get(f"/api/v1/stays?active=true", headers=petugas).get_json()[0]["client_id"]
+    client_id = client.get("/api/v1/stays?active=true", headers=petugas).get_json()[0]["client_id"]
     assert "Berebut tempat tidur" in client.get(f"/clients/{client_id}").get_data(as_text=True)
     assert client.post(f"/api/v1/incidents/{body['id']}/acknowledge",
                        headers=petugas).status_code == 403

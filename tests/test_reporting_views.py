@@ -1,5 +1,4 @@
 """The dashboard and the reports page through the test client."""
-import re
 
 import pytest
 

@@ -1,6 +1,6 @@
 """The PDF reports: built from the hand-computed month, read back with pypdf."""
 import io
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 import pytest
 from pypdf import PdfReader

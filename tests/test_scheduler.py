@@ -2,10 +2,9 @@
 import os
 import subprocess
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import func, select
 
 from rps_app.extensions import db

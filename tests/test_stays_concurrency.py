@@ -1,78 +1,18 @@
 """Rule 6 on a real server: `rps serve` with several worker processes, many requests at
 once through the JSON API, on SQLite and on PostgreSQL. Racing requests must end as
 clean answers: the winners 200/201, the others 409 with the contract's code, never 500."""
-import json
-import subprocess
-import threading
-import urllib.error
-import urllib.request
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-
 import pytest
 
-from .e2e.live import (environment, init_instance, installation_database, rps_command,
-                       start_server)
+from .race_support import call, race
 from .stays_support import client_row, intake_body
 
 pytestmark = pytest.mark.server
-PASSWORD = "kata-sandi-petugas-123"
-WORKERS = 4
 
 
-@contextmanager
-def served_with_token(backend: str, tmp_path_factory, prefix: str, username: str, role: str,
-                      password: str, workers: int):
-    """A fresh installation on `backend` served by `workers` processes, with a user of
-    `role` whose API token is in the server's `headers`."""
-    instance = tmp_path_factory.mktemp(f"{prefix}-{backend}") / "instance"
-    with installation_database(backend, f"rps_{prefix.replace('-', '_')}") as url:
-        init_instance(instance, url)
-        done = subprocess.run(rps_command() + ["create-user", username, "--role", role,
-                                               "--password-stdin"],
-                              input=password + "\n", text=True, capture_output=True,
-                              env=environment(instance, url), cwd=instance.parent, timeout=120)
-        assert done.returncode == 0, done.stdout + done.stderr
-        live = start_server(instance, url, workers=workers, backend=backend)
-        try:
-            status, body = call(live.url, "POST", "/api/v1/auth/token",
-                                {"username": username, "password": password})
-            assert status == 200, body
-            live.headers = {"Authorization": f"Bearer {body['token']}"}
-            yield live
-        finally:
-            live.stop()
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def server(request, tmp_path_factory):
-    """A fresh installation served by 4 workers, with a duty officer's API token."""
-    with served_with_token(request.param, tmp_path_factory, "race", "petugas1", "petugas",
-                           PASSWORD, WORKERS) as live:
-        yield live
-
-
-def call(base: str, method: str, path: str, body=None, headers=None) -> tuple[int, dict]:
-    request = urllib.request.Request(
-        base + path, method=method, data=None if body is None else json.dumps(body).encode(),
-        headers={"Content-Type": "application/json", **(headers or {})})
-    try:
-        with urllib.request.urlopen(request, timeout=120) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
-
-
-def race(server, requests: list[tuple[str, str, dict]]) -> list[tuple[int, dict]]:
-    """Send all requests at once (a barrier releases the threads together)."""
-    start = threading.Barrier(len(requests))
-
-    def send(request):
-        method, path, body = request
-        start.wait()
-        return call(server.url, method, path, body, server.headers)
-    with ThreadPoolExecutor(max_workers=len(requests)) as pool:
-        return list(pool.map(send, requests))
+@pytest.fixture
+def server(race_server):
+    """The run's racing server (tests/race_support.py), as the duty officer."""
+    return race_server
 
 
 def admit(server, *rows) -> list[dict]:

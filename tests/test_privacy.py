@@ -17,6 +17,7 @@ from rps_app import clock
 from rps_app.audit.models import AuditEntry
 from rps_app.clients import services as clients
 from rps_app.clients.models import Client
+from rps_app.errors import Conflict
 from rps_app.extensions import db
 from rps_app.privacy import services as privacy
 from rps_app.referrals.models import Institution, Letter
@@ -221,3 +222,14 @@ def test_the_scheduler_runs_retention_once_a_night(app, history):
         assert sum((run.summary or {}).get("anonymised", 0) for run in first.done) == 2
         assert run_due(NOW, jobs=[privacy.RETENTION_JOB]).done == []  # claimed once only
         assert db.session.get(Client, history["sutini"]).anonymised_at is not None
+
+
+def test_a_client_still_in_residence_is_not_anonymised(app):
+    with app.app_context():
+        clock.freeze(NOW)
+        (stay,) = admit(NOW, client_row("Darmi", sex="P"))
+        db.session.commit()
+        with pytest.raises(Conflict, match="masih tinggal"):
+            privacy.anonymise(ACTOR, stay.client_id)
+        db.session.rollback()
+        assert db.session.get(Client, stay.client_id).name == "Darmi"

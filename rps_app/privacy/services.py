@@ -20,7 +20,7 @@ from ..audit import services as audit
 from ..audit.models import AuditEntry
 from ..audit.services import Actor
 from ..clients.models import Client
-from ..errors import NotFound, found
+from ..errors import Conflict, found
 from ..extensions import db
 from ..referrals.models import Letter
 from ..scheduling import Job
@@ -69,7 +69,7 @@ def anonymise(actor: Actor, client_id: int) -> dict:
     stays = list(db.session.scalars(select(Stay).where(Stay.client_id == client.id)
                                     .order_by(Stay.entered_at)))
     if any(stay.exited_at is None for stay in stays):
-        raise NotFound("Klien masih tinggal di RPS.")
+        raise Conflict("Klien masih tinggal di RPS.")  # the record exists: not a 404
     stay_ids = [stay.id for stay in stays]
     estimated_age, estimated_on = _age_known(client, stays)
     client.birth_year = client.birth_date.year if client.birth_date else client.birth_year

@@ -11,8 +11,9 @@ import math
 from fractions import Fraction
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import selectinload
 
 from .. import clock
@@ -119,17 +120,28 @@ def issued_last_days(days: int = ISSUE_WINDOW_DAYS, item_ids=None) -> dict[int, 
     through the index on (item_id, at) of the movements of those days only (the reversed
     movement's kind is looked up by key per reversal, never joined over the whole table)."""
     now = clock.now()
+    values = {"since": now - timedelta(days=days), "until": now}
+    if item_ids is not None:
+        values["item_ids"] = list(item_ids)
+    rows = db.session.execute(_issued_statement(item_ids is not None), values)
+    return {item_id: int(total) for item_id, total in rows}
+
+
+@lru_cache(maxsize=2)
+def _issued_statement(by_items: bool):
+    """issued_last_days' select, built once: building it (an alias, a correlated subquery)
+    cost more than running it, on every stock page."""
     move, reversed_ = StockMovement, db.aliased(StockMovement)
     reversed_kind = (select(reversed_.kind).where(reversed_.id == move.reverses_id)
                      .correlate(move).scalar_subquery())
     issued = db.case((move.kind == "issue", move.quantity), else_=-move.quantity)
     stmt = (select(move.item_id, func.sum(issued))
-            .where(move.at > now - timedelta(days=days), move.at <= now,
+            .where(move.at > bindparam("since"), move.at <= bindparam("until"),
                    (move.kind == "issue") | ((move.kind == "reversal") & (reversed_kind == "issue")))
             .group_by(move.item_id))
-    if item_ids is not None:
-        stmt = stmt.where(move.item_id.in_(item_ids))
-    return {item_id: int(total) for item_id, total in db.session.execute(stmt)}
+    if by_items:
+        stmt = stmt.where(move.item_id.in_(bindparam("item_ids", expanding=True)))
+    return stmt
 
 
 def days_left(balance: int, per_head: float | None, residents: int, issued: int) -> int | None:

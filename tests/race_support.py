@@ -2,15 +2,13 @@
 at once through the JSON API), shared by every such test of a run: one installation per
 backend, served by 4 workers, with a duty officer's and the head's API tokens."""
 import json
-import subprocess
 import threading
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
-from .e2e.live import (environment, init_instance, installation_database, rps_command,
-                       start_server)
+from .e2e.live import environment, init_instance, installation_database, run_rps, start_server
 
 WORKERS = 4
 USERS = {"petugas": ("petugas1", "kata-sandi-petugas-123"),
@@ -25,11 +23,8 @@ def race_installation(backend: str, tmp_path_factory):
     with installation_database(backend, "rps_race") as url:
         init_instance(instance, url)
         for role, (username, password) in USERS.items():
-            done = subprocess.run(rps_command() + ["create-user", username, "--role", role,
-                                                   "--password-stdin"],
-                                  input=password + "\n", text=True, capture_output=True,
-                                  env=environment(instance, url), cwd=instance.parent,
-                                  timeout=120)
+            done = run_rps(["create-user", username, "--role", role, "--password-stdin"],
+                           environment(instance, url), instance.parent, input=password + "\n")
             assert done.returncode == 0, done.stdout + done.stderr
         live = start_server(instance, url, workers=WORKERS, backend=backend)
         try:

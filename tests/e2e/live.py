@@ -57,9 +57,12 @@ def installation_database(backend: str, prefix: str):
             yield url
 
 
-def run_rps(args: list[str], env: dict, cwd: Path, timeout: float = 120):
+def run_rps(args: list[str], env: dict, cwd: Path, timeout: float = 120,
+            input: str | None = None):
+    """`rps ARGS`; `input` is its standard input (none when not given)."""
+    stdin = {"input": input} if input is not None else {"stdin": subprocess.DEVNULL}
     return subprocess.run(rps_command() + args, env=env, cwd=cwd, capture_output=True,
-                          text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+                          text=True, timeout=timeout, **stdin)
 
 
 def init_instance(instance: Path, database_url: str | None = None) -> str:

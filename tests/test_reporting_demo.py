@@ -44,9 +44,10 @@ def test_demo_data_respects_the_rules(app, runner):
 def test_demo_data_ends_today_with_a_busy_shelter_and_an_audit_log(app, runner):
     """The history reaches today: 60-90 % of the client beds taken, open stays of several
     lengths (some past the limit), and the audit entries the services would have made."""
-    # A fixed "now": the seeded history's last days depend on the hour it ends at, and
-    # 1,200 stays fill 60-90 % at some hours only (seen failing at 15:47 WIB).
-    clock.freeze(datetime(2026, 12, 1, 7, 0, tzinfo=timezone.utc))
+    # A fixed "now", so the run is the same at any hour: 15:47 WIB, after the day's exits,
+    # when the history used to end with the fewest beds taken (51 of 90, before stays
+    # followed how full their pool was).
+    clock.freeze(datetime(2026, 12, 1, 8, 47, tzinfo=timezone.utc))
     result = runner.invoke(args=["rps", "demo-data", "--stays", "1200", "--seed", "3"])
     assert result.exit_code == 0, result.output
     with app.app_context():

@@ -1,20 +1,21 @@
 """`rps demo-data`: a realistic synthetic history, inserted in bulk (executemany).
 
 About eleven admissions a day, as a district RPS sees ("a few thousand a year"), so that N
-stays span N/4000 years ending now: the default (DEFAULT_STAYS) fills the last eight
-months, and a benchmark at 10k and 100k stays compares the same month against a short and
-a long history. The intakes are spread evenly over that span, so the history ends today
-with a shelter as busy as the admissions and lengths of stay make it: about three
-quarters of the 90 client beds taken, open stays of every length, some near or past the
-limit, a few waiting for a bed. Raids by Satpol PP and the police at places in Kabupaten
-Tegal bring groups; clients are adults (no room mixes minors and adults), placed by sex
-in the shelters or, when screened so, in an isolation room; a bed holds one stay at a time
-(a simulation of the beds in time order); a fifth of the stays are returns of earlier
-clients. Stays last 0-30 nights, mostly up to 7; those that would end after now are still
-open. Rows bypass the services and get ids up front; the audit log gets the entries the
-services would have written (intake, client, stay, placement, exit) and the officers'
-reads of client records, by a few demo officers. The last two weeks of roll calls and four
-weeks of the store's ledger (operations.demo, stock.demo) go through their services.
+stays span N/4000 years ending now: the default (DEFAULT_STAYS) fills the last eight months,
+and a benchmark at 10k and 100k stays compares the same month against a short and a long
+history. The intakes are spread evenly over that span, so the history ends today with a busy
+shelter at any hour: stays are shortened when most beds of their pool are taken and lengthened
+when few are, so about 65-85 % of the 90 client beds are taken (measured at every second hour
+of a day, three seeds), with open stays of every length, some near or past the limit, now and
+then one waiting for a bed. Raids by Satpol PP and the police at places in Kabupaten Tegal
+bring groups; clients are adults (no room mixes minors and adults), placed by sex in the
+shelters or, when screened so, in an isolation room; a bed holds one stay at a time (a
+simulation of the beds in time order); a fifth of the stays are returns of earlier clients.
+Stays last 0-30 nights, mostly up to 7, before that shortening or lengthening; those that would
+end after now are still open. Rows bypass the services and get ids up front; the audit log gets
+the entries the services would have written (intake, client, stay, placement, exit) and the
+officers' reads of client records, by a few demo officers. The last two weeks of roll calls and
+four weeks of the store's ledger (operations.demo, stock.demo) go through their services.
 """
 import heapq
 import random
@@ -42,6 +43,7 @@ from ..stock import demo as stock_demo
 ADMISSIONS_PER_DAY = 11
 DEFAULT_STAYS = 2600  # about eight months up to today
 MEN = 0.58  # share of men among new clients
+TARGET_TAKEN = 0.8  # the share of a pool's beds that stays are shortened or lengthened towards
 BATCH = 5000
 MALE = ("Slamet", "Budi", "Agus", "Joko", "Bambang", "Sugeng", "Wahyu", "Teguh", "Eko", "Rudi",
         "Heru", "Sutrisno", "Darto", "Karyo", "Warsito", "Tarmuji", "Kasmin", "Sodikin", "Rohmat",
@@ -75,16 +77,22 @@ def _pick(rng: random.Random, weighted) -> object:
 OFFICER_USERS = ("petugas.andi", "petugas.sri", "petugas.wahyu", "staf.nur", "kepala.rps")
 
 
-def _nights(rng: random.Random) -> int:
-    """0 nights 5 %, 1-7 68 %, 8-14 24 %, 15-30 3 % (a mean of about six nights)."""
+def _nights(rng: random.Random, taken: float) -> int:
+    """0 nights 5 %, 1-7 68 %, 8-14 24 %, 15-30 3 % (a mean of about six nights), shortened
+    when most beds of the client's pool are `taken` (a full shelter refers or sends people
+    home sooner) and lengthened a little when few are (no pressure to): this keeps the
+    occupancy near TARGET_TAKEN at any moment instead of drifting with chance."""
     roll = rng.random()
     if roll < 0.05:
-        return 0
-    if roll < 0.73:
-        return rng.randint(1, 7)
-    if roll < 0.97:
-        return rng.randint(8, 14)
-    return rng.randint(15, 30)
+        nights = 0
+    elif roll < 0.73:
+        nights = rng.randint(1, 7)
+    elif roll < 0.97:
+        nights = rng.randint(8, 14)
+    else:
+        nights = rng.randint(15, 30)
+    pressure = min(3.0, max(0.2, 1 + 6 * (TARGET_TAKEN - taken)))
+    return round(nights * pressure)
 
 
 class _Ids:
@@ -116,6 +124,11 @@ class _Beds:
             self.pools[pool].append((since, bed_id, room_id, sex))
         for heap in self.pools.values():
             heapq.heapify(heap)
+
+    def taken(self, pool: str, at: datetime) -> float:
+        """The share of the pool's beds someone sleeps in at `at`."""
+        heap = self.pools[pool]
+        return sum(1 for free_from, *_ in heap if free_from > at) / len(heap) if heap else 1.0
 
     def take(self, pool: str, at: datetime, until: datetime | None):
         heap = self.pools[pool]
@@ -284,14 +297,15 @@ def _stay(rng, rows, ids, beds, institutions, client_id, sex, intake_id, receive
           audit_rows, officer):
     zone = clock.local_zone()
     entry = clock.to_local(received).date()
-    nights = _nights(rng)
+    isolation = rng.random() < 0.08
+    pool = "isolation" if isolation else sex
+    nights = _nights(rng, beds.taken(pool, received))
     exited_at = datetime.combine(entry + timedelta(days=nights),
                                  time(rng.randint(8, 16), rng.choice((0, 15, 30, 45))), tzinfo=zone)
     exited_at = max(exited_at, received + timedelta(hours=2))
     if exited_at > now:
         exited_at = None
     exit_type = _pick(rng, EXITS) if exited_at else None
-    isolation = rng.random() < 0.08
     stay_id = ids.take(Stay)
     rows[Stay].append({
         "id": stay_id, "client_id": client_id, "intake_id": intake_id, "entered_at": received,
@@ -305,7 +319,7 @@ def _stay(rng, rows, ids, beds, institutions, client_id, sex, intake_id, receive
                     "belongings": 0})
     placed_at = received + timedelta(minutes=rng.randint(10, 90))
     if exited_at is None or placed_at < exited_at:
-        bed = beds.take("isolation" if isolation else sex, placed_at, exited_at)
+        bed = beds.take(pool, placed_at, exited_at)
         if bed is not None:
             bed_id, room_id, room_sex = bed
             rows[BedAssignment].append({

@@ -1,20 +1,32 @@
 """The main navigation, by role: a link appears only for those who may open it. Domains
 add their entries with registry.add_nav; page sections of other domains are listed here too."""
-from flask import request, url_for
+from flask import current_app, request, url_for
+from flask_babel import get_locale
+from markupsafe import Markup
 
 from . import batch, registry
-from .permissions import can
+from .permissions import can, current_role, role_can
 from .reads import Reads
 
 
 def nav_items():
-    from flask import current_app
-    items = []
-    for entry in registry.nav_entries():
-        if entry.endpoint in current_app.view_functions and can(entry.permission):
-            items.append({"url": url_for(entry.endpoint), "label": entry.label,
-                          "active": request.endpoint == entry.endpoint})
-    return items
+    links = _links(current_role(), str(get_locale()), request.script_root)
+    return [{"url": url, "label": label, "active": request.endpoint == endpoint}
+            for endpoint, url, label in links]
+
+
+def _links(role: str | None, language: str, script_root: str) -> tuple:
+    """The links a role sees, in a language, built once per application (each page built
+    them anew: a permission check, a URL and a translated label per entry). A label is
+    markup, as the lazy string it comes from renders."""
+    built = current_app.extensions.setdefault("rps_nav_links", {})
+    key = (role, language, script_root)
+    if key not in built:
+        built[key] = tuple((entry.endpoint, url_for(entry.endpoint), Markup(entry.label.__html__()))
+                           for entry in registry.nav_entries()
+                           if entry.endpoint in current_app.view_functions
+                           and role_can(role, entry.permission))
+    return built[key]
 
 
 def page_sections(page: str, **context) -> list[dict]:

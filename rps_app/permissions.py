@@ -71,10 +71,17 @@ def role_can(role: str | None, permission: Permission) -> bool:
     return permission in ROLE_PERMISSIONS.get(role or "", frozenset())
 
 
+def current_role() -> str | None:
+    """The signed-in user's role, or None. The user is looked up once: each attribute read
+    through the `current_user` proxy repeats Flask-Login's lookup, and a page asks `can`
+    some twenty times."""
+    user = current_user._get_current_object()
+    return user.role if user is not None and user.is_authenticated else None
+
+
 def can(permission: Permission) -> bool:
     """For templates and views: may the current user do this?"""
-    return bool(current_user and current_user.is_authenticated
-                and role_can(current_user.role, permission))
+    return role_can(current_role(), permission)
 
 
 def requires(*permissions: Permission):

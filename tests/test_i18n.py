@@ -62,3 +62,25 @@ def test_login_page_switches_to_english_with_lang_en(client):
     # The choice sticks for the rest of the session.
     assert "Username" in client.get("/login").get_data(as_text=True)
     assert "Nama pengguna" in client.get("/login?lang=id").get_data(as_text=True)
+
+
+def test_the_navigation_follows_the_language_and_the_role_of_each_request(app):
+    """The links are built once per role and language: a second user, or the same user in
+    another language, must not get the first one's."""
+    from .conftest import login
+
+    def nav(page) -> str:
+        html = page.get_data(as_text=True)
+        return html[html.index('<nav class="mainnav"'):html.index("</nav>")]
+
+    admin, officer = app.test_client(), app.test_client()
+    login(admin, app, role="admin")
+    login(officer, app, role="petugas")
+    assert ">Beranda<" in nav(admin.get("/")) and ">Pengguna<" in nav(admin.get("/"))
+    assert ">Beranda<" in nav(officer.get("/")) and ">Pengguna<" not in nav(officer.get("/"))
+    english = nav(admin.get("/?lang=en"))
+    assert ">Home<" in english and ">Beranda<" not in english
+    assert ">Beranda<" in nav(officer.get("/"))
+    assert 'aria-current="page">Beranda<' in nav(officer.get("/"))
+    clients = nav(officer.get("/clients"))
+    assert 'aria-current="page">Klien<' in clients and 'aria-current="page">Beranda<' not in clients

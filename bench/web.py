@@ -157,8 +157,12 @@ def fixtures(target: dict) -> dict:
             "SELECT s.id FROM stays s JOIN clients c ON c.id = s.client_id JOIN bed_assignments a "
             "ON a.stay_id = s.id AND a.end_at IS NULL JOIN rooms r ON r.id = a.room_id "
             "WHERE s.exited_at IS NULL AND r.kind = 'shelter' AND c.sex = 'P' ORDER BY s.id LIMIT 8"))]
+        beds, taken = q(sa.text(
+            "SELECT COUNT(b.id), COUNT(a.id) FROM beds b JOIN rooms r ON r.id = b.room_id "
+            "LEFT JOIN bed_assignments a ON a.bed_id = b.id AND a.end_at IS NULL "
+            "WHERE r.kind IN ('shelter', 'isolation')")).one()
         db.session.remove()
-    return {"app": app, "stay": stay, "client": client, "intake": intake, "letter": letter,
+    return {"app": app, "beds": beds, "taken": taken, "stay": stay, "client": client, "intake": intake, "letter": letter,
             "nik": nik, "number": number, "rooms": rooms, "movers": movers}
 
 
@@ -359,6 +363,7 @@ def percentile(values: list[float], share: float) -> float:
 def measure(target_db: dict, clients: int, seconds: float, rounds: int,
             only: str | None = None) -> list[dict]:
     ids = fixtures(target_db)
+    target_db["occupancy"] = (ids["taken"], ids["beds"])  # for the table's heading
     plan = [t for t in targets(ids) if not only or re.search(only, t["name"])]
     floor = {"name": "/healthz", "path": "/healthz", "auth": None}
     runs: dict[str, list[dict]] = {t["name"]: [] for t in [floor] + plan}
@@ -385,9 +390,11 @@ def measure(target_db: dict, clients: int, seconds: float, rounds: int,
     return rows
 
 
-def table(kind: str, stays: int, fill: float | None, rows: list[dict], clients: int) -> str:
+def table(kind: str, stays: int, fill: float | None, rows: list[dict], clients: int,
+          occupancy: tuple[int, int] | None = None) -> str:
     lines = [f"### {kind}, {stays:,} stays ({clients} concurrent clients"
-             + (f"; demo data filled in {fill:.0f} s" if fill else "") + ")", "",
+             + (f"; demo data filled in {fill:.0f} s" if fill else "")
+             + ("; {} of {} client beds taken".format(*occupancy) if occupancy else "") + ")", "",
              "| target | req/s | p50 (ms) | p99 (ms) | ratio to /healthz | p50 / healthz p50 "
              "| p99 / p50 | SQL statements | errors |",
              "|---|---|---|---|---|---|---|---|---|"]
@@ -424,7 +431,8 @@ def main() -> None:
         print(f"{kind}: building or reusing {args.stays} stays", flush=True)
         target_db = build(kind, args.stays, args.instances, args.postgres, args.rebuild)
         rows = measure(target_db, args.clients, args.seconds, args.rounds, args.only)
-        sections.append(table(kind, args.stays, target_db["fill"], rows, args.clients))
+        sections.append(table(kind, args.stays, target_db["fill"], rows, args.clients,
+                              target_db.get("occupancy")))
         reads = [row for row in rows[1:] if not row["target"].get("placement")]
         page = min(reads, key=lambda row: row["ratio"])
         worst.append((page["ratio"], f"{kind} {page['name']}"))

@@ -66,6 +66,47 @@ def test_search_gives_the_open_stay_and_empty_query_the_latest_fifty():
     assert "Karto" not in [client.name for client, _ in latest]  # the oldest fall off
 
 
+def test_each_page_of_a_common_search_is_the_newest_of_all_its_matches():
+    """find_clients reads each way of matching's newest few only: the page must still be
+    the newest matches of all (merged records left out, filters applied), page by page."""
+    from .factories import make_client
+    people = []
+    for i in range(40):
+        # Names, NIKs and registration numbers match "su"/"3328"/"RPS-2026" in mixed
+        # order of ids, so that each way's newest differ.
+        people.append(make_client(name=("Sutrisno" if i % 3 else "Warsini") + f" {i}",
+                                  nik=f"3328{i:012d}" if i % 4 else f"3301{i:012d}",
+                                  sex="L" if i % 2 else "P",
+                                  registration_number=f"RPS-{2026 - i % 2}-{i:05d}"))
+    for merged in people[-9::4]:
+        merged.merged_into_id = people[0].id
+    db.session.commit()
+
+    def everything(q, **filters):
+        return [c.id for c in db.session.scalars(services.search_query(q, **filters))]
+
+    for q, filters in (("su", {}), ("3328", {}), ("RPS-2026", {}), ("war", {}),
+                       ("su", {"sex": "P"}), ("tidak-ada", {})):
+        expected = everything(q, **filters)
+        assert expected == sorted(expected, reverse=True)
+        pages, after = [], None
+        while True:
+            page, older, _newer = services.page_after(
+                lambda **kw: services.find_clients(q, **filters, **kw), 4, after=after)
+            pages.extend(c.id for c in page)
+            if older is None:
+                break
+            after = older
+        assert pages == expected, (q, filters)
+        # Going back from the last page gives the same pages.
+        if len(expected) > 4:
+            back, _older, _newer = services.page_after(
+                lambda **kw: services.find_clients(q, **filters, **kw), 4,
+                before=expected[-1])
+            assert [c.id for c in back] == expected[-5:-1]
+    assert len(everything("su")) > 8 and 0 < len(everything("su", sex="P")) < len(everything("su"))
+
+
 # --- reading --------------------------------------------------------------------------
 
 def test_every_read_of_a_client_record_is_audited():

@@ -10,7 +10,7 @@ import secrets
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import and_, column, or_, select, table, union
+from sqlalchemy import and_, column, or_, select, table, union, union_all
 
 from .. import clock
 from ..audit import services as audit
@@ -45,49 +45,81 @@ def _prefix(column, prefix: str):
 
 
 def _name_matches(q: str):
-    """Ids of clients whose name (or alias) holds `q` (from SUBSTRING_MIN characters; a
-    shorter q: whose name starts with it), case-insensitive, through an index:
-    PostgreSQL's trigram GIN index, SQLite's FTS5 trigram table (migration 0010)."""
+    """A condition: the client's name (or alias) holds `q` (from SUBSTRING_MIN characters;
+    a shorter q: the name starts with it), case-insensitive, through an index:
+    PostgreSQL's trigram GIN index, SQLite's FTS5 trigram table (migration 0010) or, for
+    a short q, the name's B-tree."""
     if db.session.get_bind().dialect.name == "postgresql":
         pattern = _like(q) + "%" if len(q) < SUBSTRING_MIN else "%" + _like(q) + "%"
-        return select(Client.id).where(Client.name.ilike(pattern, escape="\\"))
+        return Client.name.ilike(pattern, escape="\\")
     if len(q) < SUBSTRING_MIN:
-        return select(Client.id).where(or_(_prefix(Client.name, q[:1].upper() + q[1:]),
-                                           _prefix(Client.name, q)))
+        return or_(_prefix(Client.name, q[:1].upper() + q[1:]), _prefix(Client.name, q))
     fts = table("clients_fts", column("rowid"), column("clients_fts"))
     phrase = '"' + q.replace('"', '""') + '"'  # one phrase: the trigrams in a row
-    return select(fts.c.rowid).where(fts.c.clients_fts.op("MATCH")(phrase))
+    return Client.id.in_(select(fts.c.rowid).where(fts.c.clients_fts.op("MATCH")(phrase)))
 
 
-def matching_ids(q: str):
-    """A select of the ids of clients matching `q`: name or alias (see _name_matches),
-    NIK or registration number by prefix (their B-trees). Each part uses its own index,
-    so the cost follows the number of matches, never the size of the table."""
-    return union(_name_matches(q), select(Client.id).where(_prefix(Client.nik, q)),
-                 select(Client.id).where(_prefix(Client.registration_number, q.upper())))
+def _match_conditions(q: str) -> list:
+    """The ways a client matches `q`, each through its own index: name or alias (see
+    _name_matches), NIK or registration number by prefix (their B-trees)."""
+    return [_name_matches(q), _prefix(Client.nik, q),
+            _prefix(Client.registration_number, q.upper())]
 
 
 def search_query(q: str | None, sex: str | None = None, status: str | None = None,
-                 room_id: int | None = None):
+                 room_id: int | None = None, *, limit: int | None = None,
+                 after: int | None = None, before: int | None = None,
+                 newest_each: bool = False):
     """A select of clients by name/alias, NIK or registration number, case-insensitive,
     and the list's filters (sex; in residence or exited and room, which stays answers:
     signals.client_list_filtering); newest first by the primary key, which keyset pages
-    follow. A record merged into another is a pointer only: found through the other."""
-    stmt = select(Client).where(Client.merged_into_id.is_(None)).order_by(Client.id.desc())
-    q = (q or "").strip()
-    if q:
-        stmt = stmt.where(Client.id.in_(matching_ids(q)))
+    follow (`after`: older than that id; `before`: newer, oldest first). A record merged
+    into another is a pointer only: found through the other.
+
+    `newest_each` (with q and `limit`): each way of matching gives only its `limit` newest
+    matches, read from its index alone, and the filters apply to those (find_clients)."""
+    keep = [Client.merged_into_id.is_(None)]
     if sex:
-        stmt = stmt.where(Client.sex == sex)
+        keep.append(Client.sex == sex)
     if status or room_id is not None:
-        for ids, keep in values_from(client_list_filtering, status=status, room_id=room_id):
-            stmt = stmt.where(Client.id.in_(ids) if keep else Client.id.not_in(ids))
-    return stmt
+        for ids, wanted in values_from(client_list_filtering, status=status, room_id=room_id):
+            keep.append(Client.id.in_(ids) if wanted else Client.id.not_in(ids))
+    paging = ([Client.id < after] if after is not None else []) + (
+        [Client.id > before] if before is not None else [])
+    order = Client.id.asc() if before is not None else Client.id.desc()
+    stmt = select(Client).where(*keep, *paging).order_by(order).limit(limit)
+    q = (q or "").strip()
+    if not q:
+        return stmt
+    if newest_each and limit is not None:
+        matches = union_all(*(select(part.c.id) for part in (
+            select(Client.id).where(condition, *paging).order_by(order).limit(limit).subquery()
+            for condition in _match_conditions(q))))
+    else:
+        matches = union(*(select(Client.id).where(condition) for condition in _match_conditions(q)))
+    return stmt.where(Client.id.in_(matches))
+
+
+def find_clients(q: str | None, sex: str | None = None, status: str | None = None,
+                 room_id: int | None = None, *, limit: int, after: int | None = None,
+                 before: int | None = None) -> list[Client]:
+    """search_query's first `limit` clients. A search without filters first reads only
+    each way of matching's `limit` newest matches (newest_each): a query that matches a
+    third of the register (a NIK's regency code, two letters of a name) then costs about
+    what a rare one does, instead of collecting every match to keep fifty. When merged
+    records among those leave the page short, the whole search runs."""
+    if q and q.strip() and not (sex or status or room_id is not None):
+        found_clients = list(db.session.scalars(search_query(
+            q, limit=limit, after=after, before=before, newest_each=True)))
+        if len(found_clients) == limit:
+            return found_clients
+    return list(db.session.scalars(search_query(q, sex, status, room_id, limit=limit,
+                                                after=after, before=before)))
 
 
 def search(q: str | None, limit: int = SEARCH_LIMIT) -> list[tuple[Client, int | None]]:
     """Up to `limit` matches as (client, active stay id); empty q gives the latest."""
-    return with_active_stays(list(db.session.scalars(search_query(q).limit(limit))))
+    return with_active_stays(find_clients(q, limit=limit))
 
 
 def with_active_stays(found_clients: list[Client]) -> list[tuple[Client, int | None]]:
@@ -97,20 +129,17 @@ def with_active_stays(found_clients: list[Client]) -> list[tuple[Client, int | N
     return [(client, facts[client.id].get("active_stay_id")) for client in found_clients]
 
 
-def page_after(stmt, per_page: int, after: int | None = None, before: int | None = None):
-    """Keyset pagination on Client.id (newest first): the clients after id `after` (older)
-    or, going back, before id `before` (newer). Returns (clients, older, newer): the ids
-    to page on from here, or None at either end."""
+def page_after(find, per_page: int, after: int | None = None, before: int | None = None):
+    """Keyset pagination on Client.id (newest first) of `find(limit=, after=, before=)`
+    (find_clients with its search and filters): the clients after id `after` (older) or,
+    going back, before id `before` (newer). Returns (clients, older, newer): the ids to
+    page on from here, or None at either end."""
     if before is not None:
-        found_clients = list(db.session.scalars(
-            stmt.where(Client.id > before).order_by(None).order_by(Client.id.asc())
-            .limit(per_page + 1)))
+        found_clients = find(limit=per_page + 1, before=before)
         newer = found_clients[per_page - 1].id if len(found_clients) > per_page else None
         found_clients = list(reversed(found_clients[:per_page]))
         return found_clients, found_clients[-1].id if found_clients else None, newer
-    if after is not None:
-        stmt = stmt.where(Client.id < after)
-    found_clients = list(db.session.scalars(stmt.limit(per_page + 1)))
+    found_clients = find(limit=per_page + 1, after=after)
     older = found_clients[per_page - 1].id if len(found_clients) > per_page else None
     found_clients = found_clients[:per_page]
     newer = found_clients[0].id if found_clients and after is not None else None

@@ -3,6 +3,7 @@
 Every page that shows a client record goes through clients.services, which audits the read.
 """
 import secrets
+from functools import partial
 
 from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template, request,
                    send_file, session, url_for)
@@ -74,10 +75,10 @@ def index():
         flash(_("Pencarian itu sudah tidak tersimpan; silakan cari lagi."), "warning")
         key = None
     filters = _filters()
-    stmt = services.search_query(q, sex=filters["sex"] or None, status=filters["status"] or None,
-                                 room_id=filters["room"])
+    find = partial(services.find_clients, q, sex=filters["sex"] or None,
+                   status=filters["status"] or None, room_id=filters["room"])
     found_clients, older, newer = services.page_after(
-        stmt, current_app.config["PER_PAGE"], after=_key("after"), before=_key("before"))
+        find, current_app.config["PER_PAGE"], after=_key("after"), before=_key("before"))
     services.record_search(current_actor(), [client.id for client in found_clients])
     facts = merged_client_facts([client.id for client in found_clients])
     here = {"s": key, "status": filters["status"] or None, "sex": filters["sex"] or None,

@@ -90,10 +90,14 @@ def _postgresql_on_connect(dbapi_connection, connection_record):
 
 
 def modelled(object_, name, type_, reflected, compare_to) -> bool:
-    """Alembic's include_object: compare only what the models describe. SQLite's FTS5
-    search table (clients_fts and its shadow tables) is made by migration 0010_client_search
-    and kept by triggers; it is no model."""
-    return not (type_ == "table" and name and name.startswith("clients_fts"))
+    """Alembic's include_object: compare only what the models describe for this database.
+    SQLite's FTS5 search table (clients_fts and its shadow tables) is made by migration
+    0010_client_search and kept by triggers; it is no model. An index the models declare
+    for one database only (info "only_on", with ddl_if) is not expected on the other."""
+    if type_ == "table" and name and name.startswith("clients_fts"):
+        return False
+    only_on = getattr(object_, "info", {}).get("only_on") if type_ == "index" else None
+    return only_on is None or only_on == db.engine.dialect.name
 
 
 def init_app(app) -> None:

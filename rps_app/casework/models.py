@@ -3,7 +3,7 @@ why a client has no NIK (the data-quality page asks for one); and the name keys 
 which duplicate suggestions find their candidates."""
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, SmallInteger, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -77,4 +77,12 @@ class ClientNameKey(db.Model):
     born: Mapped[int | None] = mapped_column(Integer)
     origin: Mapped[str] = mapped_column(String(100))
 
-    __table_args__ = {"sqlite_with_rowid": False}
+    # SQLite keeps the rows in the primary key's order (no rowid), so a lookup by key reads
+    # them where the key is. PostgreSQL keeps them in a heap: the lookup index carries
+    # the columns a duplicate check weighs, so it reads the index alone (revision 0016;
+    # the check on a common name read 9,000 heap pages at 100,000 stays).
+    __table_args__ = (
+        Index("ix_client_name_keys_lookup", "key",
+              postgresql_include=["client_id", "word_no", "words", "sex", "born", "origin"],
+              info={"only_on": "postgresql"}).ddl_if(dialect="postgresql"),
+        {"sqlite_with_rowid": False})

@@ -51,6 +51,10 @@ def test_search_by_name_nik_and_registration_number_ignoring_case():
     assert found("tidak-ada") == []
     # LIKE wildcards typed by the officer are text, not patterns.
     assert found("%") == [] and found("_") == []
+    # The typed text is written into the statement (clients.services._typed): quotes and
+    # backslashes stay text too.
+    assert found("o'brien") == [] and found("sutris'") == [] and found("sut\\") == []
+    assert found("'; DROP TABLE clients; --") == [] and found("Sutrisno") == ["Sutrisno"]
 
 
 def test_search_gives_the_open_stay_and_empty_query_the_latest_fifty():

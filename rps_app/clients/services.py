@@ -10,7 +10,8 @@ import secrets
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import and_, column, or_, select, table, union, union_all
+from sqlalchemy import (String, and_, bindparam, column, or_, select, table, union,
+                        union_all)
 
 from .. import clock
 from ..audit import services as audit
@@ -37,11 +38,19 @@ def _like(q: str) -> str:
     return q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _typed(text: str):
+    """What the officer typed, written into the statement as an escaped literal rather than
+    a parameter: PostgreSQL plans a statement run often (psycopg prepares it) once for any
+    value, and that plan of a search by pattern with "newest fifty" walked the whole table
+    backwards for a rare name (3 -> 15 ms); with the value in sight it uses the index."""
+    return bindparam(None, text, type_=String(), literal_execute=True)
+
+
 def _prefix(column, prefix: str):
     """`column` starts with `prefix`: a range on the column's B-tree, then the exact test."""
     following = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    return and_(column >= prefix, column < following,
-                column.like(_like(prefix) + "%", escape="\\"))
+    return and_(column >= _typed(prefix), column < _typed(following),
+                column.like(_typed(_like(prefix) + "%"), escape="\\"))
 
 
 def _name_matches(q: str):
@@ -51,7 +60,7 @@ def _name_matches(q: str):
     a short q, the name's B-tree."""
     if db.session.get_bind().dialect.name == "postgresql":
         pattern = _like(q) + "%" if len(q) < SUBSTRING_MIN else "%" + _like(q) + "%"
-        return Client.name.ilike(pattern, escape="\\")
+        return Client.name.ilike(_typed(pattern), escape="\\")
     if len(q) < SUBSTRING_MIN:
         return or_(_prefix(Client.name, q[:1].upper() + q[1:]), _prefix(Client.name, q))
     fts = table("clients_fts", column("rowid"), column("clients_fts"))

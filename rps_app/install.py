@@ -85,5 +85,5 @@ def init_command():
     click.echo(f"Basis data siap: {db.engine.url.render_as_string(hide_password=True)}")
     if password:
         click.echo("Admin pertama dibuat.")
-        click.echo(f"  Nama pengguna : admin")
+        click.echo("  Nama pengguna : admin")
         click.echo(f"  Kata sandi    : {password}   (sekali pakai: wajib diganti saat masuk pertama)")

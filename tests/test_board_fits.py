@@ -63,15 +63,23 @@ def test_the_board_shows_the_services_decision_of_which_beds_fit(app, client):
 
 
 def test_the_stay_page_offers_the_same_beds(app, client):
+    """The stay page reads only the rooms its client may go to (the client's sex's shelter
+    rooms and the isolation rooms): it offers what the service decides over every room."""
     with app.app_context():
-        adult, boy = admit(client_row("Darto", "L", 40), client_row("Tole", "L", 12))
+        adult, boy, woman = admit(client_row("Darto", "L", 40), client_row("Tole", "L", 12),
+                                  client_row("Warsini", "P", 30))
         stays.place(ACTOR, adult.id, room_id=room("PA-1").id)
         db.session.commit()
-        decided = {bed.id for _room, bed in stays.fitting_beds([boy.id], clock.local_today())[boy.id]}
+        decided = {stay_id: {bed.id for _room, bed in pairs} for stay_id, pairs in
+                   stays.fitting_beds([boy.id, woman.id], clock.local_today()).items()}
     login(client, app, "petugas")
-    html = client.get(f"/stays/{boy.id}").get_data(as_text=True)
-    offered = {int(b) for b in re.findall(r'<option value="(\d+)">[A-Z]+-\d+ / ', html)}
-    assert offered == decided and decided
+    for stay_id in (boy.id, woman.id):
+        html = client.get(f"/stays/{stay_id}").get_data(as_text=True)
+        offered = {int(b) for b in re.findall(r'<option value="(\d+)">[A-Z]+-\d+ / ', html)}
+        assert offered == decided[stay_id] and offered
+    with app.app_context():
+        assert {code[:2] for code in codes(decided[boy.id])} == {"PA", "IS"}
+        assert {code[:2] for code in codes(decided[woman.id])} == {"PI", "IS"}
 
 
 def test_the_script_holds_no_placement_rule():

@@ -8,7 +8,7 @@ assignments per bed is the database's last line: a lost race becomes a clean 409
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -102,14 +102,16 @@ def room_states(room_ids=None, lock: bool = False) -> dict[int, RoomState]:
     return states
 
 
-def current_rooms(residential: bool = True, occupants: str = "client") -> list[RoomState]:
+def current_rooms(residential: bool = True, occupants: str = "client",
+                  sex: str | None = None) -> list[RoomState]:
     """The active rooms (shelter and isolation only, or all) as they are now, without a
     lock, in board order: their beds in use (retired ones left out), which of them are
     usable, and who sleeps in each: `occupants` "client" (the stay id and the client, what
     the rules ask), "stay" (the stay too, in stay_by_bed: the bed board) or "id" (the stay
-    id only). One statement whatever the number of rooms, beds and stays: the bed board,
-    the stay and intake pages and GET /rooms read it once (a placement reads again under
-    lock)."""
+    id only). `sex`: of the shelter rooms only that sex's (rule 1: the rooms one client
+    may go to, for the stay page). One statement whatever the number of rooms, beds and
+    stays: the bed board, the stay and intake pages and GET /rooms read it once (a
+    placement reads again under lock)."""
     who = {"stay": (Stay, Client), "client": (BedAssignment.stay_id, Client),
            "id": (BedAssignment.stay_id,)}[occupants]
     stmt = (select(Room, Bed, bed_in_service(), *who)
@@ -123,6 +125,8 @@ def current_rooms(residential: bool = True, occupants: str = "client") -> list[R
                 .outerjoin(Client, Client.id == Stay.client_id))
     if residential:
         stmt = stmt.where(Room.kind.in_(RESIDENTIAL_KINDS))
+    if sex is not None:
+        stmt = stmt.where(or_(Room.kind != "shelter", Room.sex == sex))
     states: dict[int, RoomState] = {}
     for room, bed, in_service, *occupant in db.session.execute(stmt):
         state = states.get(room.id)

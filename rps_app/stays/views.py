@@ -398,10 +398,11 @@ def render_stay(stay_id: int, status: int = 200, **forms):
     days, limit = services.days_in_shelter(stay, today), services.stay_limit(stay)
     free = []
     if stay.exited_at is None and can(Permission.INTAKE):
-        # The beds the rules let it go to, for the placement form: the shelter and
-        # isolation rooms as they are now, in one statement.
-        free = services.fitting([(stay, client)], services.current_rooms(), today).get(
-            stay.id, [])
+        # The beds the rules let it go to, for the placement form: the client's sex's
+        # shelter rooms and the isolation rooms as they are now, in one statement (not the
+        # whole board: the other sex's rooms are refused by rule 1 anyway).
+        free = services.fitting([(stay, client)], services.current_rooms(sex=client.sex),
+                                today).get(stay.id, [])
     # The notes, services and staff of the stay, read in one statement with the lists of
     # the other domains' panels (Section.reads).
     rows, sections = page_sections_with("stay", notes.stay_reads(), stay=stay)

@@ -24,7 +24,7 @@ from ..extensions import db
 from ..fields import parse_id, parse_int
 from ..navigation import page_sections_with
 from ..signals import exit_destinations, values_from
-from ..web import current_actor, refused
+from ..web import current_actor, refused, url_by_id
 from . import board as bed_board
 from . import notes, services
 from .forms import (AGENCY_LABELS, EXIT_LABELS, ISOLATION_FLAGS,
@@ -345,6 +345,8 @@ def board():
         others=[entry.room for entry in result.rooms if not entry.room.residential],
         bed_choices=bed_choices(fitting),
         place_all_form=PlaceAllForm(), placement_form=PlacementForm(),
+        stay_url=url_by_id(".show", "stay_id"),
+        placement_url_of=url_by_id(".placement", "stay_id"),
         max_days=current_app.config["RPS_MAX_STAY_DAYS"], today=today)
 
 

@@ -11,8 +11,12 @@ document.addEventListener("keydown", function (event) {
   target.scrollIntoView({block: "center"});
 });
 
-// Back from a saved line: the focused form is brought into view.
+// Back from a saved line: the focused form is brought into view, unless the officer has
+// already moved on (an Alt+K typed while the page was still loading kept its field: the
+// focus was pulled back to the autofocused one, seen in a browser test under load).
 document.addEventListener("DOMContentLoaded", function () {
   var focused = document.querySelector("main [autofocus]");
-  if (focused) { focused.focus(); focused.scrollIntoView({block: "center"}); }
+  var moved = document.activeElement && document.activeElement !== document.body &&
+    document.activeElement !== focused;
+  if (focused && !moved) { focused.focus(); focused.scrollIntoView({block: "center"}); }
 });

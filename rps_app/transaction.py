@@ -120,8 +120,8 @@ def finish(success: bool) -> None:
     _run_before_finish()
     if success:
         session = db.session()
-        if request.method in ("GET", "HEAD") and not (session.new or session.dirty
-                                                        or session.deleted):
+        if request.method in READ_METHODS and not (session.new or session.dirty
+                                                     or session.deleted):
             # A read: the page is rendered and nothing reads these objects again, so let
             # them go as they are (loaded, detached) rather than have this commit and the
             # next one expire each of them (the bed board: ~250 objects, ~9 % of the page).

@@ -173,8 +173,9 @@ def fixtures(target: dict) -> dict:
             "LEFT JOIN bed_assignments a ON a.bed_id = b.id AND a.end_at IS NULL "
             "WHERE r.kind IN ('shelter', 'isolation')")).one()
         db.session.remove()
-    return {"app": app, "beds": beds, "taken": taken, "stay": stay, "client": client, "intake": intake, "letter": letter,
-            "nik": nik, "number": number, "rooms": rooms, "movers": movers}
+    return {"app": app, "beds": beds, "taken": taken, "stay": stay, "client": client,
+            "intake": intake, "letter": letter, "nik": nik, "number": number, "rooms": rooms,
+            "movers": movers}
 
 
 def targets(ids: dict) -> list[dict]:

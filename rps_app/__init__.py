@@ -32,6 +32,8 @@ def create_app(config: dict | None = None) -> Flask:
     navigation.init_app(app)
 
     domains.register_all(app)
+    from . import page_cache
+    page_cache.init_app(app)  # after every access check a domain registers
 
     from .commandline import register_commands
     register_commands(app)

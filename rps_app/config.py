@@ -14,9 +14,10 @@ ENV_KEYS = (
     "RPS_PUBLIC_URL",
     "RPS_IDLE_MINUTES",
     "RPS_RETENTION_YEARS",
+    "RPS_PAGE_CACHE_MB",
 )
 INT_KEYS = {"RPS_MAX_STAY_DAYS", "RPS_TOKEN_HOURS", "RPS_UPLOAD_MAX_BYTES", "RPS_PROXY_FIX",
-            "RPS_IDLE_MINUTES", "RPS_RETENTION_YEARS"}
+            "RPS_IDLE_MINUTES", "RPS_RETENTION_YEARS", "RPS_PAGE_CACHE_MB"}
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
 
 
@@ -56,6 +57,9 @@ def defaults(instance: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "PER_PAGE": 25,
+        # Memory of each server process for read pages kept between changes of the data
+        # (rps_app/page_cache.py); 0 renders every page anew.
+        "RPS_PAGE_CACHE_MB": 16,
     }
 
 

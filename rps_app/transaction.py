@@ -170,14 +170,6 @@ def init_app(app) -> None:
 
 # --- read and write transactions (every engine) ---------------------------------------
 
-_WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLAC")
-
-
-class ReadOnlyTransaction(RuntimeError):
-    """A statement that writes was sent in a read transaction (a GET request): the view
-    must call transaction.start_writing() first, or be marked @transaction.writes."""
-
-
 @event.listens_for(Engine, "begin")
 def _begin(conn):
     """A transaction that may write takes SQLite's write lock up front (BEGIN IMMEDIATE); a
@@ -187,7 +179,8 @@ def _begin(conn):
     A deferred transaction that reads and then writes can fail with SQLITE_BUSY without
     waiting, or act on a stale read; IMMEDIATE serialises writers and waits busy_timeout.
     So a read transaction is never upgraded: a write sent in one is refused before it
-    reaches the database (on PostgreSQL as well, so that tests on either database find it).
+    reaches the database (on PostgreSQL as well, so that tests on either database find it;
+    data_version.py's statement listener refuses it).
     """
     write = writing()
     conn.info["reading"] = not write

@@ -33,7 +33,8 @@ SHARED = {"rps_app.actor", "rps_app.errors", "rps_app.permissions", "rps_app.clo
           "rps_app.web", "rps_app.signals", "rps_app.registry", "rps_app.scheduling",
           "rps_app.commandline", "rps_app.sequences", "rps_app.settings", "rps_app.config",
           "rps_app.security", "rps_app.navigation", "rps_app.domains", "rps_app.labels",
-          "rps_app.openapi", "rps_app.batch", "rps_app.reads"}
+          "rps_app.openapi", "rps_app.batch", "rps_app.reads", "rps_app.data_version",
+          "rps_app.page_cache"}
 BOTTOM_DOMAIN = "rps_app.audit"
 FORBIDDEN_IN_REPORTS = ("flask", "flask_", "sqlalchemy", "rps_app", "werkzeug", "jinja2",
                         "scheduler")

@@ -26,8 +26,8 @@ def frozen():
     clock.freeze(None)
 
 
-def statements(app, client, path: str, headers: dict | None = None) -> int:
-    """SQL statements run while GET `path` is answered (200 required)."""
+def executed_while(app, action) -> list[str]:
+    """The SQL statements sent while `action()` runs (BEGIN not counted)."""
     with app.app_context():
         engine = db.engine
     executed = []
@@ -38,10 +38,19 @@ def statements(app, client, path: str, headers: dict | None = None) -> int:
 
     event.listen(engine, "before_cursor_execute", count)
     try:
-        response = client.get(path, headers=headers or {})
+        action()
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    assert response.status_code == 200, response.get_data(as_text=True)[:1000]
+    return executed
+
+
+def statements(app, client, path: str, headers: dict | None = None) -> int:
+    """SQL statements run while GET `path` is answered (200 required), the page rendered
+    anew: the page cache (rps_app/page_cache.py) is emptied first."""
+    app.extensions["rps_page_cache"].clear()
+    answers = []
+    executed = executed_while(app, lambda: answers.append(client.get(path, headers=headers or {})))
+    assert answers[0].status_code == 200, answers[0].get_data(as_text=True)[:1000]
     return len(executed)
 
 

@@ -72,21 +72,22 @@ def rows_of(table: sa.Table) -> list[tuple]:
 
 
 def copy_rows(tables: list[sa.Table], source: sa.engine.Engine) -> dict[str, int]:
-    """The rows of the scratch database, only the columns 0.1 has, into 0.1's tables."""
+    """The rows of the scratch database, only the columns 0.1 has, into 0.1's tables
+    (through a connection of its own: the app's session expects today's schema, its commit
+    counting the change in data_version, a table of a later revision)."""
     copied = {}
-    with source.connect() as read:
+    with source.connect() as read, db.engine.begin() as write:
         for table in tables:
             rows = [dict(row._mapping) for row in read.execute(sa.select(table))]
             if rows:
-                db.session.execute(table.insert(), rows)
+                write.execute(table.insert(), rows)
             copied[table.name] = len(rows)
-    if db.engine.dialect.name == "postgresql":  # as a real 0.1 database would have them
-        for table in tables:
-            if "id" in table.c and copied[table.name]:
-                db.session.execute(sa.text(
-                    f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
-                    f"(SELECT MAX(id) FROM \"{table.name}\"))"))
-    db.session.commit()
+        if db.engine.dialect.name == "postgresql":  # as a real 0.1 database would have them
+            for table in tables:
+                if "id" in table.c and copied[table.name]:
+                    write.execute(sa.text(
+                        f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                        f"(SELECT MAX(id) FROM \"{table.name}\"))"))
     return copied
 
 

@@ -1,10 +1,11 @@
 """The single mechanism every service uses to write the audit log."""
+import copy
 from datetime import datetime
 
 from flask import g, has_request_context
 from sqlalchemy import func, select
 
-from .. import clock
+from .. import clock, page_cache
 from ..actor import Actor  # noqa: F401  (re-exported: services import it from here)
 from ..extensions import db
 from ..transaction import after_read, before_finish
@@ -21,6 +22,19 @@ def record(actor: Actor | None, action: str, entity: str, entity_id=None,
     In a read transaction (a GET) the entry is written after it, in a write transaction
     of its own (transaction.after_read).
     """
+    # A page kept by the page cache makes this call again each time it is served.
+    page_cache.remember(_record_again, action, entity, entity_id, copy.deepcopy(detail),
+                        keep_on_failure)
+    return _record(actor, action, entity, entity_id, detail, keep_on_failure)
+
+
+def _record_again(actor: Actor | None, action: str, entity: str, entity_id, detail,
+                  keep_on_failure: bool) -> None:
+    record(actor, action, entity, entity_id, copy.deepcopy(detail), keep_on_failure)
+
+
+def _record(actor: Actor | None, action: str, entity: str, entity_id, detail: dict | None,
+            keep_on_failure: bool) -> AuditEntry:
     def make() -> AuditEntry:
         return AuditEntry(
             at=clock.now(),
@@ -55,6 +69,13 @@ def query(entity: str | None = None, entity_id=None, since: datetime | None = No
     if action:
         stmt = stmt.where(AuditEntry.action == action)
     return stmt
+
+
+def newest_id() -> int | None:
+    """The newest entry's id (the audit page's cache key: its rows do not change the data
+    version). An entry that commits after a newer one is seen within the page cache's
+    minute."""
+    return db.session.scalar(select(func.max(AuditEntry.id)))
 
 
 def entity_names() -> list[str]:
@@ -101,6 +122,7 @@ def note_shown(actor: Actor | None, part: str, client_ids) -> None:
     ids = {int(i) for i in client_ids if i is not None}
     if not ids:
         return
+    page_cache.remember(note_shown, part, sorted(ids))
     if not has_request_context():
         _record_shown(actor, part, ids)
         return
@@ -112,5 +134,6 @@ def note_shown(actor: Actor | None, part: str, client_ids) -> None:
 
 
 def _record_shown(actor: Actor | None, part: str, ids: set[int]) -> None:
-    record(actor, "read", "client_list", None, {"shown_in": part, "client_ids": sorted(ids)},
+    _record(actor, "read", "client_list", None, {"shown_in": part, "client_ids": sorted(ids)},
            keep_on_failure=True)
+

@@ -1,10 +1,11 @@
 """How a request is tied to a user: session cookie for pages, bearer token for the API."""
 import hashlib
 
-from flask import request
+from flask import g, request
 from sqlalchemy import select
 
 from .. import clock
+from ..data_version import ROW_ID, DataVersion
 from ..errors import NotAuthenticated
 from ..extensions import db, login_manager
 from .models import ApiToken, User
@@ -12,6 +13,18 @@ from .models import ApiToken, User
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def user_and_data_version(user_id: int) -> User | None:
+    """The user, with the data version read by the same statement (g.data_version, the
+    page cache's key: rps_app/page_cache.py) rather than by a statement of its own."""
+    row = db.session.execute(
+        select(User, DataVersion.value).outerjoin(DataVersion, DataVersion.id == ROW_ID)
+        .where(User.id == user_id)).first()
+    if row is None:
+        return None
+    g.data_version = row.value
+    return row.User
 
 
 @login_manager.user_loader
@@ -24,7 +37,7 @@ def load_user_from_session(cookie_id: str):
         user_id, version = (int(part) for part in cookie_id.split(":"))
     except ValueError:
         return None
-    user = db.session.get(User, user_id)
+    user = user_and_data_version(user_id)
     # A cookie from before logout, a password change or deactivation names an older version.
     if user is None or not user.active or user.session_version != version:
         return None
@@ -40,7 +53,7 @@ def load_user_from_bearer(req):
         ApiToken.token_hash == token_digest(header[7:].strip())))
     if token is None or token.expires_at <= clock.now():
         return None
-    user = db.session.get(User, token.user_id)
+    user = user_and_data_version(token.user_id)
     if user is None or not user.active or user.token_version != token.token_version:
         return None
     return user

@@ -10,6 +10,7 @@ from .. import clock
 from ..audit.services import note_shown
 from ..auth.permissions import Permission, can, requires
 from ..errors import DomainError
+from ..page_cache import cached
 from ..web import current_actor, flash_refusal, url_by_id
 from . import duplicates, quality, services
 from .forms import AssessmentForm, ConferenceForm, MergeForm, NikNoteForm
@@ -141,6 +142,7 @@ def duplicates_json():
 
 @bp.get("/data-quality")
 @requires(Permission.CLIENTS_MERGE)
+@cached
 def data_quality():
     checks = quality.checks()
     note_shown(current_actor(), "data_quality",

@@ -7,6 +7,7 @@ from ..auth.permissions import Permission, requires
 from ..fields import iso
 from ..openapi import array, boolean, declare, enum, integer, nullable, obj, text
 from ..signals import client_record, values_from
+from ..page_cache import cached
 from ..web import current_actor, json_body
 from . import services
 
@@ -51,6 +52,7 @@ def client_json(client) -> dict:
 @requires(Permission.CLIENTS_READ)
 @declare(query={"q": text(200)}, answers={200: array(CLIENT_ROW)},
          summary="Search clients by name, alias, NIK or registration number (empty: latest 50)")
+@cached
 def clients():
     rows = services.search(request.args.get("q"))
     services.record_search(current_actor(), [client.id for client, _ in rows])
@@ -60,6 +62,7 @@ def clients():
 @api.get("/clients/<int:client_id>")
 @requires(Permission.CLIENTS_READ)
 @declare(answers={200: CLIENT}, summary="A client with its stays (an audited read)")
+@cached
 def client(client_id: int):
     return jsonify(client_json(services.get_client(current_actor(), client_id)))
 

@@ -14,6 +14,7 @@ from ..auth.permissions import Permission, requires
 from ..errors import DomainError
 from ..facility import services as facility
 from ..signals import merged_client_facts
+from ..page_cache import cached
 from ..web import current_actor, refused
 from . import services
 from .forms import (PMKS_LABELS, SEX_LABELS, IdentityForm, PhotoForm, identity_changes,
@@ -68,6 +69,7 @@ def search():
 
 @bp.get("/clients")
 @requires(Permission.CLIENTS_READ)
+@cached
 def index():
     key = request.args.get("s") or None
     q = (session.get("client_searches") or {}).get(key, "") if key else ""
@@ -129,6 +131,7 @@ def render_client(client_id: int, identity_form=None, photo_form=None, errors=No
 
 @bp.get("/clients/<int:client_id>")
 @requires(Permission.CLIENTS_READ)
+@cached
 def show(client_id: int):
     return render_client(client_id)
 

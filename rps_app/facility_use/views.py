@@ -22,6 +22,7 @@ from ..facility import services as facility
 from ..facility.models import Bed, Room
 from ..fields import parse_moment
 from ..stays.models import Stay
+from ..page_cache import cached
 from ..web import current_actor, page_number, submit
 from . import bookings, calendar, maintenance, visits
 from .forms import (DEFAULT_SESSION_PURPOSE, BookingForm, CancelForm, ConfirmForm, DoneForm,
@@ -118,6 +119,7 @@ def link_free_cells(grid: calendar.Grid) -> calendar.Grid:
 
 @bp.get("/bookings", endpoint="calendar")
 @requires(Permission.FACILITY_USE)
+@cached
 def calendar_page():
     """All bookable rooms on one day."""
     day = day_arg()
@@ -277,6 +279,7 @@ def render_visits(form: VisitForm | None = None, status: int = 200):
 
 @bp.get("/visits")
 @requires(Permission.FACILITY_USE, Permission.CLIENTS_READ)
+@cached
 def visit_log():
     return render_visits()
 
@@ -350,6 +353,7 @@ def render_maintenance(form: MaintenanceForm | None = None, status: int = 200):
 
 @bp.get("/maintenance")
 @requires(Permission.MAINTENANCE)
+@cached
 def maintenance_list():
     return render_maintenance()
 

@@ -11,6 +11,7 @@ from ..auth.permissions import Permission, can, requires
 from ..clients import services as clients
 from ..errors import ValidationError
 from ..fields import FieldErrors, iso, parse_moment
+from ..page_cache import cached
 from ..web import current_actor, translated_now, url_by_id
 from . import documents, incidents, proposal, roster, rollcall, staff
 from .models import INCIDENT_KINDS, LEAVE_KINDS, SESSIONS, SEVERITIES, SHIFTS
@@ -34,6 +35,7 @@ def week_start(value: str | None) -> date:
 
 @bp.get("/roster")
 @requires(Permission.ROSTER_READ)
+@cached
 def roster_page(proposed=None):
     start = week_start(request.values.get("week"))
     end = start + timedelta(days=6)
@@ -171,6 +173,7 @@ def staff_leave_delete(leave_id: int):
 
 @bp.get("/rollcall")
 @requires(Permission.OPERATIONS_READ)
+@cached
 def rollcall_page():
     default_day, default_session = rollcall.latest_session()
     errors = FieldErrors()
@@ -236,6 +239,7 @@ def rollcall_correct(rollcall_id: int):
 
 @bp.get("/incidents")
 @requires(Permission.OPERATIONS_READ)
+@cached
 def incidents_page():
     errors = FieldErrors()
     today = clock.local_today()

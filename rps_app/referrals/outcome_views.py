@@ -15,6 +15,7 @@ from ..auth.permissions import Permission, can, requires
 from ..errors import DomainError
 from ..settings.models import Setting
 from ..stays.models import INSTITUTION_EXIT_TYPES
+from ..page_cache import cached
 from ..web import current_actor, flash_refusal, page_number
 from . import letter_settings, workflow
 from .forms import KIND_LABELS, REFUSAL_LABELS, STATUS_LABELS, AskForm, ResponseForm
@@ -129,6 +130,7 @@ def respond(referral_id: int):
 
 @bp.get("/referrals")
 @requires(Permission.REFERRALS)
+@cached
 def referral_list():
     status = request.args.get("status") or "sent"
     if status != "all":

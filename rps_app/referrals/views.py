@@ -10,6 +10,7 @@ from .. import clock
 from ..auth.permissions import Permission, can, public, requires
 from ..errors import DomainError
 from ..extensions import db
+from ..page_cache import cached
 from ..web import current_actor, page_number, submit
 from . import letter_settings, numbering, services
 from .downloads import bast_pdf, pdf_response
@@ -43,6 +44,7 @@ def render_institutions(form: InstitutionForm):
 
 @bp.get("/institutions")
 @requires(Permission.INSTITUTIONS_READ)
+@cached
 def institutions():
     return render_institutions(InstitutionForm(formdata=None))
 

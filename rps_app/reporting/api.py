@@ -7,6 +7,7 @@ from ..errors import ValidationError
 from ..extensions import db
 from ..openapi import (ANY_OBJECT, PDF, array, date_, declare, enum, integer, moment, nullable,
                        number, obj, text)
+from ..page_cache import cached
 from ..web import current_actor
 from . import metrics, services
 from .models import REPORT_KINDS, RUN_KINDS
@@ -38,6 +39,7 @@ def _period(kind: str):
 @api.get("/reports/occupancy")
 @requires(Permission.REPORTS)
 @declare(query=PERIOD, answers={200: OCCUPANCY}, summary="Occupancy of [from, to]")
+@cached
 def occupancy():
     return jsonify(metrics.occupancy(*_period("occupancy")).as_json())
 
@@ -45,6 +47,7 @@ def occupancy():
 @api.get("/reports/length-of-stay")
 @requires(Permission.REPORTS)
 @declare(query=PERIOD, answers={200: LENGTH_OF_STAY}, summary="Length of stay over [from, to]")
+@cached
 def length_of_stay():
     data = metrics.length_of_stay(*_period("length-of-stay")).as_json()
     # contract.md fixes over_limit items as {stay_id, client_id, name, nights}.

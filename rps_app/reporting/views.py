@@ -10,6 +10,7 @@ from ..errors import DomainError, ValidationError
 from ..extensions import db
 from ..navigation import prepare_sections
 from ..reads import Reads
+from ..page_cache import cached
 from ..web import current_actor, page_number
 from . import dashboard as board
 from . import services
@@ -22,6 +23,7 @@ bp = Blueprint("reporting", __name__)
 
 @bp.get("/")
 @requires(Permission.ACCOUNT)
+@cached
 def dashboard():
     """The dashboard's own panels and every domain's section read in one statement."""
     reads = Reads()
@@ -67,6 +69,7 @@ def _scheduler_status() -> dict:
 
 @bp.get("/reports")
 @requires(Permission.REPORTS)
+@cached
 def reports(form: GenerateForm | None = None):
     filters = _filters()
     page = db.paginate(services.runs_query(**filters), page=page_number(),

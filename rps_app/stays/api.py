@@ -10,6 +10,7 @@ from ..errors import DomainError, ValidationError
 from ..fields import FieldErrors, iso
 from ..openapi import (array, boolean, date_, declare, enum, ident, integer, moment, nullable,
                        obj, text)
+from ..page_cache import cached
 from ..web import current_actor, json_body, page_number
 from . import services
 from .models import AGENCIES, EXIT_TYPES, SCREENING_FLAGS
@@ -55,6 +56,7 @@ EXITED = obj({"stay_id": integer(), "exit_type": enum(*EXIT_TYPES),
 @api.get("/rooms")
 @requires(Permission.ROOMS_READ)
 @declare(answers={200: array(ROOM)}, summary="Rooms and beds with their occupants' stays")
+@cached
 def rooms():
     # Every active room with its beds in use and who occupies them (the stay only): one
     # statement, the bed board's read without the clients.
@@ -110,6 +112,7 @@ CONTRACT_STAY_FACTS = ("absent_sessions",)
 @requires(Permission.CLIENTS_READ)
 @declare(query={"active": boolean(), "page": integer(1)}, answers={200: array(STAY_ROW)},
          summary="Stays (open ones with active=true), 200 a page")
+@cached
 def stays():
     active = {"true": True, "1": True, "false": False, "0": False}.get(
         request.args.get("active", "").lower())

@@ -24,6 +24,7 @@ from ..extensions import db
 from ..fields import parse_id, parse_int
 from ..navigation import page_sections_with
 from ..signals import exit_destinations, values_from
+from ..page_cache import cached
 from ..web import current_actor, refused, url_by_id
 from . import board as bed_board
 from . import notes, services
@@ -106,6 +107,7 @@ HEADER_FIELDS = ("agency", "officer_name", "officer_id_number", "bast_number",
 
 @bp.get("/intakes/new")
 @requires(Permission.INTAKE)
+@cached
 def intake_new():
     now = local_input(clock.now())
     form = IntakeForm(formdata=None, received_at=now, operation_at=now)
@@ -258,6 +260,7 @@ def placed_beds(states) -> dict[int, tuple]:
 
 @bp.get("/intakes/<int:intake_id>")
 @requires(Permission.CLIENTS_READ)
+@cached
 def intake_show(intake_id: int):
     batch = found(services.intake_with_clients(intake_id), "Penerimaan tidak ditemukan.")
     today = clock.local_today()
@@ -322,6 +325,7 @@ def board_groups(result: bed_board.Board) -> list:
 
 @bp.get("/rooms")
 @requires(Permission.ROOMS_READ)
+@cached
 def board():
     today = clock.local_today()
     result = bed_board.board(today)
@@ -444,6 +448,7 @@ def _letter_url(letter) -> str | None:
 
 @bp.get("/stays/<int:stay_id>")
 @requires(Permission.CLIENTS_READ)
+@cached
 def show(stay_id: int):
     return render_stay(stay_id)
 
@@ -534,6 +539,7 @@ def render_exit(stay_id: int, form: ExitForm | None = None, errors: dict | None 
 
 @bp.get("/stays/<int:stay_id>/exit")
 @requires(Permission.EXIT)
+@cached
 def exit_form(stay_id: int):
     return render_exit(stay_id)
 

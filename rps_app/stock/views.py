@@ -16,6 +16,7 @@ from ..clients.models import Client
 from ..errors import ValidationError
 from ..extensions import db
 from ..stays.models import Stay
+from ..page_cache import cached
 from ..web import current_actor, page_number, submit
 from . import documents, services
 from .forms import CATEGORIES, SOURCES, CountForm, ItemForm, MovementForm, ReverseForm
@@ -99,6 +100,7 @@ def render_index(forms: dict | None = None, item_form: ItemForm | None = None):
 
 @bp.get("/stock")
 @requires(Permission.STOCK)
+@cached
 def index():
     return render_index()
 

@@ -7,11 +7,13 @@ a few concurrent clients (threads on keep-alive connections). In each of --round
 shared machine hits the floor and the pages alike; a page's throughput is compared with
 /healthz's of the same rounds. Each target also has its SQL statements counted once, in
 process (BEGIN not counted, as in tests/test_query_counts.py). Results go to a section of
-bench/RESULTS.md; the last line printed is `worst read-page throughput ratio: X`.
+bench/RESULTS.md; the last line printed is `worst read-page throughput ratio: X`. With
+--no-page-cache the servers render every page anew (rps_app/page_cache.py off), and the
+table goes to a section of its own.
 
     .venv/bin/python bench/web.py --stays 100000 [--clients 4] [--seconds 3] [--rounds 2]
         [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres] [--no-postgres]
-        [--instances /tmp/rps-bench-web] [--rebuild] [--only REGEX]
+        [--instances /tmp/rps-bench-web] [--rebuild] [--only REGEX] [--no-page-cache]
 
 Every loop is bounded (by time and by a request cap) and the servers are stopped at the
 end, also after an error.
@@ -351,6 +353,8 @@ def statements_of(ids: dict, target: dict) -> int | None:
         path = response.headers["Location"]
     with app.app_context():
         engine = db.engine
+    if "rps_page_cache" in app.extensions:  # counted as rendered anew
+        app.extensions["rps_page_cache"].clear()
     executed = []
 
     def count(conn, cursor, statement, *args):
@@ -418,10 +422,6 @@ def table(kind: str, stays: int, fill: float | None, rows: list[dict], clients: 
     return "\n".join(lines)
 
 
-def write_results(text: str) -> None:
-    write_section("bench/web.py", text)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--stays", type=int, default=10000)
@@ -432,6 +432,9 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--instances", default=os.path.join("/tmp", "rps-bench-web"))
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--no-page-cache", action="store_true",
+                        help="serve with RPS_PAGE_CACHE_MB=0: every page rendered anew "
+                             "(a section of its own in bench/RESULTS.md)")
     parser.add_argument("--only", metavar="REGEX",
                         help="drive only the targets whose name matches (and /healthz); "
                              "bench/RESULTS.md is then left as it is")
@@ -442,6 +445,8 @@ def main() -> None:
     for kind in kinds:
         print(f"{kind}: building or reusing {args.stays} stays", flush=True)
         target_db = build(kind, args.stays, args.instances, args.postgres, args.rebuild)
+        if args.no_page_cache:
+            target_db["env"] = {**target_db["env"], "RPS_PAGE_CACHE_MB": "0"}
         rows = measure(target_db, args.clients, args.seconds, args.rounds, args.only)
         sections.append(table(kind, args.stays, target_db["fill"], rows, args.clients,
                               target_db.get("occupancy")))
@@ -450,13 +455,18 @@ def main() -> None:
         worst.append((page["ratio"], f"{kind} {page['name']}"))
         print(sections[-1], flush=True)
     ratio, where = min(worst)
+    rendering = ("every page rendered anew (page cache off), " if args.no_page_cache else
+                 "pages kept by the page cache between changes (a page driven again and "
+                 "again is served from memory; its audit entries are still written), ")
     summary = [f"## Web pages against /healthz (`{command}`, {date.today().isoformat()})",
                "Each page's requests per second divided by /healthz's in the same run "
                "(`rps serve`, gunicorn with its default workers and threads, on this shared "
-               "2-core machine); SQL statements of one request counted in process.",
+               f"2-core machine), {rendering}SQL statements of one request rendered anew "
+               "counted in process.",
                *sections, f"Worst read-page throughput ratio: {ratio:.3f} ({where})."]
     if not args.only:
-        write_results("\n\n".join(summary))
+        write_section("bench/web.py" + (" without page cache" if args.no_page_cache else ""),
+                      "\n\n".join(summary))
     print(f"worst read-page throughput ratio: {ratio:.3f}")
 
 

@@ -93,13 +93,17 @@ class Store:
         return len(self._entries)
 
 
+def remembering() -> bool:
+    """Whether a page is being rendered to be kept (see remember)."""
+    return has_request_context() and g.get("page_cache_calls") is not None
+
+
 def remember(function, *arguments) -> None:
     """While a page is rendered to be kept: call `function(actor, *arguments)` again each
-    time it is served (for the audit log: the reads a page records). Otherwise nothing."""
-    if has_request_context():
-        calls = g.get("page_cache_calls")
-        if calls is not None:
-            calls.append((function, arguments))
+    time it is served (for the audit log: the reads a page records; the arguments are
+    shared by every showing, so the function must not change them). Otherwise nothing."""
+    if remembering():
+        g.page_cache_calls.append((function, arguments))
 
 
 def _digest(value) -> str:

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import Pool
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from .data_version import UNCOUNTED
 from .extensions import db
 
 
@@ -91,8 +92,10 @@ def _run_before_finish() -> None:
 
 def _write_rows(makers) -> None:
     """Rows made anew and committed in a write transaction of their own: one INSERT per
-    table for all of them (executemany; they are not read back), however many a page
-    wrote (the audit entries of a client page: the read, the names shown...)."""
+    table for all of them (one statement with every row; they are not read back), however
+    many a page wrote (the audit entries of a client page: the read, the names shown...).
+    Rows of one uncounted table (the audit log) are one statement, atomic by itself: on
+    PostgreSQL it is sent without BEGIN and COMMIT around it (see _begin)."""
     if not makers:
         return
     g.write_transaction = True
@@ -103,11 +106,17 @@ def _write_rows(makers) -> None:
         by_model.setdefault(type(row), []).append(
             {attr.key: getattr(row, attr.key) for attr in state.mapper.column_attrs
              if attr.key in state.dict})
-    for model, values in by_model.items():
-        keys = set().union(*values)  # one column list: a missing value is NULL
-        db.session.execute(insert(model.__table__),
-                           [{key: row.get(key) for key in keys} for row in values])
-    db.session.commit()
+    # Alone only when no change is counted: data_version's count must commit with it.
+    g.one_statement = len(by_model) == 1 and all(
+        model.__tablename__ in UNCOUNTED for model in by_model)
+    try:
+        for model, values in by_model.items():
+            keys = set().union(*values)  # one column list: a missing value is NULL
+            db.session.execute(insert(model.__table__).values(
+                [{key: row.get(key) for key in keys} for row in values]))
+        db.session.commit()
+    finally:
+        g.pop("one_statement", None)
 
 
 def _write_kept_rows() -> None:
@@ -184,6 +193,18 @@ def _begin(conn):
     """
     write = writing()
     conn.info["reading"] = not write
+    if conn.dialect.name == "postgresql":
+        # READ COMMITTED gives each statement a snapshot of its own, in a transaction or
+        # not: for a read, BEGIN and COMMIT are two round trips that buy nothing (a third
+        # of a page served from the page cache). Set while no transaction is open; a
+        # connection the caller made autocommit (CREATE DATABASE) is left as it is.
+        # The same for a write of one statement (_write_rows): atomic by itself.
+        alone = not write or (has_request_context() and g.get("one_statement"))
+        dbapi_connection, info = conn.connection.dbapi_connection, conn.connection.info
+        if alone and not dbapi_connection.autocommit:
+            dbapi_connection.autocommit = info["rps_autocommit"] = True
+        elif not alone and info.pop("rps_autocommit", False):
+            dbapi_connection.autocommit = False
     if conn.dialect.name == "sqlite":
         if write:
             _wait_turn(conn)

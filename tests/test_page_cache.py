@@ -195,3 +195,27 @@ def test_a_write_in_a_read_transaction_is_refused(app):
 ])
 def test_what_counts_as_a_write(statement, table):
     assert written_table(statement) == table
+
+
+def test_a_read_runs_without_begin_on_postgresql_and_a_write_keeps_its_transaction(app):
+    """PostgreSQL (READ COMMITTED: a snapshot per statement anyway) reads in autocommit,
+    saving BEGIN and COMMIT; the same pooled connection writes in a transaction again,
+    which a rollback undoes whole. SQLite reads in a deferred transaction (one snapshot)."""
+    with app.app_context():
+        make_intake(1)
+        db.session.remove()
+    with app.test_request_context("/rooms", method="GET"):
+        db.session.execute(select(1))
+        connection = db.session.connection()
+        dialect = connection.dialect.name
+        reading_alone = (connection.connection.dbapi_connection.autocommit
+                         if dialect == "postgresql" else not connection.in_transaction())
+        db.session.commit()
+    with app.app_context():  # a write: the same connection (one in the pool), a transaction
+        db.session.execute(text("UPDATE clients SET name = 'Diubah'"))
+        dbapi_connection = db.session.connection().connection.dbapi_connection
+        writing_alone = dbapi_connection.autocommit if dialect == "postgresql" else False
+        db.session.rollback()
+        names = set(db.session.scalars(text("SELECT name FROM clients")))
+    assert reading_alone is (dialect == "postgresql")
+    assert writing_alone is False and "Diubah" not in names

@@ -22,15 +22,10 @@ def record(actor: Actor | None, action: str, entity: str, entity_id=None,
     In a read transaction (a GET) the entry is written after it, in a write transaction
     of its own (transaction.after_read).
     """
-    # A page kept by the page cache makes this call again each time it is served.
-    page_cache.remember(_record_again, action, entity, entity_id, copy.deepcopy(detail),
-                        keep_on_failure)
+    if page_cache.remembering():  # a page kept by the cache makes this call again
+        page_cache.remember(_record, action, entity, entity_id, copy.deepcopy(detail),
+                            keep_on_failure)
     return _record(actor, action, entity, entity_id, detail, keep_on_failure)
-
-
-def _record_again(actor: Actor | None, action: str, entity: str, entity_id, detail,
-                  keep_on_failure: bool) -> None:
-    record(actor, action, entity, entity_id, copy.deepcopy(detail), keep_on_failure)
 
 
 def _record(actor: Actor | None, action: str, entity: str, entity_id, detail: dict | None,
@@ -122,7 +117,8 @@ def note_shown(actor: Actor | None, part: str, client_ids) -> None:
     ids = {int(i) for i in client_ids if i is not None}
     if not ids:
         return
-    page_cache.remember(note_shown, part, sorted(ids))
+    if page_cache.remembering():
+        page_cache.remember(note_shown, part, sorted(ids))
     if not has_request_context():
         _record_shown(actor, part, ids)
         return

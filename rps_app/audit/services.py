@@ -131,5 +131,4 @@ def note_shown(actor: Actor | None, part: str, client_ids) -> None:
 
 def _record_shown(actor: Actor | None, part: str, ids: set[int]) -> None:
     _record(actor, "read", "client_list", None, {"shown_in": part, "client_ids": sorted(ids)},
-           keep_on_failure=True)
-
+            keep_on_failure=True)
